@@ -1,0 +1,3 @@
+from contentctl.cli import main
+
+main()

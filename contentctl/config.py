@@ -1,0 +1,143 @@
+"""``contentctl.yaml``: the project's configuration (kind: Project).
+
+Secrets never live here: API keys come from the environment only (see providers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from contentctl.errors import DiagnosticsError, Location, UsageError
+from contentctl.load.parse import parse_documents
+from contentctl.model import Diagnostic
+from contentctl.validate.schema import PROJECT_SCHEMA, check_document
+
+CONFIG_FILE = "contentctl.yaml"
+LOCKFILE = "contentctl.lock"
+STATE_DIR = ".contentctl"
+
+DEFAULT_BASE_URLS = {
+    "powerpost": "https://powerpost.ai/api/v1",
+    "postnitro": "https://embed-api.postnitro.ai",
+}
+BASE_URL_VARIABLES = {"powerpost": "POWERPOST_BASE_URL", "postnitro": "POSTNITRO_BASE_URL"}
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How an asynchronous job is polled. Defaults follow the providers' guidance."""
+
+    initial_delay: float = 2.0
+    interval: float = 3.0
+    backoff: float = 1.3
+    max_interval: float = 15.0
+    timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    base_url: str
+    timeout: float = 60.0
+    polling: Polling = field(default_factory=Polling)
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Credit prices used for estimates; what the API reports after the fact wins."""
+
+    captions_regular: float = 6
+    captions_deep: float = 8
+    captions_per_image: float = 1
+    image: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "flux2-flex": 5,
+            "ideogram-3": 6,
+            "nano-banana-2": 6,
+            "gpt-image-1.5": 14,
+        }
+    )
+    publish: float = 1
+    publish_x_surcharge: float = 3
+    carousel_import_slide: float = 1
+    carousel_ai_slide: float = 2
+    carousel_ai_default_slides: int = 8
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    name: str
+    content_dirs: tuple[str, ...] = ("content",)
+    out_dir: str = "out"
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    parallelism: int = 4
+    providers: Mapping[str, ProviderSettings] = field(default_factory=dict)
+    prices: Prices = field(default_factory=Prices)
+
+    @property
+    def lockfile_path(self) -> Path:
+        return self.root / LOCKFILE
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    def provider(self, name: str) -> ProviderSettings:
+        return self.providers.get(name) or ProviderSettings(DEFAULT_BASE_URLS[name])
+
+
+def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Project:
+    """Read and validate ``contentctl.yaml``; base URLs may come from the environment."""
+    environ = environ or {}
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise UsageError(
+            f"no {CONFIG_FILE} in {root}",
+            hint="run contentctl in a content repository, or point at one with -C DIR",
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from exc
+    documents, diagnostics = parse_documents(text, CONFIG_FILE)
+    if not diagnostics and len(documents) != 1:
+        diagnostics.append(
+            Diagnostic(
+                Location(CONFIG_FILE, 1, 1), f"expected one YAML document, found {len(documents)}"
+            )
+        )
+    if not diagnostics:
+        diagnostics = check_document(documents[0], PROJECT_SCHEMA)
+    if diagnostics:
+        raise DiagnosticsError(diagnostics)
+    data = documents[0].data
+    spec: dict[str, Any] = data.get("spec") or {}
+    providers = {}
+    for name, default_url in DEFAULT_BASE_URLS.items():
+        settings: dict[str, Any] = (spec.get("providers") or {}).get(name) or {}
+        base_url = environ.get(BASE_URL_VARIABLES[name]) or settings.get("base_url") or default_url
+        providers[name] = ProviderSettings(
+            base_url=base_url.rstrip("/"),
+            timeout=float(settings.get("timeout", 60.0)),
+            polling=replace(Polling(), **settings.get("polling", {})),
+        )
+    prices = spec.get("prices") or {}
+    default_prices = Prices()
+    if "image" in prices:
+        prices = {**prices, "image": {**default_prices.image, **prices["image"]}}
+    return Project(
+        root=root,
+        name=data["metadata"]["name"],
+        content_dirs=tuple(spec.get("content", ("content",))),
+        out_dir=spec.get("out_dir", "out"),
+        vars=spec.get("vars") or {},
+        parallelism=spec.get("parallelism", 4),
+        providers=providers,
+        prices=replace(
+            default_prices,
+            **{k: v for k, v in prices.items() if k in {f.name for f in fields(Prices)}},
+        ),
+    )

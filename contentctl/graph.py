@@ -1,0 +1,111 @@
+"""Resources, the references between them, and the order to create them in."""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contentctl.model import Diagnostic, JsonPath, Reference, Resource
+
+# Reference fields per kind: where they are, and which kinds they may point at.
+REFERENCE_FIELDS: Mapping[str, Sequence[tuple[JsonPath, frozenset[str]]]] = {
+    "Post": (
+        (("captions", "media"), frozenset({"media"})),
+        (("images", "style_images"), frozenset({"media"})),
+        (("images", "media"), frozenset({"media", "carousel"})),
+    ),
+}
+
+
+def references_in(kind: str, spec: Mapping[str, Any]) -> tuple[Reference, ...]:
+    """Every address written in a reference field of ``spec``, with its JSON path."""
+    found: list[Reference] = []
+    for field_path, _kinds in REFERENCE_FIELDS.get(kind, ()):
+        value: Any = spec
+        for part in field_path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, list):
+            found.extend(
+                Reference(item, ("spec", *field_path, i))
+                for i, item in enumerate(value)
+                if isinstance(item, str)
+            )
+    return tuple(found)
+
+
+def allowed_kinds(kind: str, path: JsonPath) -> frozenset[str]:
+    for field_path, kinds in REFERENCE_FIELDS.get(kind, ()):
+        if tuple(path[1 : 1 + len(field_path)]) == field_path:
+            return kinds
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Resources by address, and the order in which they can be created."""
+
+    resources: Mapping[str, Resource]
+    order: tuple[str, ...]
+
+    def dependencies(self, address: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.address for r in self.resources[address].references))
+
+    def dependents(self, address: str) -> tuple[str, ...]:
+        return tuple(a for a in self.order if address in self.dependencies(a))
+
+
+def build_graph(resources: Iterable[Resource]) -> tuple[Graph, list[Diagnostic]]:
+    """Check every reference and order the resources; cycles and dangling references are errors."""
+    by_address = {r.address: r for r in resources}
+    diagnostics: list[Diagnostic] = []
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for resource in by_address.values():
+        sorter.add(resource.address)
+        for ref in resource.references:
+            location = resource.document.positions.of(ref.path)
+            target_kind = ref.address.split("/", 1)[0]
+            if target_kind not in allowed_kinds(resource.kind, ref.path):
+                diagnostics.append(
+                    Diagnostic(
+                        location,
+                        f"{ref.address} cannot be used here: expected a reference to "
+                        f"{' or '.join(sorted(allowed_kinds(resource.kind, ref.path)))}",
+                        json_path=ref.path,
+                    )
+                )
+            elif ref.address not in by_address:
+                close = [a for a in by_address if a.split("/")[0] == target_kind]
+                hint = (
+                    f"known {target_kind} resources: {', '.join(sorted(close)[:8])}"
+                    if close
+                    else (
+                        f"define a {target_kind.capitalize()} manifest named "
+                        f"'{ref.address.split('/', 1)[1]}'"
+                    )
+                )
+                diagnostics.append(
+                    Diagnostic(
+                        location,
+                        f"reference to {ref.address}, which is not defined",
+                        json_path=ref.path,
+                        hint=hint,
+                    )
+                )
+            else:
+                sorter.add(resource.address, ref.address)
+    try:
+        order = tuple(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle: list[str] = exc.args[1]
+        first = by_address[cycle[0]]
+        diagnostics.append(
+            Diagnostic(
+                first.document.positions.of(("metadata", "name")),
+                f"reference cycle: {' -> '.join(cycle)}",
+                hint="a resource cannot depend on itself, even indirectly",
+            )
+        )
+        order = tuple(by_address)
+    return Graph(by_address, order), diagnostics

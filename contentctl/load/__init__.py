@@ -1,0 +1,1 @@
+"""Loading: discover manifest files, render Jinja ones, parse YAML with positions."""

@@ -1,0 +1,60 @@
+"""Find manifest files, render the Jinja ones and parse them into documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contentctl.config import Project
+from contentctl.errors import Location
+from contentctl.load.parse import parse_documents
+from contentctl.load.render import make_environment, render_template
+from contentctl.model import Diagnostic, Document
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".yaml.j2", ".yml.j2")
+
+
+def manifest_files(project: Project) -> list[Path]:
+    """Manifest files under the project's content folders, in a stable order."""
+    found: set[Path] = set()
+    for folder in project.content_dirs:
+        base = project.root / folder
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            if path.is_file() and path.name.endswith(MANIFEST_SUFFIXES):
+                found.add(path)
+    return sorted(found)
+
+
+def relative(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_documents(project: Project) -> tuple[list[Document], list[Diagnostic]]:
+    """Every document of every manifest; problems are collected, never raised."""
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    env = None
+    for path in manifest_files(project):
+        file = relative(project, path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            diagnostics.append(Diagnostic(Location(file), f"cannot read file: {exc}"))
+            continue
+        if path.name.endswith(".j2"):
+            env = env or make_environment(project.root)
+            rendered, problems = render_template(
+                env, text, file, {"vars": project.vars, **project.vars}
+            )
+            diagnostics.extend(problems)
+            if rendered is None:
+                continue
+            text = rendered
+        docs, problems = parse_documents(text, file)
+        documents.extend(docs)
+        diagnostics.extend(problems)
+    return documents, diagnostics

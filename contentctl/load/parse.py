@@ -1,0 +1,178 @@
+"""YAML documents with source positions.
+
+PyYAML's composed nodes carry 0-based marks; we build the Python data ourselves from
+the node tree so every value and key keeps its 1-based ``line:col``, duplicate keys
+are caught (PyYAML silently keeps the last one), and alias expansion is bounded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import yaml
+
+from contentctl.errors import Location
+from contentctl.model import Diagnostic, Document, JsonPath, Positions
+
+try:  # the C composer is several times faster; the pure one behaves the same
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES_PER_DOCUMENT = 200_000
+
+_constructor = yaml.constructor.SafeConstructor()
+_PLAIN_TAGS = frozenset(
+    {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
+)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.values: dict[JsonPath, tuple[int, int]] = {}
+        self.keys: dict[JsonPath, tuple[int, int]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES_PER_DOCUMENT:
+            raise _TooLarge
+        self.values.setdefault(path, _mark(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            self._error(
+                node,
+                path,
+                f"unsupported YAML tag {node.tag}",
+                hint="only plain YAML data is allowed (no language-specific tags)",
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        _constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                key = str(key) if key is not None else "<complex key>"
+                self._error(
+                    key_node, path, f"mapping key {key!r} must be a string", hint="quote the key"
+                )
+            child = (*path, key)
+            if key in result:
+                first = self.keys[child]
+                self._error(
+                    key_node,
+                    child,
+                    f"duplicate key {key!r} (first defined at line {first[0]})",
+                    hint="remove one of the two keys",
+                )
+                continue
+            self.keys[child] = _mark(key_node)
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _scalar(self, node: yaml.Node, path: JsonPath) -> Any:
+        try:
+            value = _constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self._error(
+                node,
+                path,
+                f"unsupported YAML value: {exc.problem}",
+                hint="only plain YAML data is allowed (no language-specific tags)",
+            )
+            return None
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            # YAML 1.1 turns bare dates into date objects; manifests want the text the user wrote.
+            return node.value
+        return value
+
+    def _error(
+        self, node: yaml.Node, path: JsonPath, message: str, hint: str | None = None
+    ) -> None:
+        line, col = _mark(node)
+        self.diagnostics.append(
+            Diagnostic(Location(self.file, line, col), message, json_path=path, hint=hint)
+        )
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnostic]]:
+    """Parse every YAML document of ``text``; problems come back as diagnostics."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        return [], [
+            Diagnostic(
+                Location(file, 1, 1),
+                f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                hint="split it into several manifest files",
+            )
+        ]
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            builder = _Builder(file)
+            try:
+                data = builder.build(node, ())
+            except _TooLarge:
+                line, col = _mark(node)
+                diagnostics.append(
+                    Diagnostic(
+                        Location(file, line, col),
+                        f"document expands to more than {MAX_NODES_PER_DOCUMENT} values",
+                        hint="YAML aliases that expand this much are refused (an alias bomb?)",
+                    )
+                )
+                index += 1
+                continue
+            diagnostics.extend(builder.diagnostics)
+            if data is not None:
+                documents.append(
+                    Document(file, index, data, Positions(file, builder.values, builder.keys))
+                )
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        diagnostics.append(
+            Diagnostic(
+                Location(file, line, col), f"YAML syntax error: {problem}", hint=_yaml_hint(problem)
+            )
+        )
+    except yaml.YAMLError as exc:
+        diagnostics.append(Diagnostic(Location(file, 1, 1), f"YAML error: {exc}"))
+    finally:
+        loader.dispose()
+    return documents, diagnostics
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted"
+    if "could not find expected ':'" in problem:
+        return "check the indentation of the lines above"
+    return None

@@ -1,0 +1,307 @@
+"""``contentctl.lock``: what exists remotely. Read, written atomically after every step, leased.
+
+The file is deterministic JSON (sorted keys, 2-space indent, trailing newline) so git diffs
+stay small. It never holds secrets: only ids, hashes and what the APIs generated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from contentctl.errors import LeaseHeldError, LockfileError
+
+FORMAT_VERSION = "1.0"
+StepStatus = Literal["submitting", "pending", "completed", "failed"]
+STEP_STATUSES = ("submitting", "pending", "completed", "failed")
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step of one resource: what was sent (as hashes) and what came back."""
+
+    input_hash: str
+    status: StepStatus
+    fields: Mapping[str, str] = field(default_factory=dict)  # digest per input field
+    remote_id: str | None = None
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    credits_used: float | None = None
+    submitted_at: str | None = None
+    completed_at: str | None = None
+    error: str | None = None
+    request_ref: str | None = None  # what identifies a submission we may have to reconcile
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"input_hash": self.input_hash, "status": self.status}
+        for name in (
+            "remote_id",
+            "credits_used",
+            "submitted_at",
+            "completed_at",
+            "error",
+            "request_ref",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        if self.fields:
+            data["fields"] = dict(self.fields)
+        if self.outputs:
+            data["outputs"] = self.outputs
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StepRecord:
+        status = data.get("status")
+        if status not in STEP_STATUSES or not isinstance(data.get("input_hash"), str):
+            raise ValueError(f"bad step record {data!r}")
+        return cls(
+            input_hash=data["input_hash"],
+            status=status,
+            fields=data.get("fields", {}),
+            remote_id=data.get("remote_id"),
+            outputs=data.get("outputs", {}),
+            credits_used=data.get("credits_used"),
+            submitted_at=data.get("submitted_at"),
+            completed_at=data.get("completed_at"),
+            error=data.get("error"),
+            request_ref=data.get("request_ref"),
+        )
+
+
+@dataclass(frozen=True)
+class ResourceRecord:
+    kind: str
+    provider: str
+    source: Mapping[str, str] = field(default_factory=dict)
+    steps: Mapping[str, StepRecord] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "provider": self.provider,
+            "source": dict(self.source),
+            "steps": {name: step.to_json() for name, step in self.steps.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ResourceRecord:
+        return cls(
+            kind=data["kind"],
+            provider=data["provider"],
+            source=data.get("source", {}),
+            steps={n: StepRecord.from_json(s) for n, s in data.get("steps", {}).items()},
+        )
+
+    def with_step(self, name: str, record: StepRecord) -> ResourceRecord:
+        return replace(self, steps={**self.steps, name: record})
+
+
+@dataclass(frozen=True)
+class Lockfile:
+    lineage: str
+    serial: int
+    resources: Mapping[str, ResourceRecord] = field(default_factory=dict)
+    exists: bool = True  # False for the empty lockfile of a project never applied
+
+    @classmethod
+    def empty(cls) -> Lockfile:
+        return cls(lineage="", serial=0, exists=False)
+
+    def step(self, address: str, name: str) -> StepRecord | None:
+        record = self.resources.get(address)
+        return record.steps.get(name) if record else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "lineage": self.lineage,
+            "serial": self.serial,
+            "resources": {a: r.to_json() for a, r in sorted(self.resources.items())},
+        }
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def read(path: Path) -> Lockfile:
+    """The lockfile at ``path``, or an empty one if there is none yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Lockfile.empty()
+    except OSError as exc:
+        raise LockfileError(f"cannot read {path.name}: {exc}") from exc
+    try:
+        data = json.loads(text)
+        if data.get("format_version") != FORMAT_VERSION:
+            raise LockfileError(
+                f"{path.name} has format_version {data.get('format_version')!r}; "
+                f"this contentctl reads {FORMAT_VERSION}",
+                hint="upgrade contentctl",
+            )
+        resources = {a: ResourceRecord.from_json(r) for a, r in data["resources"].items()}
+        return Lockfile(lineage=data["lineage"], serial=int(data["serial"]), resources=resources)
+    except LockfileError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LockfileError(
+            f"{path.name} is not a valid lockfile: {exc}",
+            hint="restore it from git (git checkout -- contentctl.lock)",
+        ) from exc
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+class LockfileWriter:
+    """Holds the current lockfile during apply and persists every change at once.
+
+    The serial goes up only when content changes, so a no-op apply writes nothing.
+    """
+
+    def __init__(self, path: Path, lockfile: Lockfile) -> None:
+        self.path = path
+        self.current = (
+            lockfile if lockfile.exists else replace(lockfile, lineage=str(uuid.uuid4()), serial=0)
+        )
+        self._written = _content(lockfile) if lockfile.exists else None
+
+    def record_step(
+        self,
+        address: str,
+        kind: str,
+        provider: str,
+        source: Mapping[str, str],
+        name: str,
+        record: StepRecord,
+    ) -> None:
+        resource = self.current.resources.get(address) or ResourceRecord(kind, provider)
+        resource = replace(resource, source=dict(source)).with_step(name, record)
+        self._save({**self.current.resources, address: resource})
+
+    def retain_steps(self, address: str, names: set[str] | frozenset[str]) -> None:
+        """Drop records of steps no longer in a resource's chain."""
+        resource = self.current.resources.get(address)
+        if resource is None or set(resource.steps) <= names:
+            return
+        kept = replace(resource, steps={n: s for n, s in resource.steps.items() if n in names})
+        self._save({**self.current.resources, address: kept})
+
+    def forget(self, address: str) -> None:
+        self._save({a: r for a, r in self.current.resources.items() if a != address})
+
+    def _save(self, resources: Mapping[str, ResourceRecord]) -> None:
+        candidate = replace(self.current, resources=resources)
+        content = _content(candidate)
+        if content == self._written:
+            self.current = candidate
+            return
+        candidate = replace(candidate, serial=self.current.serial + 1, exists=True)
+        write_atomic(self.path, dumps(candidate.to_json()))
+        self.current = candidate
+        self._written = content
+
+
+def _content(lockfile: Lockfile) -> str:
+    return dumps(lockfile.to_json()["resources"])
+
+
+# ---- the apply lease -------------------------------------------------------------------
+
+LEASE_SECONDS = 3600
+
+
+def lease_path(lockfile_path: Path) -> Path:
+    return lockfile_path.with_name(lockfile_path.name + ".lease")
+
+
+@contextlib.contextmanager
+def lease(lockfile_path: Path, owner: str) -> Iterator[None]:
+    """Hold the apply lease: one apply at a time; a dead holder's lease is taken over."""
+    path = lease_path(lockfile_path)
+    info = {
+        "owner": owner,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": time.time(),
+        "expires": time.time() + LEASE_SECONDS,
+    }
+    for _attempt in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _read_lease(path)
+            if holder is not None and not _is_stale(holder):
+                raise LeaseHeldError(
+                    f"another apply holds the lease: {holder.get('owner')} on "
+                    f"{holder.get('host')} (pid {holder.get('pid')}), since "
+                    f"{_when(holder.get('started', 0))}",
+                    hint=f"wait for it to finish; if it is dead, remove {path.name}",
+                ) from None
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(info, handle)
+        break
+    else:  # pragma: no cover - lost a race twice
+        raise LeaseHeldError("could not take the apply lease", hint="try again")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _read_lease(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _is_stale(holder: Mapping[str, Any]) -> bool:
+    if float(holder.get("expires", 0)) < time.time():
+        return True
+    if holder.get("host") == socket.gethostname():
+        try:
+            os.kill(int(holder.get("pid", 0)), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, ValueError, OverflowError):
+            return False
+    return False
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))

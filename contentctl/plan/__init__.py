@@ -1,0 +1,5 @@
+"""Planning: step hashes against the lockfile, credit estimates, the plan itself."""
+
+from contentctl.plan.diff import Plan, ResourceChange, StepChange, make_plan
+
+__all__ = ["Plan", "ResourceChange", "StepChange", "make_plan"]

@@ -1,0 +1,109 @@
+"""API clients. Secrets come only from the environment; base URLs from config or environment.
+
+This package never imports the pipeline: it takes settings and a transport, and speaks HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Collection, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from contentctl.config import Project
+from contentctl.errors import CredentialsError
+from contentctl.providers import postnitro, powerpost
+from contentctl.providers.http import Http, RetryPolicy, Sleep
+from contentctl.providers.postnitro import PostNitro
+from contentctl.providers.powerpost import PowerPost
+
+REQUIRED_VARIABLES = {
+    "powerpost": (powerpost.KEY_VARIABLE, powerpost.WORKSPACE_VARIABLE),
+    "postnitro": (postnitro.KEY_VARIABLE,),
+}
+SECRET_VARIABLES = (powerpost.KEY_VARIABLE, postnitro.KEY_VARIABLE)
+
+
+def check_credentials(environ: Mapping[str, str], needed: Collection[str]) -> None:
+    """Raise before any request if a variable a provider needs is missing."""
+    missing = [v for p in sorted(needed) for v in REQUIRED_VARIABLES[p] if not environ.get(v)]
+    if missing:
+        raise CredentialsError(
+            f"missing environment variable{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+            hint="export them (in CI, from repository secrets), or try the sandbox with --sandbox",
+        )
+
+
+@dataclass
+class Providers:
+    """The open clients of one apply, sharing transports."""
+
+    powerpost: PowerPost | None
+    postnitro: PostNitro | None
+    downloads: httpx.AsyncClient
+    https: list[Http] = field(default_factory=list)
+
+    def require_powerpost(self) -> PowerPost:
+        if self.powerpost is None:  # pragma: no cover - guarded by check_credentials
+            raise CredentialsError("PowerPost is not configured")
+        return self.powerpost
+
+    def require_postnitro(self) -> PostNitro:
+        if self.postnitro is None:  # pragma: no cover - guarded by check_credentials
+            raise CredentialsError("PostNitro is not configured")
+        return self.postnitro
+
+
+@contextlib.asynccontextmanager
+async def open_providers(
+    project: Project,
+    environ: Mapping[str, str],
+    needed: Collection[str],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    sleep: Sleep | None = None,
+) -> AsyncIterator[Providers]:
+    """Clients for the providers in ``needed``; credentials are checked before anything is sent."""
+    check_credentials(environ, needed)
+    pause = sleep or asyncio.sleep
+    async with contextlib.AsyncExitStack() as stack:
+
+        def client(timeout: float) -> httpx.AsyncClient:
+            return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+
+        pp = pn = None
+        https = []
+        if "powerpost" in needed:
+            settings = project.provider("powerpost")
+            http = Http(
+                "powerpost",
+                await stack.enter_async_context(client(settings.timeout)),
+                settings.base_url,
+                powerpost.headers(environ[powerpost.KEY_VARIABLE]),
+                powerpost.map_error,
+                retry=retry,
+                sleep=pause,
+            )
+            https.append(http)
+            pp = PowerPost(http, environ[powerpost.WORKSPACE_VARIABLE])
+        if "postnitro" in needed:
+            settings = project.provider("postnitro")
+            http = Http(
+                "postnitro",
+                await stack.enter_async_context(client(settings.timeout)),
+                settings.base_url,
+                postnitro.headers(environ[postnitro.KEY_VARIABLE]),
+                postnitro.map_error,
+                retry=retry,
+                sleep=pause,
+            )
+            https.append(http)
+            pn = PostNitro(http)
+        # Artifact downloads go to storage hosts: never send them an API key.
+        downloads = await stack.enter_async_context(
+            httpx.AsyncClient(transport=transport, timeout=120.0, follow_redirects=True)
+        )
+        yield Providers(pp, pn, downloads, https)

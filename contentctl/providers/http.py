@@ -1,0 +1,230 @@
+"""What both API clients share: requests with safe retries, rate-limit pacing, polling.
+
+Retry rules, because every paid call costs the user money:
+- 429: the request was refused, so waiting ``retryAfter`` and sending it again is safe.
+- Connection never established: nothing was sent, safe to retry.
+- 5xx answers with the API's error envelope are the API saying "failed, retry later".
+- A timeout or dropped connection *after* sending a POST is ambiguous: never re-sent,
+  raised as :class:`PossiblySubmittedError` so the caller can reconcile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from contentctl.config import Polling
+from contentctl.errors import ApiError, PossiblySubmittedError
+
+log = logging.getLogger("contentctl.http")
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+ErrorMapper = Callable[[httpx.Response], ApiError]
+
+USER_AGENT = "contentctl"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_rate_limit_wait: float = 300.0
+
+
+class PollTimeout(ApiError):
+    """The job is still running when our patience ran out; it stays recorded as pending."""
+
+
+class Http:
+    """One provider's HTTP access: base URL, auth headers, retries, pacing, error mapping."""
+
+    def __init__(
+        self,
+        provider: str,
+        client: httpx.AsyncClient,
+        base_url: str,
+        headers: Mapping[str, str],
+        map_error: ErrorMapper,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.provider = provider
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+        self.headers = dict(headers)
+        self.map_error = map_error
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._paused_until = 0.0
+        self.rate_limit_waits: list[float] = []
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        omit_headers: tuple[str, ...] = (),
+    ) -> httpx.Response:
+        """Send one request; returns a 2xx response or raises :class:`ApiError`."""
+        url = self.base_url + path
+        sent_headers = {
+            k: v for k, v in {**self.headers, **(headers or {})}.items() if k not in omit_headers
+        }
+        sent_headers.setdefault("user-agent", USER_AGENT)
+        idempotent = method in ("GET", "HEAD", "PUT", "DELETE")
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._respect_pause()
+            started = self.clock()
+            try:
+                response = await self.client.request(
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    files=files,
+                    data=data,
+                    headers=sent_headers,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # Nothing reached the server: safe to try again whatever the method.
+                if attempt >= self.retry.attempts:
+                    raise ApiError(
+                        f"cannot reach {self.base_url}: {exc}",
+                        provider=self.provider,
+                        hint="check the network and the base URL",
+                    ) from exc
+                await self.sleep(self._backoff(attempt))
+                continue
+            except httpx.TransportError as exc:
+                if not idempotent:
+                    raise PossiblySubmittedError(
+                        f"no answer to {method} {path} after it was sent ({type(exc).__name__})",
+                        provider=self.provider,
+                        hint="the job may have been created; the next apply reconciles it",
+                    ) from exc
+                if attempt >= self.retry.attempts:
+                    raise ApiError(
+                        f"{method} {path} failed: {type(exc).__name__}", provider=self.provider
+                    ) from exc
+                await self.sleep(self._backoff(attempt))
+                continue
+            log.debug(
+                "%s %s %s -> %s (%.0f ms)",
+                self.provider,
+                method,
+                path,
+                response.status_code,
+                (self.clock() - started) * 1000,
+            )
+            self._note_rate_limit(response)
+            if response.is_success:
+                return response
+            error = self.map_error(response)
+            if response.status_code == 429 and attempt < self.retry.attempts:
+                wait = self._rate_limit_wait(response, error)
+                self.rate_limit_waits.append(wait)
+                await self.sleep(wait)
+                continue
+            if response.status_code >= 500 and attempt < self.retry.attempts:
+                await self.sleep(self._backoff(attempt))
+                continue
+            raise error
+
+    async def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ApiError(
+                f"{method} {path} answered with something that is not JSON",
+                provider=self.provider,
+                status=response.status_code,
+            ) from exc
+
+    def _backoff(self, attempt: int) -> float:
+        # Exponential backoff with full jitter.
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(0, ceiling)
+
+    def _rate_limit_wait(self, response: httpx.Response, error: ApiError) -> float:
+        wait = error.retry_after
+        if wait is None:
+            header = response.headers.get("retry-after")
+            if header and header.replace(".", "", 1).isdigit():
+                wait = float(header)
+        if wait is None:
+            reset = response.headers.get("x-ratelimit-reset")
+            if reset and reset.isdigit():
+                wait = max(0.0, int(reset) - self.clock())
+        if wait is None:
+            wait = self.retry.base_delay * 4
+        return min(wait, self.retry.max_rate_limit_wait)
+
+    def _note_rate_limit(self, response: httpx.Response) -> None:
+        # Slow down before the limit: with nothing left, wait for the window to reset.
+        remaining = response.headers.get("x-ratelimit-remaining")
+        reset = response.headers.get("x-ratelimit-reset")
+        if remaining == "0" and reset and reset.isdigit():
+            self._paused_until = max(
+                self._paused_until, min(float(reset), self.clock() + self.retry.max_rate_limit_wait)
+            )
+
+    async def _respect_pause(self) -> None:
+        wait = self._paused_until - self.clock()
+        if wait > 0:
+            await self.sleep(wait)
+
+
+async def poll(
+    fetch: Callable[[], Awaitable[T]],
+    finished: Callable[[T], bool],
+    polling: Polling,
+    *,
+    provider: str,
+    what: str,
+    sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.monotonic,
+) -> T:
+    """Call ``fetch`` until ``finished`` says so: initial delay, then a growing interval."""
+    deadline = clock() + polling.timeout
+    await sleep(polling.initial_delay)
+    interval = polling.interval
+    while True:
+        result = await fetch()
+        if finished(result):
+            return result
+        if clock() + interval > deadline:
+            raise PollTimeout(
+                f"{what} still running after {polling.timeout:.0f}s",
+                provider=provider,
+                hint="it stays recorded as pending: run apply again to collect it",
+            )
+        await sleep(interval)
+        interval = min(polling.max_interval, interval * polling.backoff)
+
+
+def error_text(response: httpx.Response) -> str:
+    text = response.text.strip()
+    return text[:300] if text else response.reason_phrase

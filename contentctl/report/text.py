@@ -1,0 +1,173 @@
+"""Human-readable output: diagnostics, plans, apply progress, outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from contentctl.apply import ApplyResult, Event
+    from contentctl.lockfile import Lockfile, ResourceRecord
+    from contentctl.model import Diagnostic
+    from contentctl.plan import Plan, ResourceChange
+
+SYMBOLS = {
+    "create": ("+", "green"),
+    "update": ("~", "yellow"),
+    "forget": ("-", "red"),
+    "no-op": (" ", None),
+}
+
+
+class Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, fg: str | None = None, bold: bool = False) -> str:
+        return click.style(text, fg=fg, bold=bold) if self.color and (fg or bold) else text
+
+
+def diagnostics(items: Iterable[Diagnostic], style: Style) -> str:
+    lines = []
+    for d in items:
+        label = style(d.severity, "red" if d.severity == "error" else "yellow", bold=True)
+        lines.append(f"{d.location}: {label}: {d.message}")
+        if d.hint:
+            lines.append(f"  hint: {d.hint}")
+    return "\n".join(lines)
+
+
+def _credits(value: float) -> str:
+    return f"{value:g} credit{'' if value == 1 else 's'}"
+
+
+def plan(plan: Plan, style: Style) -> str:
+    if not plan.has_changes:
+        count = sum(1 for c in plan.changes if c.action == "no-op")
+        return (
+            f"No changes. The content matches the lockfile ({count} resource"
+            f"{'' if count == 1 else 's'}); no API call would be made."
+        )
+    lines = ["contentctl will make these API calls:", ""]
+    for change in plan.changes:
+        if change.action == "no-op":
+            continue
+        lines.extend(_change(change, style))
+    counts = plan.counts()
+    summary = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("create", "update", "forget"))
+    lines += ["", style(f"Plan: {summary}. Estimated cost: {_credits(plan.credits)}.", bold=True)]
+    blocked = plan.blocked
+    if blocked:
+        lines.append(style(f"{len(blocked)} change(s) will be refused:", "red"))
+        lines.extend(f"  {c.address}: {c.blocked}" for c in blocked)
+    return "\n".join(lines)
+
+
+def _change(change: ResourceChange, style: Style) -> list[str]:
+    symbol, color = SYMBOLS[change.action]
+    cost = f"~{_credits(change.credits)}" if change.credits else ""
+    head = f"  {style(symbol, color, bold=True)} {change.address:<44} {change.action:<8} {cost}"
+    lines = [head.rstrip()]
+    if change.action == "forget":
+        lines.append("      the remote object stays; contentctl stops tracking it")
+    for step in change.running:
+        cost = f"~{_credits(step.credits)}" if step.credits else ""
+        verb = "resume " if step.action == "resume" else ""
+        lines.append(f"      {step.name:<10} {verb}{step.reason:<50} {cost}".rstrip())
+    return lines
+
+
+def event(e: Event) -> str:
+    where = f"{e.address}" + (f" {e.step}" if e.step else "")
+    detail = {
+        "submitted": f"submitted (job {e.remote_id})",
+        "resumed": f"resuming job {e.remote_id}",
+        "reconciled": f"found job {e.remote_id} from an interrupted run",
+        "completed": "done"
+        + (f" ({_credits(e.credits)})" if e.credits else "")
+        + (f" in {e.elapsed:.1f}s" if e.elapsed is not None else ""),
+        "failed": f"FAILED: {e.message}",
+        "skipped": f"skipped: {e.message}",
+        "forgotten": f"forgotten: {e.message}",
+        "still-running": f"still running: {e.message}",
+    }[e.kind]
+    return f"{where}: {detail}"
+
+
+def apply_summary(result: ApplyResult, estimated: float) -> str:
+    lines = [
+        f"Apply finished: {result.steps_run} step(s) run, {_credits(result.credits_used)} "
+        f"used (estimated {_credits(estimated)})."
+    ]
+    for failure in result.failures:
+        lines.append(
+            f"  failed: {failure.address}"
+            + (f" {failure.step}" if failure.step else "")
+            + f": {failure.message}"
+        )
+        if failure.hint:
+            lines.append(f"    hint: {failure.hint}")
+    for address in result.skipped:
+        lines.append(f"  skipped: {address} (a resource it depends on failed)")
+    for address, step, remote_id in result.still_running:
+        lines.append(
+            f"  still running: {address} {step} (job {remote_id}); run apply again to collect it"
+        )
+    if not result.ok:
+        lines.append("Run `contentctl apply` again to retry what failed; completed steps are kept.")
+    return "\n".join(lines)
+
+
+def outputs(lock: Lockfile, addresses: Sequence[str] | None = None) -> str:
+    chosen = addresses if addresses is not None else sorted(lock.resources)
+    blocks = [_resource(a, lock.resources[a]) for a in chosen if a in lock.resources]
+    return "\n\n".join(blocks) if blocks else "The lockfile records no resources."
+
+
+def _resource(address: str, record: ResourceRecord) -> str:
+    lines = [
+        f"{address}  ({record.kind}, {record.provider}, from {record.source.get('file', '?')})"
+    ]
+    for name, step in record.steps.items():
+        status = step.status + (f", job {step.remote_id}" if step.remote_id else "")
+        if step.credits_used:
+            status += f", {_credits(step.credits_used)}"
+        lines.append(f"  {name}: {status}")
+        if step.error:
+            lines.append(f"    error: {step.error}")
+        lines.extend(_outputs(record.kind, name, step.outputs))
+    return "\n".join(lines)
+
+
+def _outputs(kind: str, step: str, outputs: Mapping[str, Any]) -> list[str]:
+    if not outputs:
+        return []
+    if step == "captions":
+        lines = []
+        for platform, text in outputs.items():
+            if isinstance(text, Mapping):
+                text = f"{text.get('title')} — {text.get('description')}"
+            body = str(text).replace("\n", "\n" + " " * 8)
+            lines.append(f"    {platform}: {body}")
+        return lines
+    if step == "images":
+        return [f"    image {i.get('media_id')}  {i.get('url')}" for i in outputs.get("images", [])]
+    if step == "download":
+        return [
+            f"    file {f.get('path')}  ({f.get('bytes')} bytes)" for f in outputs.get("files", [])
+        ]
+    if step == "render":
+        return [f"    design {outputs.get('design_id')}  {outputs.get('name')!r}"]
+    if step == "upload":
+        return [f"    media {outputs.get('media_id')}  {outputs.get('file_name')}"]
+    if step == "post":
+        types = ", ".join(i.get("post_type", "?") for i in outputs.get("items", []))
+        return [f"    post {outputs.get('post_id')} ({outputs.get('status')}): {types}"]
+    if step == "publish":
+        return [
+            f"    {i.get('post_type')}: {i.get('status')} {i.get('platform_post_id', '')}".rstrip()
+            for i in outputs.get("items", [])
+        ]
+    return []

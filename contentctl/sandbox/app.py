@@ -1,0 +1,122 @@
+"""The sandbox as one ASGI app: PowerPost under /powerpost/api/v1, PostNitro under /postnitro,
+and the artifact storage both hand out URLs to under /files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from contentctl.sandbox import images, postnitro, powerpost
+from contentctl.sandbox.state import (
+    POSTNITRO_KEY,
+    POWERPOST_KEY,
+    POWERPOST_WORKSPACE,
+    SandboxSettings,
+    SandboxState,
+)
+
+IN_PROCESS_ORIGIN = "http://sandbox.contentctl.test"
+
+
+def _files_routes(state: SandboxState) -> list[Route]:
+    async def powerpost_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        media_id = name.removesuffix(".png")
+        media = state.powerpost["media"].get(media_id)
+        state.log(
+            {
+                "provider": "files",
+                "method": "GET",
+                "path": request.url.path,
+                "status": 200 if media else 404,
+            }
+        )
+        if media is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        if media.get("generated"):
+            return Response(
+                images.generated_image(media["prompt"], media["size"], media["index"]),
+                media_type="image/png",
+            )
+        stored = state.files_dir / "powerpost" / media_id
+        return Response(stored.read_bytes(), media_type=media.get("mime_type", "image/png"))
+
+    async def postnitro_file(request: Request) -> Response:
+        post = state.postnitro["posts"].get(request.path_params["post_id"])
+        name = request.path_params["name"]
+        found = post is not None and (
+            name == "carousel.pdf" or (name.startswith("slide_") and name.endswith(".png"))
+        )
+        state.log(
+            {
+                "provider": "files",
+                "method": "GET",
+                "path": request.url.path,
+                "status": 200 if found else 404,
+            }
+        )
+        if not found or post is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        template: dict[str, Any] = next(
+            (t for t in state.postnitro["templates"] if t["id"] == post["templateId"]), {}
+        )
+        brand: dict[str, Any] = next(
+            (b for b in state.postnitro["brands"] if b["id"] == post["brandId"]), {}
+        )
+        rendered = images.slide_images(post["slides"], template, brand)
+        if name == "carousel.pdf":
+            return Response(images.pdf(rendered), media_type="application/pdf")
+        index = int(name[len("slide_") : -len(".png")])
+        if not 0 <= index < len(rendered):
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return Response(images.png(rendered[index]), media_type="image/png")
+
+    return [
+        Route("/files/powerpost/{name}", powerpost_file),
+        Route("/files/postnitro/{post_id}/{name}", postnitro_file),
+    ]
+
+
+def build_app(state: SandboxState) -> Starlette:
+    return Starlette(
+        routes=[
+            Mount(powerpost.PREFIX, routes=powerpost.routes(state)),
+            Mount(postnitro.PREFIX, routes=postnitro.routes(state)),
+            *_files_routes(state),
+        ]
+    )
+
+
+class Sandbox:
+    """Both emulated APIs with their state; reachable in-process or served over HTTP."""
+
+    def __init__(
+        self,
+        directory: Path,
+        settings: SandboxSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.state = SandboxState(directory, settings, clock)
+        self.app = build_app(self.state)
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        return httpx.ASGITransport(app=self.app)
+
+    @staticmethod
+    def environ(origin: str = IN_PROCESS_ORIGIN) -> dict[str, str]:
+        """Credentials and base URLs that route both providers to this sandbox."""
+        return {
+            "POWERPOST_API_KEY": POWERPOST_KEY,
+            "POWERPOST_WORKSPACE_ID": POWERPOST_WORKSPACE,
+            "POSTNITRO_API_KEY": POSTNITRO_KEY,
+            "POWERPOST_BASE_URL": origin + powerpost.PREFIX,
+            "POSTNITRO_BASE_URL": origin + postnitro.PREFIX,
+        }

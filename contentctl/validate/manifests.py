@@ -1,0 +1,101 @@
+"""Validate a whole project: every manifest, every reference, every problem in one run."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from contentctl.config import Project
+from contentctl.graph import Graph, build_graph, references_in
+from contentctl.load.discover import load_documents
+from contentctl.model import Diagnostic, Document, Resource
+from contentctl.validate.schema import KIND_SCHEMAS, check_document
+from contentctl.validate.semantic import check_resource
+
+
+@dataclass(frozen=True)
+class Manifests:
+    """The project's resources, ordered, with every problem found on the way."""
+
+    graph: Graph
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "warning")
+
+
+def check_project(project: Project) -> Manifests:
+    """Load, render, parse and validate every manifest; collect all problems in one run."""
+    documents, diagnostics = load_documents(project)
+    resources: dict[str, Resource] = {}
+    schema_valid: set[str] = set()
+    for document in documents:
+        resource, problems = _resource(document)
+        diagnostics.extend(problems)
+        if resource is None:
+            continue
+        first = resources.get(resource.address)
+        if first is not None:
+            where = first.document.positions.of(("metadata", "name"))
+            diagnostics.append(
+                Diagnostic(
+                    document.positions.of(("metadata", "name")),
+                    f"duplicate resource {resource.address} (first defined at {where})",
+                    hint="names must be unique per kind; rename one of them",
+                )
+            )
+            continue
+        resources[resource.address] = resource
+        if not problems:
+            schema_valid.add(resource.address)
+    graph, problems = build_graph(resources.values())
+    diagnostics.extend(problems)
+    for address in graph.order:
+        if address in schema_valid:
+            diagnostics.extend(check_resource(project.root, graph.resources[address]))
+    return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
+
+
+def _resource(document: Document) -> tuple[Resource | None, list[Diagnostic]]:
+    where = document.positions
+    if not isinstance(document.data, dict):
+        return None, [
+            Diagnostic(
+                where.of(()),
+                "a manifest must be a mapping with apiVersion, kind, metadata and spec",
+            )
+        ]
+    kind = document.kind
+    if kind is None:
+        return None, [
+            Diagnostic(
+                where.of(()),
+                "document has no kind",
+                hint=f"add kind: one of {', '.join(KIND_SCHEMAS)}",
+            )
+        ]
+    if kind not in KIND_SCHEMAS:
+        close = difflib.get_close_matches(kind, list(KIND_SCHEMAS), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(KIND_SCHEMAS)}"
+        return None, [Diagnostic(where.of(("kind",)), f"unknown kind {kind!r}", hint=hint)]
+    problems = check_document(document, KIND_SCHEMAS[kind])
+    name = document.name
+    spec = document.data.get("spec")
+    if name is None or not isinstance(spec, dict):
+        return None, problems
+    meta = document.data.get("metadata") or {}
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    labels = {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    return Resource(
+        kind=kind,
+        name=name,
+        spec=spec,
+        document=document,
+        labels=labels,
+        references=references_in(kind, spec),
+    ), problems

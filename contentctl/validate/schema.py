@@ -1,0 +1,216 @@
+"""JSON Schema validation that reports ``file:line:col`` and says how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import referencing
+from jsonschema.exceptions import ValidationError
+from referencing.jsonschema import DRAFT202012
+
+from contentctl.model import Diagnostic, Document, JsonPath
+
+KIND_SCHEMAS = {
+    "Post": "post.schema.json",
+    "Carousel": "carousel.schema.json",
+    "Media": "media.schema.json",
+}
+PROJECT_SCHEMA = "project.schema.json"
+
+
+def schema_dir() -> Path:
+    """The schemas shipped inside the package, or the repository's when run from source."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / "schemas"
+    return installed if installed.is_dir() else here.parent / "schemas"
+
+
+@functools.cache
+def _registry() -> referencing.Registry[Any]:
+    resources = []
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resource = DRAFT202012.create_resource(contents)
+        resources.append((contents["$id"], resource))
+        resources.append((path.name, resource))
+    return referencing.Registry().with_resources(resources)
+
+
+@functools.cache
+def load_schema(filename: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((schema_dir() / filename).read_text(encoding="utf-8"))
+    return data
+
+
+@functools.cache
+def validator(filename: str) -> jsonschema.Draft202012Validator:
+    # Building a validator costs far more than using it: one per schema per process.
+    return jsonschema.Draft202012Validator(load_schema(filename), registry=_registry())
+
+
+def check_document(document: Document, schema_file: str) -> list[Diagnostic]:
+    """Every schema problem of one document, each located at the offending key or value."""
+    found: list[Diagnostic] = []
+    for error in validator(schema_file).iter_errors(document.data):
+        found.extend(_diagnostics(error, document))
+    return found
+
+
+def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnostic]:
+    path: JsonPath = tuple(error.absolute_path)
+    where = document.positions
+    instance = error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    validator_name = error.validator
+    rule: Any = error.validator_value
+
+    if validator_name == "additionalProperties" and isinstance(instance, dict):
+        known = list(schema.get("properties", {}))
+        for key in sorted(set(instance) - set(known)):
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else _allowed(known)
+            yield Diagnostic(
+                where.of((*path, key), key=True),
+                f"unknown field '{key}' in {_dotted(path)}",
+                json_path=(*path, key),
+                hint=hint,
+            )
+        return
+    if validator_name == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        yield Diagnostic(
+            where.of(path),
+            f"{_dotted(path)} is missing required field '{missing}'",
+            json_path=path,
+            hint=schema.get("properties", {}).get(missing, {}).get("description"),
+        )
+        return
+    if validator_name in ("oneOf", "anyOf") and _only_required(rule):
+        options = [s["required"][0] for s in rule]
+        present = [o for o in options if isinstance(instance, dict) and o in instance]
+        verb = "takes only one of" if len(present) > 1 else "needs one of"
+        yield Diagnostic(
+            where.of(path), f"{_dotted(path)} {verb}: {', '.join(options)}", json_path=path
+        )
+        return
+    if validator_name in ("oneOf", "anyOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        yield from _diagnostics(best, document)
+        return
+    if validator_name == "allOf" and error.context:
+        for sub in error.context:
+            yield from _diagnostics(sub, document)
+        return
+    yield Diagnostic(where.of(path), _message(error, path), json_path=path, hint=_hint(error))
+
+
+def _message(error: ValidationError, path: JsonPath) -> str:
+    name = _dotted(path)
+    value: Any = error.validator_value
+    instance = error.instance
+    if error.validator == "enum":
+        return f"{name}: {instance!r} is not one of {', '.join(repr(v) for v in value)}"
+    if error.validator == "const":
+        return f"{name} must be {value!r}, not {instance!r}"
+    if error.validator == "type":
+        return f"{name}: expected {_type_name(value)}, got {_type_name(_json_type(instance))}"
+    if error.validator == "not":
+        description = error.schema.get("description") if isinstance(error.schema, Mapping) else None
+        return f"{name}: {instance!r} is not allowed here" + (
+            f" ({description})" if description else ""
+        )
+    if error.validator == "contains" or error.validator in ("minContains", "maxContains"):
+        return f"{name}: {_contains_message(error)}"
+    return f"{name}: {error.message}"
+
+
+def _hint(error: ValidationError) -> str | None:
+    rule: Any = error.validator_value
+    if error.validator == "enum" and isinstance(error.instance, str):
+        close = difflib.get_close_matches(error.instance, [str(v) for v in rule], n=1)
+        if close:
+            return f"did you mean '{close[0]}'?"
+    if (
+        error.validator == "type"
+        and _wants_string(error.validator_value)
+        and not isinstance(error.instance, (dict, list))
+    ):
+        return (
+            "put the value in quotes: YAML reads some bare words "
+            "(yes, no, on, off, 1:30) as non-strings"
+        )
+    if error.validator == "pattern" and isinstance(error.schema, Mapping):
+        description = error.schema.get("description")
+        return str(description) if description else None
+    return None
+
+
+def _contains_message(error: ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    target = schema.get("contains", {}).get("properties", {}).get("type", {}).get("const")
+    if target is None:
+        return str(error.message)
+    if schema.get("maxContains") == 1 and schema.get("minContains") == 1:
+        return f"exactly one {target} is required"
+    return f"at least one {target} is required"
+
+
+def _only_required(subschemas: Any) -> bool:
+    return isinstance(subschemas, list) and all(
+        isinstance(s, dict) and set(s) == {"required"} and len(s["required"]) == 1
+        for s in subschemas
+    )
+
+
+def _allowed(known: list[str]) -> str | None:
+    return f"allowed fields: {', '.join(known)}" if known else None
+
+
+def _wants_string(value: Any) -> bool:
+    return value == "string" or (isinstance(value, list) and "string" in value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _type_name(value: Any) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "nothing",
+    }
+    if isinstance(value, list):
+        return " or ".join(names.get(str(v), str(v)) for v in value)
+    return names.get(value, str(value))
+
+
+def _dotted(path: JsonPath) -> str:
+    if not path:
+        return "document"
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

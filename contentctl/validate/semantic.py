@@ -1,0 +1,192 @@
+"""Checks a schema cannot express: per-resource rules that span fields, and files on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from contentctl.model import Diagnostic, Resource
+
+POST_TYPE_PLATFORM = {
+    "instagram-feed": "instagram",
+    "instagram-reel": "instagram",
+    "instagram-story": "instagram",
+    "tiktok-video": "tiktok",
+    "tiktok-photos": "tiktok",
+    "youtube-video": "youtube",
+    "youtube-short": "youtube",
+    "x-post": "x",
+    "facebook-post": "facebook",
+    "facebook-reel": "facebook",
+    "facebook-story": "facebook",
+    "linkedin-post": "linkedin",
+}
+IMAGE_EXTENSIONS = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+VIDEO_EXTENSIONS = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm"}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_VIDEO_BYTES = 500 * 1024 * 1024
+
+
+def media_path(root: Path, resource: Resource) -> Path:
+    """The file a Media manifest names, relative to the manifest's folder."""
+    manifest_dir = PurePosixPath(resource.source_file).parent
+    return root / Path(str(manifest_dir / str(resource.spec["file"])))
+
+
+def media_type(resource: Resource) -> str:
+    explicit = resource.spec.get("type")
+    if isinstance(explicit, str):
+        return explicit
+    suffix = PurePosixPath(str(resource.spec["file"])).suffix.lower()
+    return "video" if suffix in VIDEO_EXTENSIONS else "image"
+
+
+def check_resource(root: Path, resource: Resource) -> Iterator[Diagnostic]:
+    checks = {"Media": _media, "Post": _post, "Carousel": _carousel}
+    check = checks.get(resource.kind)
+    if check:
+        yield from check(root, resource)
+
+
+def _media(root: Path, resource: Resource) -> Iterator[Diagnostic]:
+    at = resource.document.positions.of(("spec", "file"))
+    path = media_path(root, resource)
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(root.resolve())
+    except ValueError:
+        yield Diagnostic(
+            at,
+            f"{resource.spec['file']} is outside the project",
+            hint="keep media files inside the project, e.g. in assets/",
+        )
+        return
+    if not resolved.is_file():
+        yield Diagnostic(
+            at,
+            f"media file {resource.spec['file']} does not exist "
+            f"(looked for {path.relative_to(root).as_posix()})",
+            hint="paths are relative to the manifest's folder",
+        )
+        return
+    suffix = resolved.suffix.lower()
+    kind = media_type(resource)
+    allowed = IMAGE_EXTENSIONS if kind == "image" else VIDEO_EXTENSIONS
+    if suffix not in allowed:
+        yield Diagnostic(at, f"{kind} files must be {', '.join(sorted(allowed))}; got {suffix}")
+        return
+    limit = MAX_IMAGE_BYTES if kind == "image" else MAX_VIDEO_BYTES
+    size = resolved.stat().st_size
+    if size > limit:
+        yield Diagnostic(
+            at,
+            f"{resource.spec['file']} is {size / 1024 / 1024:.1f} MB; "
+            f"PowerPost accepts {kind}s up to {limit // 1024 // 1024} MB",
+        )
+
+
+def _post(root: Path, resource: Resource) -> Iterator[Diagnostic]:
+    spec = resource.spec
+    where = resource.document.positions
+    post_types = list(spec.get("post_types", []))
+    platforms = {POST_TYPE_PLATFORM[t] for t in post_types if t in POST_TYPE_PLATFORM}
+    items = {
+        item.get("post_type"): item for item in spec.get("items", []) if isinstance(item, dict)
+    }
+    for i, item in enumerate(spec.get("items", [])):
+        if isinstance(item, dict) and item.get("post_type") not in post_types:
+            yield Diagnostic(
+                where.of(("spec", "items", i, "post_type")),
+                f"item for {item.get('post_type')} but that type is not in spec.post_types",
+                hint="add it to post_types or remove the item",
+            )
+    captions = spec.get("captions") or {}
+    literal = captions.get("text")
+    if isinstance(literal, dict):
+        for extra in ("research_mode", "media", "writing_style_id", "cta_text", "source_urls"):
+            if extra in captions:
+                yield Diagnostic(
+                    where.of(("spec", "captions", extra), key=True),
+                    f"captions.{extra} applies only to generated captions (prompt)",
+                    hint="remove it, or replace captions.text with captions.prompt",
+                )
+        for post_type in post_types:
+            platform = POST_TYPE_PLATFORM.get(post_type)
+            if platform not in literal and "content" not in items.get(post_type, {}):
+                yield Diagnostic(
+                    where.of(("spec", "captions", "text")),
+                    f"no caption for {post_type}: captions.text has no '{platform}'",
+                    hint=f"add captions.text.{platform}, or an item with content",
+                )
+        for platform in sorted(set(literal) - platforms):
+            yield Diagnostic(
+                where.of(("spec", "captions", "text", platform), key=True),
+                f"caption for {platform}, but no post type of that platform is listed",
+                severity="warning",
+            )
+    if not captions:
+        for post_type in post_types:
+            if "content" not in items.get(post_type, {}):
+                yield Diagnostic(
+                    where.of(("spec",)),
+                    f"no caption for {post_type}: spec.captions is missing",
+                    hint="add captions.prompt (generated) or captions.text (literal)",
+                )
+    for post_type in post_types:
+        if POST_TYPE_PLATFORM.get(post_type) == "youtube" and "prompt" not in captions:
+            has_title = "title" in items.get(post_type, {}) or (
+                isinstance(literal, dict) and isinstance(literal.get("youtube"), dict)
+            )
+            if not has_title:
+                yield Diagnostic(
+                    where.of(("spec", "post_types")),
+                    f"{post_type} needs a title",
+                    hint=f"add an item {{post_type: {post_type}, title: ...}}",
+                )
+    images = spec.get("images") or {}
+    for i, ref in enumerate(images.get("media", [])):
+        if isinstance(ref, str) and ref.startswith("carousel/"):
+            yield Diagnostic(
+                where.of(("spec", "images", "media", i)),
+                "carousel slides as post media are not supported yet",
+                hint="reference Media resources here for now",
+            )
+    if images and "media" in images:
+        for extra in sorted(set(images) - {"media"}):
+            yield Diagnostic(
+                where.of(("spec", "images", extra), key=True),
+                f"images.{extra} has no effect with images.media (no images are generated)",
+                hint="remove it, or remove images.media to generate images",
+            )
+    elif images and "prompt" not in images and "prompt" not in captions:
+        yield Diagnostic(
+            where.of(("spec", "images")),
+            "images need a prompt when captions are not generated",
+            hint="add images.prompt, or use captions.prompt so images illustrate them",
+        )
+
+
+def _carousel(root: Path, resource: Resource) -> Iterator[Diagnostic]:
+    slides = resource.spec.get("slides")
+    if not isinstance(slides, list) or not slides:
+        return
+    where = resource.document.positions
+    last = len(slides) - 1
+    if isinstance(slides[last], dict) and slides[last].get("type") != "ending_slide":
+        yield Diagnostic(
+            where.of(("spec", "slides", last)),
+            "the last slide must be the ending_slide",
+            hint="move the ending_slide to the end of the list",
+        )
+    for i, slide in enumerate(slides[1:last], start=1):
+        if isinstance(slide, dict) and slide.get("type") in ("starting_slide", "ending_slide"):
+            yield Diagnostic(
+                where.of(("spec", "slides", i, "type")),
+                f"{slide['type']} must be the "
+                f"{'first' if slide['type'] == 'starting_slide' else 'last'} slide",
+            )
