@@ -6,7 +6,6 @@ Exit codes: 0 success / no changes, 1 error, 2 changes present (plan --detailed-
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -14,7 +13,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -117,7 +116,50 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
-@click.group(epilog=EXAMPLES)
+class ContentctlGroup(click.Group):
+    """Turns every error into a message and an exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except DiagnosticsError as exc:
+            _report_diagnostics(exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except ContentctlError as exc:
+            _report_error(ctx, exc)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+def _stderr_style() -> Style:
+    from contentctl.report.text import Style
+
+    return Style(sys.stderr.isatty() and "NO_COLOR" not in os.environ)
+
+
+def _report_diagnostics(exc: DiagnosticsError) -> None:
+    from contentctl.report.text import diagnostics
+
+    click.echo(diagnostics(exc.diagnostics, _stderr_style()), err=True)
+    errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+    click.echo(f"{errors} error{'' if errors == 1 else 's'}; nothing was changed.", err=True)
+
+
+def _report_error(ctx: click.Context, exc: ContentctlError) -> None:
+    app = ctx.find_object(App)
+    if app is not None and app.debug:
+        click.echo(traceback.format_exc().rstrip(), err=True)
+    where = f"{exc.location}: " if exc.location else ""
+    click.echo(f"{where}{_stderr_style()('error', 'red', bold=True)}: {exc}", err=True)
+    if exc.hint:
+        click.echo(f"  hint: {exc.hint}", err=True)
+
+
+@click.group(cls=ContentctlGroup, epilog=EXAMPLES)
 @click.version_option(__version__, prog_name="contentctl")
 @click.option(
     "-C",
@@ -143,8 +185,6 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
     Write posts and carousels as manifests, review `contentctl plan`, and let
     `contentctl apply` make only the API calls that changed.
     """
-    global _debug
-    _debug = debug
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     if debug:
         logging.basicConfig(level=logging.DEBUG, format="debug: %(name)s: %(message)s")
@@ -239,6 +279,8 @@ def apply(
     Completed steps are never repeated; jobs submitted by an interrupted run are
     collected, not paid for again. Run it again to retry what failed.
     """
+    import asyncio
+
     from contentctl import lockfile
     from contentctl.report import text
 
@@ -404,39 +446,6 @@ def sandbox_serve(app: App, port: int) -> None:
     uvicorn.run(box.app, host="127.0.0.1", port=port, log_level="warning")
 
 
-_debug = False
-
-
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point: runs the CLI and turns every error into a message and an exit code."""
-    from contentctl.report.text import Style, diagnostics
-
-    style = Style(sys.stderr.isatty() and "NO_COLOR" not in os.environ)
-    try:
-        cli.main(args=argv, prog_name="contentctl", standalone_mode=False)
-        code = 0
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.Abort:
-        click.echo("aborted", err=True)
-        code = 130
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except DiagnosticsError as exc:
-        click.echo(diagnostics(exc.diagnostics, style), err=True)
-        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
-        click.echo(f"{errors} error{'' if errors == 1 else 's'}; nothing was changed.", err=True)
-        code = exc.exit_code
-    except ContentctlError as exc:
-        if _debug:
-            traceback.print_exc()
-        where = f"{exc.location}: " if exc.location else ""
-        click.echo(f"{where}{style('error', 'red', bold=True)}: {exc}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        code = 130
-    sys.exit(code)
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=argv, prog_name="contentctl")

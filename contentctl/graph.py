@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,17 +56,28 @@ class Graph:
         return tuple(a for a in self.order if address in self.dependencies(a))
 
 
-def build_graph(resources: Iterable[Resource]) -> tuple[Graph, list[Diagnostic]]:
-    """Check every reference and order the resources; cycles and dangling references are errors."""
+def build_graph(
+    resources: Iterable[Resource], checked: Collection[str] | None = None
+) -> tuple[Graph, list[Diagnostic]]:
+    """Check references and order the resources; cycles and dangling references are errors.
+
+    Only resources in ``checked`` (all when None) get reference diagnostics: the schema has
+    already reported what is wrong with the others.
+    """
     by_address = {r.address: r for r in resources}
     diagnostics: list[Diagnostic] = []
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for resource in by_address.values():
         sorter.add(resource.address)
         for ref in resource.references:
-            location = resource.document.positions.of(ref.path)
             target_kind = ref.address.split("/", 1)[0]
-            if target_kind not in allowed_kinds(resource.kind, ref.path):
+            allowed = target_kind in allowed_kinds(resource.kind, ref.path)
+            if checked is not None and resource.address not in checked:
+                if allowed and ref.address in by_address:
+                    sorter.add(resource.address, ref.address)
+                continue
+            location = resource.document.positions.of(ref.path)
+            if not allowed:
                 diagnostics.append(
                     Diagnostic(
                         location,

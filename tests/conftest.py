@@ -1,0 +1,61 @@
+"""Shared fixtures: every test works on copies of real example projects, talks HTTP only to
+the sandbox, and cannot reach the network."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import Project, copy_example
+
+SECRET_VARIABLES = (
+    "POWERPOST_API_KEY",
+    "POWERPOST_WORKSPACE_ID",
+    "POSTNITRO_API_KEY",
+    "POWERPOST_BASE_URL",
+    "POSTNITRO_BASE_URL",
+    "CONTENTCTL_SANDBOX",
+    "CONTENTCTL_SANDBOX_FAULTS",
+    "CONTENTCTL_SANDBOX_LATENCY",
+)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse any connection that is not to this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in (
+            "127.0.0.1",
+            "::1",
+            "localhost",
+        ):
+            raise AssertionError(f"a test tried to reach the network: {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SECRET_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def quickstart(tmp_path: Path) -> Iterator[Project]:
+    yield Project(copy_example("quickstart", tmp_path), {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+
+
+@pytest.fixture
+def applied(quickstart: Project) -> Project:
+    """The quickstart, applied once on the sandbox."""
+    result = quickstart.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    return quickstart

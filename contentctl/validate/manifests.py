@@ -32,10 +32,17 @@ class Manifests:
 def check_project(project: Project) -> Manifests:
     """Load, render, parse and validate every manifest; collect all problems in one run."""
     documents, diagnostics = load_documents(project)
+    # A value the parser already refused (a bad tag, say) also fails the schema: say it once.
+    parse_problems = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
     resources: dict[str, Resource] = {}
     schema_valid: set[str] = set()
     for document in documents:
         resource, problems = _resource(document)
+        problems = [
+            d
+            for d in problems
+            if (d.location.file, d.location.line, d.location.col) not in parse_problems
+        ]
         diagnostics.extend(problems)
         if resource is None:
             continue
@@ -53,7 +60,7 @@ def check_project(project: Project) -> Manifests:
         resources[resource.address] = resource
         if not problems:
             schema_valid.add(resource.address)
-    graph, problems = build_graph(resources.values())
+    graph, problems = build_graph(resources.values(), checked=schema_valid)
     diagnostics.extend(problems)
     for address in graph.order:
         if address in schema_valid:

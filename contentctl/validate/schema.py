@@ -59,7 +59,20 @@ def check_document(document: Document, schema_file: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for error in validator(schema_file).iter_errors(document.data):
         found.extend(_diagnostics(error, document))
-    return found
+    return _without_consequences(found)
+
+
+def _without_consequences(found: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop "needs one of: a, b" when a misspelt field right there is the cause."""
+    suggested = {(d.json_path[:-1], d.hint) for d in found if d.message.startswith("unknown field")}
+    kept = []
+    for d in found:
+        if " needs one of: " in d.message:
+            options = d.message.split(" needs one of: ", 1)[1].split(", ")
+            if any((d.json_path, f"did you mean '{o}'?") in suggested for o in options):
+                continue
+        kept.append(d)
+    return kept
 
 
 def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnostic]:
@@ -100,14 +113,27 @@ def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnos
         )
         return
     if validator_name in ("oneOf", "anyOf") and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
-        yield from _diagnostics(best, document)
+        yield from _diagnostics(_best_branch(error), document)
         return
     if validator_name == "allOf" and error.context:
         for sub in error.context:
             yield from _diagnostics(sub, document)
         return
     yield Diagnostic(where.of(path), _message(error, path), json_path=path, hint=_hint(error))
+
+
+def _best_branch(error: ValidationError) -> ValidationError:
+    """The most telling error among oneOf/anyOf branches: skip branches of the wrong type."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        e
+        for errors in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in errors)
+        for e in errors
+    ]
+    return jsonschema.exceptions.best_match(fitting or error.context or [error]) or error
 
 
 def _message(error: ValidationError, path: JsonPath) -> str:
@@ -125,6 +151,12 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"{name}: {instance!r} is not allowed here" + (
             f" ({description})" if description else ""
         )
+    if (
+        error.validator == "pattern"
+        and isinstance(error.schema, Mapping)
+        and error.schema.get("description")
+    ):
+        return f"{name}: {instance!r} does not have the expected form"
     if error.validator == "contains" or error.validator in ("minContains", "maxContains"):
         return f"{name}: {_contains_message(error)}"
     return f"{name}: {error.message}"

@@ -1,0 +1,161 @@
+"""Only the changed API calls: a change re-runs its step and what depends on it, nothing else."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import Project
+
+POST = "content/launch.yaml"
+
+
+def _step_lines(output: str, address: str) -> list[str]:
+    """The step names the plan lists under ``address``."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if address in line)
+    names = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("      "):
+            break
+        names.append(line.split()[0])
+    return names
+
+
+def test_changing_image_size_regenerates_images_and_post_only(applied: Project) -> None:
+    applied.edit(
+        POST, "images: {size: portrait, quantity: 1}", "images: {size: square, quantity: 1}"
+    )
+
+    plan = applied.run("plan", "--detailed-exitcode")
+
+    assert plan.exit_code == 2, plan.output
+    assert _step_lines(plan.stdout, "post/dark-mode-launch") == ["images", "post"]
+    assert "changed: images.size" in plan.stdout
+    assert "media/hero" not in plan.stdout and "carousel/" not in plan.stdout
+    assert "Plan: 0 to create, 1 to update, 0 to forget. Estimated cost: 5 credits." in plan.stdout
+
+    since = len(applied.requests())
+    result = applied.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert len(applied.calls("POST", "/images/generate", since)) == 1
+    assert len(applied.calls("POST", "/posts", since)) == 1
+    assert applied.calls("POST", "/content/generate", since) == []
+    assert applied.calls("POST", "/media/upload", since) == []
+    assert applied.calls("POST", "/post/initiate/import", since) == []
+    body = applied.calls("POST", "/images/generate", since)[0]["body"]
+    assert body["size"] == "square"
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+PUBLISHED_POST = """\
+apiVersion: contentctl/v1
+kind: Post
+metadata: {name: announce}
+spec:
+  post_types: [instagram-feed, linkedin-post]
+  captions: {prompt: Our spring collection is here}
+  images: {size: portrait}
+  publish: true
+"""
+
+
+def test_image_change_on_a_published_post_is_refused_unless_republishing(applied: Project) -> None:
+    applied.write("content/announce.yaml", PUBLISHED_POST)
+    first = applied.run("apply", "--auto-approve")
+    assert first.exit_code == 0, first.output
+    lock = json.loads(applied.lockfile.read_text())
+    assert (
+        lock["resources"]["post/announce"]["steps"]["publish"]["outputs"]["status"] == "published"
+    )
+
+    applied.edit("content/announce.yaml", "size: portrait", "size: landscape")
+    refused = applied.run("apply", "--auto-approve")
+    assert refused.exit_code == 1
+    assert "published" in refused.stdout + refused.stderr
+
+    since = len(applied.requests())
+    plan = applied.run("plan", "--allow-republish")
+    assert _step_lines(plan.stdout, "post/announce") == ["images", "post", "publish"]
+    result = applied.run("apply", "--auto-approve", "--allow-republish")
+
+    assert result.exit_code == 0, result.output
+    assert len(applied.calls("POST", "/images/generate", since)) == 1
+    assert len(applied.calls("POST", "/posts", since)) == 1
+    assert len(applied.calls("POST", "/posts/{post_id}/publish", since)) == 1
+    assert applied.calls("POST", "/content/generate", since) == []
+
+
+SECOND_CAROUSEL = """\
+apiVersion: contentctl/v1
+kind: Carousel
+metadata: {name: night-shift}
+spec:
+  template: {name: Minimal Light}
+  brand: {name: Acme}
+  response_type: PDF
+  slides:
+    - {type: starting_slide, heading: Working the night shift?}
+    - {type: body_slide, heading: Dim everything}
+    - {type: ending_slide, heading: Sleep well}
+"""
+
+
+def test_changing_one_slide_re_renders_only_that_carousel(applied: Project) -> None:
+    applied.write("content/night.yaml", SECOND_CAROUSEL)
+    assert applied.run("apply", "--auto-approve").exit_code == 0
+    assert (applied.root / "out" / "night-shift" / "night-shift.pdf").read_bytes()[:4] == b"%PDF"
+    lock_before = json.loads(applied.lockfile.read_text())
+
+    applied.edit("content/night.yaml", "Dim everything", "Dim every screen")
+    plan = applied.run("plan")
+    assert _step_lines(plan.stdout, "carousel/night-shift") == ["render", "download"]
+    assert "carousel/dark-mode-tips" not in plan.stdout
+    assert "post/" not in plan.stdout
+
+    since = len(applied.requests())
+    result = applied.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    renders = applied.calls("POST", "/post/initiate/import", since)
+    assert len(renders) == 1
+    assert renders[0]["body"]["slides"][1]["heading"] == "Dim every screen"
+    assert applied.calls("POST", "/content/generate", since) == []
+    assert applied.calls("GET", "/template", since) == []  # the lookup did not change
+    lock_after = json.loads(applied.lockfile.read_text())
+    for untouched in ("carousel/dark-mode-tips", "post/dark-mode-launch", "media/hero"):
+        assert lock_after["resources"][untouched] == lock_before["resources"][untouched]
+
+
+def test_touching_a_media_file_reuploads_and_regenerates_what_looks_at_it(applied: Project) -> None:
+    hero = applied.root / "assets" / "hero.png"
+    hero.write_bytes(hero.read_bytes() + b"\0")  # same picture, different bytes
+
+    plan = applied.run("plan")
+    assert _step_lines(plan.stdout, "media/hero") == ["upload"]
+    assert _step_lines(plan.stdout, "post/dark-mode-launch") == ["captions", "images", "post"]
+    assert "carousel/" not in plan.stdout
+
+
+def test_deleting_artifacts_from_out_downloads_them_again_for_free(applied: Project) -> None:
+    for slide in (applied.root / "out" / "dark-mode-tips").glob("*.png"):
+        slide.unlink()
+
+    plan = applied.run("plan")
+    assert _step_lines(plan.stdout, "carousel/dark-mode-tips") == ["download"]
+    since = len(applied.requests())
+    assert applied.run("apply", "--auto-approve").exit_code == 0
+    assert applied.calls("POST", "/post/initiate/import", since) == []
+    assert len(list((applied.root / "out" / "dark-mode-tips").glob("*.png"))) == 5
+
+
+def test_removed_manifest_is_forgotten_with_a_warning(applied: Project) -> None:
+    (applied.root / "content" / "tips.yaml.j2").unlink()
+
+    plan = applied.run("plan")
+    assert "- carousel/dark-mode-tips" in plan.stdout
+    assert "the remote object stays" in plan.stdout
+
+    result = applied.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "carousel/dark-mode-tips" not in json.loads(applied.lockfile.read_text())["resources"]
