@@ -1,0 +1,53 @@
+"""contentctl installs as a wheel with its schemas inside, and runs as a module."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from helpers import ROOT
+
+import contentctl
+from contentctl.validate.schema import KIND_SCHEMAS, PROJECT_SCHEMA, load_schema, schema_dir
+
+SCHEMA_FILES = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.json"))
+
+
+def test_every_schema_file_is_found_and_is_draft_2020_12() -> None:
+    assert sorted(p.name for p in schema_dir().glob("*.schema.json")) == SCHEMA_FILES
+    for name in [*KIND_SCHEMAS.values(), PROJECT_SCHEMA]:
+        schema = load_schema(name)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"].endswith(name)
+
+
+def test_wheel_ships_the_schemas_inside_the_package(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True)
+    wheel = next(tmp_path.glob("contentctl-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        for name in SCHEMA_FILES:
+            assert f"contentctl/schemas/{name}" in names
+            packaged = json.loads(archive.read(f"contentctl/schemas/{name}"))
+            assert packaged == json.loads((ROOT / "schemas" / name).read_text())
+        assert "contentctl/cli.py" in names
+        metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
+    assert "Requires-Dist: jinja2>=3.1.6" in metadata
+
+
+def test_an_installed_copy_finds_its_own_schemas() -> None:
+    package = Path(contentctl.__file__).resolve().parent
+    if package.parent == ROOT:  # running from the source tree (editable install)
+        assert schema_dir() == ROOT / "schemas"
+    else:
+        assert schema_dir() == package / "schemas"
+
+
+def test_runs_as_a_module_and_reports_its_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "contentctl", "--version"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"contentctl, version {contentctl.__version__}"
