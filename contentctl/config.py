@@ -38,10 +38,21 @@ class Polling:
 
 
 @dataclass(frozen=True)
+class Retries:
+    """Retries of failed requests: exponential backoff with full jitter, capped."""
+
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_rate_limit_wait: float = 300.0
+
+
+@dataclass(frozen=True)
 class ProviderSettings:
     base_url: str
     timeout: float = 60.0
     polling: Polling = field(default_factory=Polling)
+    retries: Retries = field(default_factory=Retries)
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,7 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
             base_url=base_url.rstrip("/"),
             timeout=float(settings.get("timeout", 60.0)),
             polling=replace(Polling(), **settings.get("polling", {})),
+            retries=replace(Retries(), **settings.get("retries", {})),
         )
     prices = spec.get("prices") or {}
     default_prices = Prices()

@@ -8,14 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 
 from contentctl.config import Project
 from contentctl.errors import CredentialsError
 from contentctl.providers import postnitro, powerpost
-from contentctl.providers.http import Http, RetryPolicy, Sleep
+from contentctl.providers.http import ErrorMapper, Http, Sleep
 from contentctl.providers.postnitro import PostNitro
 from contentctl.providers.powerpost import PowerPost
 
@@ -43,7 +43,6 @@ class Providers:
     powerpost: PowerPost | None
     postnitro: PostNitro | None
     downloads: httpx.AsyncClient
-    https: list[Http] = field(default_factory=list)
 
     def require_powerpost(self) -> PowerPost:
         if self.powerpost is None:  # pragma: no cover - guarded by check_credentials
@@ -63,47 +62,40 @@ async def open_providers(
     needed: Collection[str],
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-    retry: RetryPolicy | None = None,
     sleep: Sleep | None = None,
 ) -> AsyncIterator[Providers]:
     """Clients for the providers in ``needed``; credentials are checked before anything is sent."""
     check_credentials(environ, needed)
-    pause = sleep or asyncio.sleep
     async with contextlib.AsyncExitStack() as stack:
 
-        def client(timeout: float) -> httpx.AsyncClient:
-            return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+        async def http(name: str, headers: Mapping[str, str], map_error: ErrorMapper) -> Http:
+            settings = project.provider(name)
+            client = httpx.AsyncClient(
+                transport=transport, timeout=settings.timeout, follow_redirects=False
+            )
+            return Http(
+                name,
+                await stack.enter_async_context(client),
+                settings.base_url,
+                headers,
+                map_error,
+                retry=settings.retries,
+                sleep=sleep or asyncio.sleep,
+            )
 
         pp = pn = None
-        https = []
         if "powerpost" in needed:
-            settings = project.provider("powerpost")
-            http = Http(
-                "powerpost",
-                await stack.enter_async_context(client(settings.timeout)),
-                settings.base_url,
-                powerpost.headers(environ[powerpost.KEY_VARIABLE]),
-                powerpost.map_error,
-                retry=retry,
-                sleep=pause,
+            pp_http = await http(
+                "powerpost", powerpost.headers(environ[powerpost.KEY_VARIABLE]), powerpost.map_error
             )
-            https.append(http)
-            pp = PowerPost(http, environ[powerpost.WORKSPACE_VARIABLE])
+            pp = PowerPost(pp_http, environ[powerpost.WORKSPACE_VARIABLE])
         if "postnitro" in needed:
-            settings = project.provider("postnitro")
-            http = Http(
-                "postnitro",
-                await stack.enter_async_context(client(settings.timeout)),
-                settings.base_url,
-                postnitro.headers(environ[postnitro.KEY_VARIABLE]),
-                postnitro.map_error,
-                retry=retry,
-                sleep=pause,
+            pn_http = await http(
+                "postnitro", postnitro.headers(environ[postnitro.KEY_VARIABLE]), postnitro.map_error
             )
-            https.append(http)
-            pn = PostNitro(http)
+            pn = PostNitro(pn_http)
         # Artifact downloads go to storage hosts: never send them an API key.
         downloads = await stack.enter_async_context(
             httpx.AsyncClient(transport=transport, timeout=120.0, follow_redirects=True)
         )
-        yield Providers(pp, pn, downloads, https)
+        yield Providers(pp, pn, downloads)

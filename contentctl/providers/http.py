@@ -15,12 +15,11 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
-from contentctl.config import Polling
+from contentctl.config import Polling, Retries
 from contentctl.errors import ApiError, PossiblySubmittedError
 
 log = logging.getLogger("contentctl.http")
@@ -31,14 +30,6 @@ Clock = Callable[[], float]
 ErrorMapper = Callable[[httpx.Response], ApiError]
 
 USER_AGENT = "contentctl"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 6
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_rate_limit_wait: float = 300.0
 
 
 class PollTimeout(ApiError):
@@ -56,7 +47,7 @@ class Http:
         headers: Mapping[str, str],
         map_error: ErrorMapper,
         *,
-        retry: RetryPolicy | None = None,
+        retry: Retries | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.time,
         rng: random.Random | None = None,
@@ -66,7 +57,7 @@ class Http:
         self.base_url = base_url.rstrip("/")
         self.headers = dict(headers)
         self.map_error = map_error
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or Retries()
         self.sleep = sleep
         self.clock = clock
         self.rng = rng or random.Random()

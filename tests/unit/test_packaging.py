@@ -25,8 +25,21 @@ def test_every_schema_file_is_found_and_is_draft_2020_12() -> None:
 
 
 def test_wheel_ships_the_schemas_inside_the_package(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+    )
     wheel = next(tmp_path.glob("contentctl-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -48,6 +61,10 @@ def test_an_installed_copy_finds_its_own_schemas() -> None:
 
 
 def test_runs_as_a_module_and_reports_its_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "contentctl", "--version"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "contentctl", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert result.stdout.strip() == f"contentctl, version {contentctl.__version__}"

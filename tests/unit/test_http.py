@@ -1,0 +1,298 @@
+"""The providers' HTTP behaviour, through httpx.MockTransport: retries that cannot pay twice,
+rate limits, auth headers, error envelopes, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from contentctl.config import Polling, Project, ProviderSettings
+from contentctl.errors import ApiError, CredentialsError, PossiblySubmittedError
+from contentctl.providers import open_providers
+from contentctl.providers.http import Http, PollTimeout, poll
+from contentctl.providers.postnitro import PostNitro
+from contentctl.providers.postnitro import map_error as postnitro_error
+from contentctl.providers.powerpost import PowerPost
+from contentctl.providers.powerpost import map_error as powerpost_error
+
+ENV = {
+    "POWERPOST_API_KEY": "pp_live_sk_test",
+    "POWERPOST_WORKSPACE_ID": "ws_1",
+    "POSTNITRO_API_KEY": "pn_test",
+}
+
+
+class Clock:
+    """A fake clock whose sleep only moves time forward."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def powerpost(handler: Callable[[httpx.Request], httpx.Response], clock: Clock) -> PowerPost:
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    http = Http(
+        "powerpost",
+        client,
+        "https://powerpost.test/api/v1",
+        {"x-api-key": "pp_live_sk_test"},
+        powerpost_error,
+        sleep=clock.sleep,
+        clock=clock,
+        rng=random.Random(1),
+    )
+    return PowerPost(http, "ws_1")
+
+
+def test_429_waits_the_retry_after_the_api_asked_for() -> None:
+    clock, seen = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return httpx.Response(
+                429,
+                json={
+                    "error": {
+                        "message": "Rate limit exceeded",
+                        "code": "RATE_LIMIT_EXCEEDED",
+                        "retryAfter": 45,
+                    }
+                },
+            )
+        return httpx.Response(200, json={"generation_id": "g1", "status": "processing"})
+
+    answer = run(powerpost(handler, clock).generate_content({"prompt": "hi"}))
+
+    assert answer["generation_id"] == "g1"
+    assert len(seen) == 2
+    assert clock.sleeps == [45]
+
+
+def test_a_post_that_timed_out_after_sending_is_never_sent_again() -> None:
+    clock, seen = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    with pytest.raises(PossiblySubmittedError) as caught:
+        run(powerpost(handler, clock).generate_content({"prompt": "hi"}))
+
+    assert len(seen) == 1
+    assert "next apply reconciles" in (caught.value.hint or "")
+
+
+def test_a_get_that_timed_out_is_retried_with_backoff() -> None:
+    clock, seen = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) < 3:
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200, json={"generation_id": "g1", "status": "completed"})
+
+    run(powerpost(handler, clock).get_generation("g1"))
+
+    assert len(seen) == 3
+    assert len(clock.sleeps) == 2 and all(0 <= s <= 1.0 for s in clock.sleeps)
+
+
+def test_connection_refused_is_retried_because_nothing_was_sent() -> None:
+    clock, seen = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"generation_id": "g2", "status": "processing"})
+
+    assert run(powerpost(handler, clock).generate_content({}))["generation_id"] == "g2"
+    assert len(seen) == 2
+
+
+def test_server_errors_are_retried_then_reported_with_the_api_code() -> None:
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, json={"error": {"message": "boom", "code": "INTERNAL_ERROR"}})
+
+    with pytest.raises(ApiError) as caught:
+        run(powerpost(handler, clock).get_post("post-1"))
+
+    assert caught.value.status == 500 and caught.value.code == "INTERNAL_ERROR"
+    assert len(clock.sleeps) == 5  # six attempts in all
+    assert "run apply again later" in (caught.value.hint or "")
+
+
+def test_no_requests_left_in_the_window_pauses_until_it_resets() -> None:
+    clock = Clock()
+    reset = int(clock.now) + 30
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            json={"balance": 5},
+            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)},
+        )
+
+    client = powerpost(handler, clock)
+    run(client.credits())
+    assert clock.sleeps == []
+    run(client.credits())
+    assert clock.sleeps == [30]
+
+
+def test_workspace_header_on_content_calls_but_not_on_credits() -> None:
+    clock, seen = Clock(), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body: dict[str, Any] = {"balance": 1} if request.url.path.endswith("credits") else {}
+        return httpx.Response(200, json=body)
+
+    client = powerpost(handler, clock)
+    run(client.credits())
+    run(client.get_post("post-1"))
+
+    credits, post = seen
+    assert credits.headers["x-api-key"] == "pp_live_sk_test"
+    assert "x-workspace-id" not in credits.headers
+    assert post.headers["x-workspace-id"] == "ws_1"
+    assert post.headers["x-api-key"] == "pp_live_sk_test"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (
+            401,
+            {"error": {"message": "Invalid API key", "code": "INVALID_API_KEY"}},
+            "POWERPOST_API_KEY",
+        ),
+        (
+            400,
+            {"error": {"message": "X-Workspace-Id header is required", "code": "VALIDATION_ERROR"}},
+            "POWERPOST_WORKSPACE_ID",
+        ),
+        (
+            402,
+            {"error": {"message": "Insufficient credits", "code": "INSUFFICIENT_CREDITS"}},
+            "buy credits",
+        ),
+        (
+            409,
+            {"error": {"message": "Post is already published", "code": "ALREADY_PUBLISHED"}},
+            "already published",
+        ),
+        (
+            422,
+            {"error": {"message": "tiktok is not connected", "code": "PLATFORM_NOT_CONNECTED"}},
+            "Settings → Connections",
+        ),
+    ],
+)
+def test_powerpost_errors_say_what_to_do(status: int, body: dict[str, Any], expected: str) -> None:
+    error = powerpost_error(httpx.Response(status, json=body))
+    assert error.status == status
+    assert error.code == body["error"]["code"]
+    assert expected in (error.hint or "")
+    assert body["error"]["message"] in str(error)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"success": False, "message": "No templates found"},
+        {"status": False, "message": "No templates found"},
+    ],
+)
+def test_postnitro_reads_both_error_envelopes(body: dict[str, Any]) -> None:
+    error = postnitro_error(httpx.Response(404, json=body))
+    assert error.message == "No templates found" and error.status == 404
+
+
+def test_postnitro_empty_list_is_a_404_that_means_no_items() -> None:
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["embed-api-key"] == "pn_test"
+        return httpx.Response(404, json={"success": False, "message": "No brands found"})
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    http = Http(
+        "postnitro",
+        client,
+        "https://pn.test",
+        {"embed-api-key": "pn_test"},
+        postnitro_error,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert run(PostNitro(http).brands()) == []
+
+
+def test_missing_keys_are_named_before_any_request(tmp_path: Path) -> None:
+    project = Project(
+        root=tmp_path,
+        name="p",
+        providers={"powerpost": ProviderSettings("https://powerpost.test/api/v1")},
+    )
+    seen: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200))
+
+    async def attempt() -> None:
+        async with open_providers(
+            project, {"POWERPOST_API_KEY": "k"}, {"powerpost", "postnitro"}, transport=transport
+        ):
+            pass
+
+    with pytest.raises(CredentialsError) as caught:
+        run(attempt())
+    assert "POWERPOST_WORKSPACE_ID" in caught.value.message
+    assert "POSTNITRO_API_KEY" in caught.value.message
+    assert seen == []
+
+
+def test_polling_backs_off_and_gives_up_at_the_timeout() -> None:
+    clock = Clock()
+    calls = []
+
+    async def fetch() -> dict[str, str]:
+        calls.append(clock.now)
+        return {"status": "processing"}
+
+    polling = Polling(initial_delay=2, interval=3, backoff=2, max_interval=10, timeout=40)
+    with pytest.raises(PollTimeout):
+        run(
+            poll(
+                fetch,
+                lambda j: j["status"] == "completed",
+                polling,
+                provider="powerpost",
+                what="job",
+                sleep=clock.sleep,
+                clock=clock,
+            )
+        )
+    assert clock.sleeps[:4] == [2, 3, 6, 10]
+    assert all(s <= 10 for s in clock.sleeps)
+    assert sum(clock.sleeps) <= 40

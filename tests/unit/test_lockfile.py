@@ -1,0 +1,107 @@
+"""contentctl.lock: deterministic, atomic, serial bumped only by real changes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from contentctl import lockfile
+from contentctl.errors import LeaseHeldError, LockfileError
+from contentctl.lockfile import Lockfile, LockfileWriter, StepRecord
+
+
+def _step(status: str = "completed", **extra: object) -> StepRecord:
+    return StepRecord(input_hash="sha256:abc", status=status, **extra)  # type: ignore[arg-type]
+
+
+def _record(writer: LockfileWriter, address: str, step: str, record: StepRecord) -> None:
+    writer.record_step(address, "Post", "powerpost", {"file": "content/a.yaml"}, step, record)
+
+
+def test_first_write_sets_lineage_and_serial_one(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = LockfileWriter(path, lockfile.read(path))
+
+    _record(writer, "post/a", "captions", _step(remote_id="g1", outputs={"x": "hi"}))
+
+    text = path.read_text()
+    data = json.loads(text)
+    assert data["serial"] == 1 and len(data["lineage"]) == 36
+    assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert lockfile.read(path).step("post/a", "captions") == _step(
+        remote_id="g1", outputs={"x": "hi"}
+    )
+
+
+def test_serial_grows_on_change_and_never_on_a_repeat(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = LockfileWriter(path, lockfile.read(path))
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    _record(writer, "post/a", "captions", _step("completed", remote_id="g1"))
+    lineage = json.loads(path.read_text())["lineage"]
+
+    again = LockfileWriter(path, lockfile.read(path))
+    _record(again, "post/a", "captions", _step("completed", remote_id="g1"))
+
+    data = json.loads(path.read_text())
+    assert data["serial"] == 2
+    assert data["lineage"] == lineage
+
+
+def test_a_failed_write_leaves_the_previous_lockfile_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = LockfileWriter(path, lockfile.read(path))
+    _record(writer, "post/a", "captions", _step(remote_id="g1"))
+    before = path.read_bytes()
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        _record(writer, "post/b", "captions", _step(remote_id="g2"))
+
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["contentctl.lock"]  # no temp file left
+
+
+def test_an_unreadable_lockfile_is_an_error_with_a_way_out(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    path.write_text("{not json")
+    with pytest.raises(LockfileError) as caught:
+        lockfile.read(path)
+    assert "git checkout" in (caught.value.hint or "")
+
+
+def test_a_missing_lockfile_reads_as_empty(tmp_path: Path) -> None:
+    lock = lockfile.read(tmp_path / "contentctl.lock")
+    assert lock == Lockfile.empty() and not lock.exists
+
+
+def test_the_lease_is_exclusive_and_released(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    with lockfile.lease(path, "alice"):
+        holder = json.loads(lockfile.lease_path(path).read_text())
+        assert holder["owner"] == "alice" and holder["pid"] == os.getpid()
+        with pytest.raises(LeaseHeldError, match="alice"), lockfile.lease(path, "bob"):
+            pass
+    assert not lockfile.lease_path(path).exists()
+
+
+def test_a_lease_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    dead = {
+        "owner": "ci",
+        "host": os.uname().nodename,
+        "pid": 2**22 + 12345,
+        "started": 0,
+        "expires": 9e12,
+    }
+    lockfile.lease_path(path).write_text(json.dumps(dead))
+    with lockfile.lease(path, "me"):
+        assert json.loads(lockfile.lease_path(path).read_text())["owner"] == "me"
