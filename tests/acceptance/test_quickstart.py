@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from helpers import Project
+from helpers import Project, copy_example
 from PIL import Image
 
 
@@ -96,3 +97,39 @@ def test_show_prints_what_the_lockfile_records(applied: Project) -> None:
     missing = applied.run("show", "post/nope")
     assert missing.exit_code == 1
     assert "not in the lockfile: post/nope" in missing.stderr
+
+
+def test_the_sandbox_can_be_chosen_by_environment(quickstart: Project) -> None:
+    result = quickstart.run(
+        "apply", "--auto-approve", sandbox=False, env={"CONTENTCTL_SANDBOX": "1"}
+    )
+    assert result.exit_code == 0, result.output
+    assert quickstart.calls("POST", "/content/generate")
+
+
+def _max_in_flight(output: str) -> int:
+    in_flight = peak = 0
+    for line in output.splitlines():
+        if ": submitted (job " in line:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        elif (
+            line.endswith("s")
+            and ": done" in line
+            and any(f" {step}: done" in line for step in ("captions", "images", "render"))
+        ):
+            in_flight -= 1
+    return peak
+
+
+def test_parallelism_bounds_the_jobs_in_flight(tmp_path: Path) -> None:
+    slow = {"CONTENTCTL_SANDBOX_LATENCY": "0.3"}
+    serial = Project(copy_example("quickstart", tmp_path / "one"), slow)
+    wide = Project(copy_example("quickstart", tmp_path / "four"), slow)
+
+    one = serial.run("apply", "--auto-approve", "--parallelism", "1")
+    four = wide.run("apply", "--auto-approve", "--parallelism", "4")
+
+    assert one.exit_code == 0 and four.exit_code == 0
+    assert _max_in_flight(one.stdout) == 1
+    assert _max_in_flight(four.stdout) == 2  # captions and the carousel render overlap
