@@ -95,6 +95,58 @@ class PostNitro:
     async def output(self, embed_post_id: str) -> dict[str, Any]:
         return dict(await self._data("GET", f"/post/output/{embed_post_id}"))
 
+    # Brands: every write sends all seven keys and nothing else (the API answers 422).
+
+    async def brand(self, brand_id: str) -> dict[str, Any]:
+        return dict((await self._data("GET", f"/brand/{brand_id}"))["brand"])
+
+    async def create_brand(self, brand: Mapping[str, Any]) -> dict[str, Any]:
+        data = await self._data("POST", "/brand", json=_brand_body(brand))
+        return dict(data["brand"])
+
+    async def update_brand(self, brand_id: str, brand: Mapping[str, Any]) -> dict[str, Any]:
+        data = await self._data("PUT", f"/brand/{brand_id}", json=_brand_body(brand))
+        return dict(data["brand"])
+
+    # Social accounts are connected in the PostNitro app; the API only reads them.
+
+    async def social_accounts(self) -> dict[str, list[dict[str, Any]]]:
+        data = await self._data("GET", "/social-account")
+        return {k: list(v) for k, v in data["socialAccounts"].items()}
+
+    async def social_account(self, account_id: str) -> dict[str, Any]:
+        return dict(await self._data("GET", f"/social-account/{account_id}"))
+
+    # Scheduled posts: the request says scheduledAt, the answer says scheduledFor.
+
+    async def schedules(self, from_date: str, to_date: str) -> list[dict[str, Any]]:
+        data = await self._data(
+            "GET", "/schedule", params={"fromDate": from_date, "toDate": to_date}
+        )
+        return [dict(row) for row in data]
+
+    async def create_schedule(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(await self._data("POST", "/schedule", json=dict(body)))
+
+    async def schedule(self, schedule_id: str) -> dict[str, Any]:
+        return dict(await self._data("GET", f"/schedule/{schedule_id}"))
+
+    async def update_schedule(self, schedule_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(await self._data("PUT", f"/schedule/{schedule_id}", json=dict(body)))
+
+    async def delete_schedule(self, schedule_id: str) -> None:
+        await self._data("DELETE", f"/schedule/{schedule_id}")
+
+
+BRAND_KEYS = ("name", "handle", "image", "isCompanyDetail", "showName", "showHandle", "showImage")
+
+
+def _brand_body(brand: Mapping[str, Any]) -> dict[str, Any]:
+    missing = [k for k in BRAND_KEYS if k not in brand]
+    if missing:
+        raise ValueError(f"a PostNitro brand needs {', '.join(missing)}")
+    return {k: brand[k] for k in BRAND_KEYS}
+
 
 def output_files(result: Mapping[str, Any]) -> list[str]:
     """The output's data as a list: PNG gives a list, PDF one string; URL or base64 each."""

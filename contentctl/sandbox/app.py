@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from contentctl.sandbox import images, postnitro, powerpost
+from contentctl.sandbox import images, postnitro, postnitro_accounts, powerpost
 from contentctl.sandbox.state import (
     POSTNITRO_KEY,
     POWERPOST_KEY,
@@ -89,7 +89,10 @@ def build_app(state: SandboxState) -> Starlette:
     return Starlette(
         routes=[
             Mount(powerpost.PREFIX, routes=powerpost.routes(state)),
-            Mount(postnitro.PREFIX, routes=postnitro.routes(state)),
+            Mount(
+                postnitro.PREFIX,
+                routes=[*postnitro.routes(state), *postnitro_accounts.routes(state)],
+            ),
             *_files_routes(state),
         ]
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timezone
 from typing import Any
 
 from starlette.routing import Route
 
+from contentctl.sandbox import images
 from contentctl.sandbox.api import Call, EmulatedApi, Reply, base_url
 from contentctl.sandbox.content import generated_slides
 from contentctl.sandbox.state import POSTNITRO_KEY, SandboxState
@@ -322,12 +324,25 @@ def output(state: SandboxState, call: Call) -> Reply:
         )
     elif post["responseType"] == "PDF":
         result.update(type="pdf", mimeType="application/pdf", data=f"{root}/carousel.pdf")
+    if state.settings.postnitro_output == "legacy" and "data" in result:
+        # Older API versions: files inline as base64, size a plain string, no designId.
+        result.update(size=ratio, data=_inline(state, post, result["data"]))
+        del result["designId"]
     embed = {
         **_embed_post(post, current),
         "responseType": post["responseType"],
         "credits": post["credits"],
     }
     return Reply(200, {"success": True, "data": {"embedPost": embed, "result": result}})
+
+
+def _inline(state: SandboxState, post: dict[str, Any], data: Any) -> Any:
+    template = _find(state, "templates", post["templateId"]) or {}
+    brand = _find(state, "brands", post["brandId"]) or {}
+    rendered = images.slide_images(post["slides"], template, brand)
+    if isinstance(data, list):
+        return [base64.b64encode(images.png(slide)).decode() for slide in rendered]
+    return base64.b64encode(images.pdf(rendered)).decode()
 
 
 API = EmulatedApi("postnitro", PREFIX, authenticate, error, rate_limit_headers=False)

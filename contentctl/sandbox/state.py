@@ -53,6 +53,8 @@ class SandboxSettings:
     powerpost_balance: float = 1000.0
     postnitro_credits: float = 250.0
     rate_limit: int = 60  # requests per minute per provider, announced in X-RateLimit-*
+    connected: tuple[str, ...] = ("instagram", "tiktok", "youtube", "x", "facebook", "linkedin")
+    postnitro_output: str = "current"  # or "legacy": base64 data and size as a string
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SandboxSettings:
@@ -62,6 +64,14 @@ class SandboxSettings:
             powerpost_balance=float(environ.get("CONTENTCTL_SANDBOX_BALANCE", "1000")),
             postnitro_credits=float(environ.get("CONTENTCTL_SANDBOX_POSTNITRO_CREDITS", "250")),
             rate_limit=int(environ.get("CONTENTCTL_SANDBOX_RATE_LIMIT", "600")),
+            connected=tuple(
+                p.strip()
+                for p in environ.get("CONTENTCTL_SANDBOX_CONNECTED", ",".join(cls.connected)).split(
+                    ","
+                )
+                if p.strip()
+            ),
+            postnitro_output=environ.get("CONTENTCTL_SANDBOX_POSTNITRO_OUTPUT", "current"),
         )
 
 
@@ -96,13 +106,15 @@ class SandboxState:
                     "generations": {},
                     "images": {},
                     "posts": {},
-                    "connected": ["instagram", "tiktok", "youtube", "x", "facebook", "linkedin"],
+                    "connected": list(self.settings.connected),
                 },
                 "postnitro": {
                     "credits_left": self.settings.postnitro_credits,
                     "templates": _seed_templates(),
                     "brands": _seed_brands(),
                     "presets": _seed_presets(),
+                    "social_accounts": _seed_accounts(),
+                    "schedules": {},
                     "posts": {},
                 },
             }
@@ -211,4 +223,28 @@ def _seed_presets() -> list[dict[str, Any]]:
             "slides": 3,
             "model": "sandbox-writer",
         },
+    ]
+
+
+def _seed_accounts() -> list[dict[str, Any]]:
+    def account(key: str, platform: str, handle: str, kind: str) -> dict[str, Any]:
+        return {
+            "id": f"acct_{key}",
+            "platformType": platform,
+            "accountHandle": handle,
+            "accountType": kind,
+            "accountName": "Acme",
+            "accountLogo": "https://example.com/acme.png",
+            "accessTokenStatus": "active",
+            "organizationId": "org_sandbox",
+            "workspaceId": "ws_sandbox",
+            "tokenExpiresAt": "2027-12-31T00:00:00.000Z",
+            "createdAt": "2026-01-01T00:00:00.000Z",
+            "updatedAt": "2026-01-01T00:00:00.000Z",
+        }
+
+    return [
+        account("linkedin_acme", "linkedin", "acme-co", "organization"),
+        account("instagram_acme", "instagram", "acme", "business"),
+        account("tiktok_acme", "tiktok", "acme.app", "personal"),
     ]
