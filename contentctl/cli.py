@@ -6,7 +6,6 @@ Exit codes: 0 success / no changes, 1 error, 2 changes present (plan --detailed-
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import traceback
@@ -186,11 +185,16 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
     `contentctl apply` make only the API calls that changed.
     """
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    if debug:
-        logging.basicConfig(level=logging.DEBUG, format="debug: %(name)s: %(message)s")
-        for noisy in ("httpx", "httpcore"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = App(project_dir.resolve(), sandbox, debug, color)
+    from contentctl.report import logs
+
+    if debug:
+        from contentctl.providers import SECRET_VARIABLES
+
+        api_environ = ctx.obj.api_environ()
+        logs.configure(True, (api_environ.get(name, "") for name in SECRET_VARIABLES))
+    else:
+        logs.configure(False)
 
 
 @cli.command()

@@ -16,7 +16,7 @@ from typing import Literal
 
 from contentctl.apply.runners import ASYNC_STEPS, RUNNERS, StepContext
 from contentctl.config import Polling, Project
-from contentctl.errors import ContentctlError, PossiblySubmittedError
+from contentctl.errors import ApiError, ContentctlError, PossiblySubmittedError
 from contentctl.graph import Graph
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
@@ -322,9 +322,24 @@ class Executor:
                     address,
                     spec.name,
                     str(exc) if hasattr(exc, "provider") else exc.message,
-                    exc.hint,
+                    await self._explain(exc),
                 )
                 return False
+
+    async def _explain(self, exc: ContentctlError) -> str | None:
+        """A hint that uses what we know: for a 402, the balance next to the plan's cost."""
+        if not (isinstance(exc, ApiError) and exc.code == "INSUFFICIENT_CREDITS"):
+            return exc.hint
+        client = self.providers.powerpost
+        try:
+            balance = await client.credits() if client else None
+        except ContentctlError:
+            balance = None
+        have = f"the PowerPost balance is {balance:g} credits; " if balance is not None else ""
+        return (
+            f"{have}this plan is estimated at {self.plan.credits:g} credits. "
+            "Buy credits in PowerPost, then run apply again: completed steps are kept"
+        )
 
     def _known_ids(self, step: str) -> list[str]:
         return [

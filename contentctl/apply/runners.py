@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ from contentctl.validate.semantic import (
 )
 
 MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024
+CLOCK_SKEW = 300  # seconds of disagreement tolerated between our clock and the API's
 DOWNLOAD_TYPES = ("image/png", "image/jpeg", "image/webp", "application/pdf")
 
 
@@ -153,13 +155,13 @@ class Captions:
         """Generations can be listed: adopt one made with this prompt after we submitted."""
         client = ctx.providers.require_powerpost()
         prompt = ctx.resource.spec["captions"].get("prompt")
-        since = (ctx.previous.submitted_at or "") if ctx.previous else ""
+        since = _seconds(ctx.previous.submitted_at if ctx.previous else None) - CLOCK_SKEW
         taken = set(ctx.extra.get("known_generation_ids", ()))
         answer = await client.list_generations(limit=100)
         for row in answer.get("data", []):
             if (
                 row.get("prompt") == prompt
-                and str(row.get("created_at", "")) >= since[:19]
+                and _seconds(row.get("created_at")) >= since
                 and row.get("generation_id") not in taken
             ):
                 return str(row["generation_id"])
@@ -480,6 +482,17 @@ async def _fetch(ctx: StepContext, source: str) -> tuple[bytes, str]:
                 )
             chunks.append(chunk)
         return b"".join(chunks), mime
+
+
+def _seconds(timestamp: object) -> float:
+    """Epoch seconds of an ISO-8601 UTC timestamp; 0 when there is none."""
+    if not isinstance(timestamp, str) or not timestamp:
+        return 0.0
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def _job_failed(provider: str, what: str, job: Mapping[str, Any]) -> JobFailedError:

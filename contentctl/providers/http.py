@@ -62,7 +62,6 @@ class Http:
         self.clock = clock
         self.rng = rng or random.Random()
         self._paused_until = 0.0
-        self.rate_limit_waits: list[float] = []
 
     async def request(
         self,
@@ -134,12 +133,29 @@ class Http:
                 return response
             error = self.map_error(response)
             if response.status_code == 429 and attempt < self.retry.attempts:
-                wait = self._rate_limit_wait(response, error)
-                self.rate_limit_waits.append(wait)
+                wait, source = self._rate_limit_wait(response, error)
+                log.debug(
+                    "%s: rate limited on %s %s; waiting %gs (%s)",
+                    self.provider,
+                    method,
+                    path,
+                    wait,
+                    source,
+                )
                 await self.sleep(wait)
                 continue
             if response.status_code >= 500 and attempt < self.retry.attempts:
-                await self.sleep(self._backoff(attempt))
+                wait = self._backoff(attempt)
+                log.debug(
+                    "%s: HTTP %s on %s %s; retry %d in %.2fs",
+                    self.provider,
+                    response.status_code,
+                    method,
+                    path,
+                    attempt,
+                    wait,
+                )
+                await self.sleep(wait)
                 continue
             raise error
 
@@ -159,19 +175,19 @@ class Http:
         ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
         return self.rng.uniform(0, ceiling)
 
-    def _rate_limit_wait(self, response: httpx.Response, error: ApiError) -> float:
-        wait = error.retry_after
-        if wait is None:
-            header = response.headers.get("retry-after")
-            if header and header.replace(".", "", 1).isdigit():
-                wait = float(header)
-        if wait is None:
-            reset = response.headers.get("x-ratelimit-reset")
-            if reset and reset.isdigit():
-                wait = max(0.0, int(reset) - self.clock())
-        if wait is None:
-            wait = self.retry.base_delay * 4
-        return min(wait, self.retry.max_rate_limit_wait)
+    def _rate_limit_wait(self, response: httpx.Response, error: ApiError) -> tuple[float, str]:
+        """How long a 429 asks us to wait, and which part of the answer said so."""
+        header = response.headers.get("retry-after", "")
+        reset = response.headers.get("x-ratelimit-reset", "")
+        if error.retry_after is not None:
+            wait, source = error.retry_after, "retryAfter"
+        elif header.replace(".", "", 1).isdigit():
+            wait, source = float(header), "Retry-After"
+        elif reset.isdigit():
+            wait, source = max(0.0, int(reset) - self.clock()), "X-RateLimit-Reset"
+        else:
+            wait, source = self.retry.base_delay * 4, "default"
+        return min(wait, self.retry.max_rate_limit_wait), source
 
     def _note_rate_limit(self, response: httpx.Response) -> None:
         # Slow down before the limit: with nothing left, wait for the window to reset.
@@ -185,6 +201,7 @@ class Http:
     async def _respect_pause(self) -> None:
         wait = self._paused_until - self.clock()
         if wait > 0:
+            log.debug("%s: no requests left in this window; waiting %.1fs", self.provider, wait)
             await self.sleep(wait)
 
 

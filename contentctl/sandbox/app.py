@@ -98,6 +98,21 @@ def build_app(state: SandboxState) -> Starlette:
     )
 
 
+class _LostAnswers(httpx.AsyncBaseTransport):
+    """The ambiguous failure: the API processed a POST, but its answer never arrived."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, state: SandboxState) -> None:
+        self.inner = inner
+        self.state = state
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and self.state.chance(self.state.settings.faults.timeout):
+            await response.aclose()
+            raise httpx.ReadTimeout("answer lost (sandbox fault injection)", request=request)
+        return response
+
+
 class Sandbox:
     """Both emulated APIs with their state; reachable in-process or served over HTTP."""
 
@@ -111,7 +126,10 @@ class Sandbox:
         self.app = build_app(self.state)
 
     def transport(self) -> httpx.AsyncBaseTransport:
-        return httpx.ASGITransport(app=self.app)
+        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=self.app)
+        if self.state.settings.faults.timeout > 0:
+            transport = _LostAnswers(transport, self.state)
+        return transport
 
     @staticmethod
     def environ(origin: str = IN_PROCESS_ORIGIN) -> dict[str, str]:

@@ -28,6 +28,7 @@ class Faults:
     rate_limit: float = 0.0
     server_error: float = 0.0
     job_failure: float = 0.0
+    timeout: float = 0.0  # in-process only: a POST is processed, then its answer is lost
     retry_after: float = 1.0
     seed: int | None = None
 

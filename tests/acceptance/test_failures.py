@@ -4,8 +4,11 @@ only what failed; injected 429s and 5xx are survived without paying twice."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+from typing import Any
 
-from helpers import Project
+from helpers import Project, copy_example
 
 from contentctl.sandbox import SandboxState
 
@@ -52,10 +55,33 @@ def test_failed_jobs_are_reported_refunded_and_retried_alone(quickstart: Project
     assert set(_statuses(quickstart).values()) == {"completed"}
 
 
+def _shape(project: Project) -> dict[str, Any]:
+    """The lockfile with what differs between two runs (ids, times, lineage) taken out."""
+    volatile = {"remote_id", "submitted_at", "completed_at", "request_ref", "input_hash"}
+
+    ids = re.compile(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{0,12}"
+        r"|(post|design|result)_[0-9a-f]{16,20}"
+    )
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in volatile}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return ids.sub("<id>", value) if isinstance(value, str) else value
+
+    lock = json.loads(project.lockfile.read_text())
+    return clean(lock["resources"])
+
+
 def test_rate_limits_and_server_errors_converge_without_double_submission(
-    quickstart: Project,
+    quickstart: Project, tmp_path: Path
 ) -> None:
-    faults = "rate_limit=0.3,server_error=0.15,retry_after=0.01,seed=7"
+    clean = Project(copy_example("quickstart", tmp_path / "clean"), quickstart.env)
+    assert clean.run("apply", "--auto-approve").exit_code == 0
+    faults = "rate_limit=0.2,server_error=0.1,retry_after=0.01,seed=7"
     quickstart.edit(
         "contentctl.yaml",
         "spec:\n",
@@ -63,11 +89,21 @@ def test_rate_limits_and_server_errors_converge_without_double_submission(
         "    powerpost: {retries: {base_delay: 0.01}}\n"
         "    postnitro: {retries: {base_delay: 0.01}}\n",
     )
-    result = quickstart.run("apply", "--auto-approve", env={"CONTENTCTL_SANDBOX_FAULTS": faults})
+
+    result = quickstart.run(
+        "--debug", "apply", "--auto-approve", env={"CONTENTCTL_SANDBOX_FAULTS": faults}
+    )
 
     assert result.exit_code == 0, result.output
     log = quickstart.requests()
-    assert any(r["status"] == 429 for r in log) and any(r["status"] == 500 for r in log)
+    limited = [r for r in log if r["status"] == 429]
+    assert limited and any(r["status"] == 500 for r in log)
+    waits = [line for line in result.stderr.splitlines() if "rate limited" in line]
+    assert len(waits) == len(limited)
+    powerpost = [line for line in waits if ": powerpost: " in line]
+    assert powerpost and all(line.endswith("waiting 0.01s (retryAfter)") for line in powerpost)
+    # PostNitro documents no 429 body: its waits fall back to the configured backoff.
+    assert all(line.endswith("(default)") for line in waits if ": postnitro: " in line)
     for route in (
         "/content/generate",
         "/images/generate",
@@ -77,8 +113,48 @@ def test_rate_limits_and_server_errors_converge_without_double_submission(
     ):
         accepted = [r for r in quickstart.calls("POST", route) if r["status"] == 200]
         assert len(accepted) == 1, route
-    assert set(_statuses(quickstart).values()) == {"completed"}
+    assert _shape(quickstart) == _shape(clean)
     assert quickstart.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+GENERATED_ONLY = """\
+apiVersion: contentctl/v1
+kind: Post
+metadata: {name: teaser}
+spec:
+  post_types: [linkedin-post]
+  captions: {prompt: Something big is coming on Monday}
+"""
+
+
+def test_lost_answers_are_reconciled_or_reported_never_paid_twice(quickstart: Project) -> None:
+    (quickstart.root / "content" / "launch.yaml").unlink()
+    quickstart.write("content/teaser.yaml", GENERATED_ONLY)
+
+    lost = quickstart.run("apply", "--auto-approve", env={"CONTENTCTL_SANDBOX_FAULTS": "timeout=1"})
+
+    assert lost.exit_code == 1
+    assert "the next apply reconciles it" in lost.stdout
+    assert _statuses(quickstart) == {
+        "post/teaser#captions": "submitting",
+        "carousel/dark-mode-tips#lookup": "completed",
+        "carousel/dark-mode-tips#render": "submitting",
+    }
+
+    second = quickstart.run("apply", "--auto-approve")
+
+    assert second.exit_code == 1
+    assert "post/teaser captions: found job" in second.stdout  # listed, matched, adopted
+    assert "--resubmit-uncertain" in second.stdout  # PostNitro jobs cannot be listed
+    assert len(quickstart.calls("POST", "/content/generate")) == 1
+    assert len(quickstart.calls("POST", "/post/initiate/import")) == 1
+
+    third = quickstart.run("apply", "--auto-approve", "--resubmit-uncertain")
+
+    assert third.exit_code == 0, third.output
+    assert len(quickstart.calls("POST", "/post/initiate/import")) == 2
+    assert len(quickstart.calls("POST", "/content/generate")) == 1
+    assert set(_statuses(quickstart).values()) == {"completed"}
 
 
 def test_out_of_credits_stops_only_what_cannot_be_paid(quickstart: Project) -> None:
@@ -86,7 +162,10 @@ def test_out_of_credits_stops_only_what_cannot_be_paid(quickstart: Project) -> N
 
     assert result.exit_code == 1
     assert "Insufficient credits: this request costs 7, balance is 3" in result.stdout
-    assert "buy credits" in result.stdout
+    assert (
+        "hint: the PowerPost balance is 3 credits; this plan is estimated at 17 credits. "
+        "Buy credits in PowerPost"
+    ) in result.stdout
     statuses = _statuses(quickstart)
     assert statuses["post/dark-mode-launch#captions"] == "failed"
     assert statuses["carousel/dark-mode-tips#download"] == "completed"  # PostNitro is separate
