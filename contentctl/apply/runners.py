@@ -349,6 +349,14 @@ class Render:
             "brandId": ids["brand_id"],
             "responseType": spec.get("response_type", "PNG"),
         }
+        images = spec.get("generate_images")
+        if images is not None:
+            renamed = {
+                "context": "context",
+                "placement": "imagePlacement",
+                "strategy": "imageStrategy",
+            }
+            body["generateImages"] = {renamed[k]: v for k, v in images.items()}
         client = ctx.providers.require_postnitro()
         if "generate" in spec:
             generate = spec["generate"]
@@ -426,10 +434,10 @@ class Download(_Sync):
         render = ctx.up(ctx.resource.address, "render").outputs
         folder = Path(ctx.project.out_dir) / ctx.resource.name
         target = ctx.project.root / folder
-        target.mkdir(parents=True, exist_ok=True)
         files = []
         sources = list(render.get("files", []))
         for i, source in enumerate(sources):
+            target.mkdir(parents=True, exist_ok=True)
             content, mime = await _fetch(ctx, source)
             extension = mimetypes.guess_extension(mime) or ".bin"
             name = (

@@ -167,7 +167,13 @@ def _carousel(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
         }
     else:
         source = {"slides": spec["slides"]}
-    render = {"post_type": "CAROUSEL", "response_type": spec.get("response_type", "PNG"), **source}
+    render = {
+        "post_type": "CAROUSEL",
+        "response_type": spec.get("response_type", "PNG"),
+        # Optional fields enter the hash only when set: adding one never re-renders the rest.
+        **({"generate_images": spec["generate_images"]} if "generate_images" in spec else {}),
+        **source,
+    }
     return (
         StepSpec("lookup", "postnitro", paid=False, fields=lookup),
         StepSpec(

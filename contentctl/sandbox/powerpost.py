@@ -12,7 +12,12 @@ from starlette.routing import Route
 
 from contentctl.sandbox.api import Call, EmulatedApi, Reply, base_url
 from contentctl.sandbox.content import caption
-from contentctl.sandbox.state import POWERPOST_KEY, POWERPOST_WORKSPACE, SandboxState
+from contentctl.sandbox.state import (
+    POWERPOST_DRAFT_KEY,
+    POWERPOST_KEY,
+    POWERPOST_WORKSPACE,
+    SandboxState,
+)
 
 PREFIX = "/powerpost/api/v1"
 PLATFORM = {
@@ -54,8 +59,10 @@ def authenticate(state: SandboxState, call: Call) -> Reply | None:
     bearer = headers.get("authorization", "")
     if key is None and bearer.lower().startswith("bearer "):
         key = bearer[7:]
-    if key != POWERPOST_KEY:
+    if key not in (POWERPOST_KEY, POWERPOST_DRAFT_KEY):
         return fail(401, "INVALID_API_KEY", "Invalid or missing API key")
+    if key == POWERPOST_DRAFT_KEY and call.request.url.path.endswith("/publish"):
+        return fail(403, "FORBIDDEN", "This API key is Draft Only: it cannot publish")
     if call.request.url.path.endswith("/account/credits"):
         return None
     workspace = headers.get("x-workspace-id")
@@ -115,6 +122,9 @@ async def upload(state: SandboxState, call: Call) -> Reply:
         return fail(
             413, "FILE_TOO_LARGE", f"File is larger than {LIMITS[media_type] // (1024 * 1024)} MB"
         )
+    used = sum(m.get("file_size", 0) for m in state.powerpost["media"].values())
+    if used + len(content) > state.settings.storage_quota:
+        return fail(413, "STORAGE_QUOTA_EXCEEDED", "Storage quota exceeded")
     media_id = state.new_id()
     record = {
         "media_id": media_id,

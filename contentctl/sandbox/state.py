@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 POWERPOST_KEY = "pp_live_sk_sandbox"
+POWERPOST_DRAFT_KEY = "pp_live_sk_sandbox_draft"  # a "Draft only" key: cannot publish
 POWERPOST_WORKSPACE = "ws_sandbox"
 POSTNITRO_KEY = "pn_sandbox_key"
 
@@ -56,6 +57,7 @@ class SandboxSettings:
     rate_limit: int = 60  # requests per minute per provider, announced in X-RateLimit-*
     connected: tuple[str, ...] = ("instagram", "tiktok", "youtube", "x", "facebook", "linkedin")
     postnitro_output: str = "current"  # or "legacy": base64 data and size as a string
+    storage_quota: int = 10 * 1024**3  # bytes of PowerPost media per account
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SandboxSettings:
@@ -73,6 +75,7 @@ class SandboxSettings:
                 if p.strip()
             ),
             postnitro_output=environ.get("CONTENTCTL_SANDBOX_POSTNITRO_OUTPUT", "current"),
+            storage_quota=int(environ.get("CONTENTCTL_SANDBOX_STORAGE_QUOTA", str(10 * 1024**3))),
         )
 
 

@@ -336,3 +336,34 @@ def test_missing_credentials_fail_before_any_request(api: Api) -> None:
     with pytest.raises(CredentialsError):
         api.run(scenario)
     assert len(api.log()) == before
+
+
+def test_a_draft_only_key_can_create_but_not_publish(api: Api) -> None:
+    draft_key = {**KEYS, "POWERPOST_API_KEY": "pp_live_sk_sandbox_draft"}
+
+    async def scenario(api: Api) -> ApiError:
+        async with api.clients(draft_key) as p:
+            pp = p.require_powerpost()
+            post = await pp.create_post(None, [{"post_type": "x-post", "content": "Hi there"}])
+            with pytest.raises(ApiError) as refused:
+                await pp.publish_post(post["post_id"])
+            return refused.value
+
+    refused = api.run(scenario)
+    assert refused.status == 403 and refused.code == "FORBIDDEN"
+    assert "draft-only" in (refused.hint or "")
+
+
+def test_uploads_beyond_the_storage_quota_are_refused(api_with: Any) -> None:
+    api = api_with(CONTENTCTL_SANDBOX_STORAGE_QUOTA=str(len(PNG) + 10))
+
+    async def scenario(api: Api) -> ApiError:
+        async with api.clients() as p:
+            pp = p.require_powerpost()
+            await pp.upload_media(PNG, "one.png", "image", "image/png")
+            with pytest.raises(ApiError) as full:
+                await pp.upload_media(PNG, "two.png", "image", "image/png")
+            return full.value
+
+    full = api.run(scenario)
+    assert full.status == 413 and full.code == "STORAGE_QUOTA_EXCEEDED"
