@@ -6,10 +6,11 @@ Exit codes: 0 success / no changes, 1 error, 2 changes present (plan --detailed-
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,8 +99,11 @@ class App:
     def transport(self, project: Project) -> httpx.AsyncBaseTransport | None:
         return self.the_sandbox(project).transport() if self.sandbox else None
 
-    def polling(self, project: Project) -> dict[str, Polling]:
+    def polling(self, project: Project, no_wait: bool = False) -> dict[str, Polling]:
         polling = {name: project.provider(name).polling for name in ("powerpost", "postnitro")}
+        if no_wait:
+            # Look once: collect what is already done, leave the rest recorded as pending.
+            return {n: replace(p, initial_delay=0, timeout=0) for n, p in polling.items()}
         if self.sandbox:
             # The sandbox's jobs take its configured latency; poll it briskly.
             latency = self.the_sandbox(project).state.settings.latency
@@ -270,6 +274,11 @@ def plan(ctx: click.Context, app: App, detailed_exitcode: bool, allow_republish:
     help="Submit again paid jobs whose earlier submission was interrupted and cannot "
     "be reconciled (may be charged twice).",
 )
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Submit jobs and record them without waiting; a later apply collects them.",
+)
 @pass_app
 def apply(
     app: App,
@@ -277,15 +286,17 @@ def apply(
     parallelism: int | None,
     allow_republish: bool,
     resubmit_uncertain: bool,
+    no_wait: bool,
 ) -> None:
     """Make the API calls of the plan, recording each step in contentctl.lock.
 
     Completed steps are never repeated; jobs submitted by an interrupted run are
-    collected, not paid for again. Run it again to retry what failed.
+    collected, not paid for again. Run it again to retry what failed. Ctrl-C (or
+    SIGTERM) stops it cleanly: what is running remotely is listed and kept.
     """
     import asyncio
 
-    from contentctl import lockfile
+    from contentctl import lease, lockfile
     from contentctl.report import text
 
     project, manifests, lock, the_plan = _plan(app, allow_republish)
@@ -303,9 +314,9 @@ def apply(
     needed = _providers_needed(the_plan)
     environ = app.api_environ()
     check_credentials(environ, needed)
-    writer = lockfile.LockfileWriter(project.lockfile_path, lock)
     click.echo("")
-    with lockfile.lease(project.lockfile_path, owner=_owner()):
+    with lease.hold(project.lockfile_path, owner=_owner()) as held, _sigterm_interrupts():
+        writer = lockfile.LockfileWriter(project.lockfile_path, lock, on_write=held.renew)
         try:
             result = asyncio.run(
                 _execute(
@@ -318,6 +329,7 @@ def apply(
                     environ,
                     parallelism or project.parallelism,
                     resubmit_uncertain,
+                    no_wait,
                 )
             )
         except KeyboardInterrupt:
@@ -342,8 +354,29 @@ def apply(
     if touched:
         click.echo("\nOutputs:\n")
         click.echo(text.outputs(writer.current, touched))
+    if no_wait and not result.failures and not result.skipped:
+        return  # jobs left running were asked for; the summary says how to collect them
     if not result.ok:
         raise ContentctlError("apply did not finish everything", hint="see the summary above")
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """A cancelled CI job sends SIGTERM: stop as cleanly as for Ctrl-C."""
+    import signal
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 async def _execute(
@@ -356,6 +389,7 @@ async def _execute(
     environ: Mapping[str, str],
     parallelism: int,
     resubmit_uncertain: bool,
+    no_wait: bool,
 ) -> Any:
     from contentctl.apply import Executor
     from contentctl.providers import open_providers
@@ -371,7 +405,7 @@ async def _execute(
             writer,
             providers,
             parallelism=parallelism,
-            polling=app.polling(project),
+            polling=app.polling(project, no_wait),
             on_event=lambda e: click.echo(text.event(e)),
             resubmit_uncertain=resubmit_uncertain,
         )
@@ -421,6 +455,28 @@ def show(app: App, addresses: tuple[str, ...]) -> None:
             hint="known: " + (", ".join(sorted(lock.resources)) or "nothing yet"),
         )
     click.echo(text.outputs(lock, list(addresses) or None))
+
+
+@cli.command()
+@click.option(
+    "--force", is_flag=True, help="Remove the lease even if its holder may be alive (another host)."
+)
+@pass_app
+def unlock(app: App, force: bool) -> None:
+    """Remove the apply lease left by an apply that died (contentctl.lock.lease).
+
+    A holder on this machine whose process is gone, or a lease past its expiry, is removed
+    without --force. A holder on another host (a CI runner) cannot be checked: make sure
+    that job is dead, then use --force.
+    """
+    from contentctl import lease
+    from contentctl.config import LOCKFILE
+
+    removed = lease.release(app.project_dir / LOCKFILE, force=force)
+    if removed is None:
+        click.echo("No lease is held.")
+    else:
+        click.echo(f"Removed the lease of {lease.describe(removed)}.")
 
 
 @cli.group()

@@ -9,16 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from contentctl.errors import LeaseHeldError, LockfileError
+from contentctl.errors import LockfileError
 
 FORMAT_VERSION = "1.0"
 StepStatus = Literal["submitting", "pending", "completed", "failed"]
@@ -188,8 +186,11 @@ class LockfileWriter:
     The serial goes up only when content changes, so a no-op apply writes nothing.
     """
 
-    def __init__(self, path: Path, lockfile: Lockfile) -> None:
+    def __init__(
+        self, path: Path, lockfile: Lockfile, on_write: Callable[[], None] = lambda: None
+    ) -> None:
         self.path = path
+        self.on_write = on_write
         self.current = (
             lockfile if lockfile.exists else replace(lockfile, lineage=str(uuid.uuid4()), serial=0)
         )
@@ -229,79 +230,8 @@ class LockfileWriter:
         write_atomic(self.path, dumps(candidate.to_json()))
         self.current = candidate
         self._written = content
+        self.on_write()
 
 
 def _content(lockfile: Lockfile) -> str:
     return dumps(lockfile.to_json()["resources"])
-
-
-# ---- the apply lease -------------------------------------------------------------------
-
-LEASE_SECONDS = 3600
-
-
-def lease_path(lockfile_path: Path) -> Path:
-    return lockfile_path.with_name(lockfile_path.name + ".lease")
-
-
-@contextlib.contextmanager
-def lease(lockfile_path: Path, owner: str) -> Iterator[None]:
-    """Hold the apply lease: one apply at a time; a dead holder's lease is taken over."""
-    path = lease_path(lockfile_path)
-    info = {
-        "owner": owner,
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "started": time.time(),
-        "expires": time.time() + LEASE_SECONDS,
-    }
-    for _attempt in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _read_lease(path)
-            if holder is not None and not _is_stale(holder):
-                raise LeaseHeldError(
-                    f"another apply holds the lease: {holder.get('owner')} on "
-                    f"{holder.get('host')} (pid {holder.get('pid')}), since "
-                    f"{_when(holder.get('started', 0))}",
-                    hint=f"wait for it to finish; if it is dead, remove {path.name}",
-                ) from None
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(info, handle)
-        break
-    else:  # pragma: no cover - lost a race twice
-        raise LeaseHeldError("could not take the apply lease", hint="try again")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
-
-
-def _read_lease(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else None
-    except (OSError, ValueError):
-        return None
-
-
-def _is_stale(holder: Mapping[str, Any]) -> bool:
-    if float(holder.get("expires", 0)) < time.time():
-        return True
-    if holder.get("host") == socket.gethostname():
-        try:
-            os.kill(int(holder.get("pid", 0)), 0)
-        except ProcessLookupError:
-            return True
-        except (PermissionError, ValueError, OverflowError):
-            return False
-    return False
-
-
-def _when(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,3 +64,66 @@ def copy_example(name: str, destination: Path) -> Path:
         ignore=shutil.ignore_patterns(".contentctl", "out", "contentctl.lock"),
     )
     return target
+
+
+def make_project(root: Path, *, media: int = 6, posts: int = 8, carousels: int = 6) -> Path:
+    """A content repository with ``media + posts + carousels`` resources, every one distinct:
+    posts alternate generated images and uploaded media, carousels alternate PNG and PDF."""
+    (root / "content").mkdir(parents=True)
+    (root / "assets").mkdir()
+    (root / "contentctl.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: generated}\n"
+    )
+    hero = (EXAMPLES / "quickstart" / "assets" / "hero.png").read_bytes()
+    docs = []
+    for i in range(media):
+        (root / "assets" / f"photo{i}.png").write_bytes(hero + bytes([i]))
+        docs.append(
+            f"kind: Media\nmetadata: {{name: photo{i}}}\nspec: {{file: ../assets/photo{i}.png}}"
+        )
+    for i in range(posts):
+        images = (
+            f"{{media: [media/photo{i % media}]}}"
+            if i % 2
+            else f"{{prompt: Illustration number {i}, size: portrait}}"
+        )
+        docs.append(
+            f"kind: Post\nmetadata: {{name: post{i}}}\nspec:\n"
+            f"  post_types: [instagram-feed, linkedin-post]\n"
+            f"  captions: {{prompt: Announcement number {i} for our customers}}\n"
+            f"  images: {images}"
+        )
+    for i in range(carousels):
+        docs.append(
+            f"kind: Carousel\nmetadata: {{name: deck{i}}}\nspec:\n"
+            f"  template: {{name: Bold Headlines}}\n  brand: {{name: Acme}}\n"
+            f"  response_type: {'PNG' if i % 2 else 'PDF'}\n  slides:\n"
+            f"    - {{type: starting_slide, heading: Deck {i}}}\n"
+            f"    - {{type: body_slide, heading: Point {i}}}\n"
+            f"    - {{type: ending_slide, heading: End {i}}}"
+        )
+    (root / "content" / "all.yaml").write_text(
+        "\n---\n".join(f"apiVersion: contentctl/v1\n{d}" for d in docs) + "\n"
+    )
+    return root
+
+
+def lockfile_shape(project: Project) -> dict[str, Any]:
+    """The lockfile with what differs between two runs (ids, times, lineage) taken out."""
+    volatile = {"remote_id", "submitted_at", "completed_at", "request_ref", "input_hash"}
+
+    ids = re.compile(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{0,12}"
+        r"|(post|design|result)_[0-9a-f]{16,20}"
+    )
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in volatile}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return ids.sub("<id>", value) if isinstance(value, str) else value
+
+    lock = json.loads(project.lockfile.read_text())
+    return clean(lock["resources"])

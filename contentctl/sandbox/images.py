@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import textwrap
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -97,7 +98,16 @@ def png(image: Image.Image) -> bytes:
 
 def pdf(images: Sequence[Image.Image]) -> bytes:
     buffer = io.BytesIO()
-    images[0].save(buffer, format="PDF", save_all=True, append_images=list(images[1:]))
+    # Fixed dates: the same slides always make the same bytes.
+    fixed = time.gmtime(1767225600)  # 2026-01-01
+    images[0].save(
+        buffer,
+        format="PDF",
+        save_all=True,
+        append_images=list(images[1:]),
+        creationDate=fixed,
+        modDate=fixed,
+    )
     return buffer.getvalue()
 
 

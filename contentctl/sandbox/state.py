@@ -166,7 +166,13 @@ def read_log(path: Path) -> list[dict[str, Any]]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return []
-    return [json.loads(line) for line in lines if line.strip()]
+    entries = []
+    for line in lines:
+        try:
+            entries.append(json.loads(line))
+        except ValueError:  # the last line of a process killed while writing it
+            continue
+    return entries
 
 
 def _seed_templates() -> list[dict[str, Any]]:

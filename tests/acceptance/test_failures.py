@@ -4,11 +4,9 @@ only what failed; injected 429s and 5xx are survived without paying twice."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any
 
-from helpers import Project, copy_example
+from helpers import Project, copy_example, lockfile_shape, make_project
 
 from contentctl.sandbox import SandboxState
 
@@ -55,27 +53,6 @@ def test_failed_jobs_are_reported_refunded_and_retried_alone(quickstart: Project
     assert set(_statuses(quickstart).values()) == {"completed"}
 
 
-def _shape(project: Project) -> dict[str, Any]:
-    """The lockfile with what differs between two runs (ids, times, lineage) taken out."""
-    volatile = {"remote_id", "submitted_at", "completed_at", "request_ref", "input_hash"}
-
-    ids = re.compile(
-        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{0,12}"
-        r"|(post|design|result)_[0-9a-f]{16,20}"
-    )
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items() if k not in volatile}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        return ids.sub("<id>", value) if isinstance(value, str) else value
-
-    lock = json.loads(project.lockfile.read_text())
-    return clean(lock["resources"])
-
-
 def test_rate_limits_and_server_errors_converge_without_double_submission(
     quickstart: Project, tmp_path: Path
 ) -> None:
@@ -113,7 +90,7 @@ def test_rate_limits_and_server_errors_converge_without_double_submission(
     ):
         accepted = [r for r in quickstart.calls("POST", route) if r["status"] == 200]
         assert len(accepted) == 1, route
-    assert _shape(quickstart) == _shape(clean)
+    assert lockfile_shape(quickstart) == lockfile_shape(clean)
     assert quickstart.run("plan", "--detailed-exitcode").exit_code == 0
 
 
@@ -169,3 +146,37 @@ def test_out_of_credits_stops_only_what_cannot_be_paid(quickstart: Project) -> N
     statuses = _statuses(quickstart)
     assert statuses["post/dark-mode-launch#captions"] == "failed"
     assert statuses["carousel/dark-mode-tips#download"] == "completed"  # PostNitro is separate
+
+
+def test_ten_percent_job_failures_report_exactly_those_and_retry_only_them(tmp_path: Path) -> None:
+    project = Project(make_project(tmp_path / "twenty"), {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+
+    first = project.run(
+        "apply", "--auto-approve", env={"CONTENTCTL_SANDBOX_FAULTS": "job_failure=0.1,seed=3"}
+    )
+
+    assert first.exit_code == 1
+    failed_steps = {k for k, v in _statuses(project).items() if v == "failed"}
+    assert failed_steps, "the seed must make some jobs fail"
+    reported = {
+        line.split(": ")[1] for line in first.stdout.splitlines() if line.startswith("  failed: ")
+    }
+    assert reported == {k.replace("#", " ") for k in failed_steps}
+    failed_resources = {k.split("#")[0] for k in failed_steps}
+    completed = {
+        a for a in json.loads(project.lockfile.read_text())["resources"]
+    } - failed_resources
+    assert len(completed) >= 14  # independent resources went on
+
+    since = len(project.requests())
+    second = project.run("apply", "--auto-approve")
+
+    assert second.exit_code == 0, second.output
+    retried = set()
+    for entry in project.requests()[since:]:
+        if entry["method"] == "POST":
+            retried.add(entry["route"])
+    plan_lines = [line for line in second.stdout.splitlines() if line.startswith("  ~ ")]
+    assert {line.split()[1] for line in plan_lines} == failed_resources
+    assert "/media/upload" not in retried
+    assert set(_statuses(project).values()) == {"completed"}

@@ -60,7 +60,9 @@ def _wait_for_pending(project: Project, process: subprocess.Popen[str], count: i
     raise AssertionError("apply never recorded its pending jobs")
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+@pytest.mark.parametrize(
+    "how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["SIGKILL", "SIGINT", "SIGTERM"]
+)
 def test_interrupted_apply_resumes_jobs_without_submitting_again(
     quickstart: Project, how: signal.Signals
 ) -> None:
@@ -70,7 +72,7 @@ def test_interrupted_apply_resumes_jobs_without_submitting_again(
 
     process.send_signal(how)
     _out, err = process.communicate(timeout=60)
-    if how == signal.SIGINT:
+    if how in (signal.SIGINT, signal.SIGTERM):
         assert process.returncode == 130
         assert "still running remotely" in err
         for step in pending.values():
@@ -123,3 +125,63 @@ def test_a_dead_apply_does_not_block_the_next(quickstart: Project, tmp_path: Pat
 
     assert result.exit_code == 0, result.output
     assert not (quickstart.root / "contentctl.lock.lease").exists()
+
+
+def _foreign_lease(project: Project) -> None:
+    """A lease held by a CI runner elsewhere, which this machine cannot check."""
+    lease = {
+        "owner": "github-actions",
+        "host": "runner-7",
+        "pid": 4242,
+        "started": time.time() - 60,
+        "expires": time.time() + 600,
+    }
+    (project.root / "contentctl.lock.lease").write_text(json.dumps(lease))
+
+
+def test_a_lease_from_another_host_needs_unlock_force(quickstart: Project) -> None:
+    _foreign_lease(quickstart)
+
+    blocked = quickstart.run("apply", "--auto-approve")
+    assert blocked.exit_code == 1
+    assert "another apply holds the lease: github-actions on runner-7 (pid 4242)" in blocked.stderr
+    assert "contentctl unlock --force" in blocked.stderr
+
+    refused = quickstart.run("unlock")
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+
+    forced = quickstart.run("unlock", "--force")
+    assert forced.exit_code == 0
+    assert "Removed the lease of github-actions on runner-7 (pid 4242)" in forced.stdout
+    assert quickstart.run("apply", "--auto-approve").exit_code == 0
+    assert quickstart.run("unlock").stdout == "No lease is held.\n"
+
+
+def test_an_expired_lease_is_removed_without_force(quickstart: Project) -> None:
+    _foreign_lease(quickstart)
+    lease_file = quickstart.root / "contentctl.lock.lease"
+    lease = json.loads(lease_file.read_text())
+    lease_file.write_text(json.dumps({**lease, "expires": time.time() - 1}))
+
+    assert quickstart.run("unlock").exit_code == 0
+    assert not lease_file.exists()
+
+
+def test_no_wait_submits_records_and_a_later_apply_collects(quickstart: Project) -> None:
+    slow = {"CONTENTCTL_SANDBOX_LATENCY": JOB_LATENCY}
+    first = quickstart.run("apply", "--auto-approve", "--no-wait", env=slow)
+
+    assert first.exit_code == 0, first.output
+    assert "still running: post/dark-mode-launch captions" in first.stdout
+    assert "still running: carousel/dark-mode-tips render" in first.stdout
+    lock = json.loads(quickstart.lockfile.read_text())
+    assert lock["resources"]["post/dark-mode-launch"]["steps"]["captions"]["status"] == "pending"
+    assert quickstart.run("plan", "--detailed-exitcode").exit_code == 2
+
+    SandboxState(quickstart.root / ".contentctl" / "sandbox").advance(float(JOB_LATENCY))
+    second = quickstart.run("apply", "--auto-approve")
+
+    assert second.exit_code == 0, second.output
+    assert len(quickstart.calls("POST", "/content/generate")) == 1
+    assert len(quickstart.calls("POST", "/post/initiate/import")) == 1
+    assert quickstart.run("plan", "--detailed-exitcode").exit_code == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contentctl import lockfile
+from contentctl import lease, lockfile
 from contentctl.errors import LeaseHeldError, LockfileError
 from contentctl.lockfile import Lockfile, LockfileWriter, StepRecord
 
@@ -85,12 +85,12 @@ def test_a_missing_lockfile_reads_as_empty(tmp_path: Path) -> None:
 
 def test_the_lease_is_exclusive_and_released(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
-    with lockfile.lease(path, "alice"):
-        holder = json.loads(lockfile.lease_path(path).read_text())
+    with lease.hold(path, "alice"):
+        holder = json.loads(lease.lease_path(path).read_text())
         assert holder["owner"] == "alice" and holder["pid"] == os.getpid()
-        with pytest.raises(LeaseHeldError, match="alice"), lockfile.lease(path, "bob"):
+        with pytest.raises(LeaseHeldError, match="alice"), lease.hold(path, "bob"):
             pass
-    assert not lockfile.lease_path(path).exists()
+    assert not lease.lease_path(path).exists()
 
 
 def test_a_lease_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
@@ -102,6 +102,50 @@ def test_a_lease_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
         "started": 0,
         "expires": 9e12,
     }
-    lockfile.lease_path(path).write_text(json.dumps(dead))
-    with lockfile.lease(path, "me"):
-        assert json.loads(lockfile.lease_path(path).read_text())["owner"] == "me"
+    lease.lease_path(path).write_text(json.dumps(dead))
+    with lease.hold(path, "me"):
+        assert json.loads(lease.lease_path(path).read_text())["owner"] == "me"
+
+
+def test_each_lockfile_write_keeps_the_lease_alive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lease, "RENEW_EVERY", 0)
+    path = tmp_path / "contentctl.lock"
+    with lease.hold(path, "ci") as held:
+        first = json.loads(lease.lease_path(path).read_text())["expires"]
+        writer = LockfileWriter(path, lockfile.read(path), on_write=held.renew)
+        _record(writer, "post/a", "captions", _step(remote_id="g1"))
+        renewed = json.loads(lease.lease_path(path).read_text())["expires"]
+    assert renewed > first
+
+
+TORN_WRITER = """
+import sys
+from pathlib import Path
+from contentctl.lockfile import LockfileWriter, StepRecord, read
+path = Path(sys.argv[1])
+writer = LockfileWriter(path, read(path))
+for i in range(100000):
+    writer.record_step(f"post/p{i % 400}", "Post", "powerpost", {"file": "c.yaml"}, "captions",
+                       StepRecord("sha256:" + "ab" * 32, "completed", remote_id=f"g{i}",
+                                  outputs={"instagram": "x" * 2000}))
+"""
+
+
+def test_a_kill_in_the_middle_of_writing_never_tears_the_lockfile(tmp_path: Path) -> None:
+    import random
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "contentctl.lock"
+    rng = random.Random(7)
+    for _ in range(8):
+        writer = subprocess.Popen([sys.executable, "-c", TORN_WRITER, str(path)])
+        time.sleep(rng.uniform(0.3, 0.8))
+        writer.kill()
+        writer.wait()
+        lock = lockfile.read(path)  # raises on a torn file
+        assert lock.exists and lock.serial > 0
+        assert all(r.steps["captions"].remote_id for r in lock.resources.values())
