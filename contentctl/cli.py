@@ -10,10 +10,10 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import httpx
 
     from contentctl.config import Polling, Project
+    from contentctl.load.variables import Overrides
     from contentctl.lockfile import Lockfile
     from contentctl.plan import Plan
     from contentctl.report.text import Style
@@ -53,6 +54,7 @@ class App:
     debug: bool
     color: bool
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    overrides: Overrides | None = None
     _sandbox: Sandbox | None = None
 
     @property
@@ -76,7 +78,7 @@ class App:
     def manifests(self, project: Project) -> Manifests:
         from contentctl.validate.manifests import check_project
 
-        manifests = check_project(project)
+        manifests = check_project(project, self.overrides)
         if manifests.errors:
             raise DiagnosticsError(manifests.diagnostics)
         if manifests.warnings:
@@ -117,6 +119,42 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def variable_options(command: F) -> F:
+    """--env, --var and --var-file: the command line's say on template variables."""
+    command = click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        metavar="FILE",
+        help="YAML file of variables (inside the project); repeatable.",
+    )(command)
+    command = click.option(
+        "--var",
+        "var_items",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Set a template variable (a string); repeatable; wins over everything else.",
+    )(command)
+    command = click.option(
+        "--env",
+        "env_name",
+        metavar="NAME",
+        help="Environment overlay: read variables from vars/NAME.yaml.",
+    )(command)
+    return command
+
+
+def _use_variables(
+    app: App, env_name: str | None, var_items: tuple[str, ...], var_files: tuple[str, ...]
+) -> None:
+    from contentctl.load.variables import Overrides
+
+    app.overrides = Overrides(
+        env_name, tuple(("file", f) for f in var_files) + tuple(("var", v) for v in var_items)
+    )
 
 
 class ContentctlGroup(click.Group):
@@ -202,12 +240,16 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
 
 
 @cli.command()
+@variable_options
 @pass_app
-def validate(app: App) -> None:
+def validate(
+    app: App, env_name: str | None, var_items: tuple[str, ...], var_files: tuple[str, ...]
+) -> None:
     """Check every manifest against the schemas and the project's rules.
 
     Reports every problem of every file in one run, as file:line:col. Makes no API call.
     """
+    _use_variables(app, env_name, var_items, var_files)
     project = app.project()
     manifests = app.manifests(project)
     count = len(manifests.graph.resources)
@@ -240,15 +282,25 @@ def _plan(app: App, allow_republish: bool = False) -> tuple[Project, Manifests, 
     is_flag=True,
     help="Plan changes to published posts (they are re-created and published again).",
 )
+@variable_options
 @pass_app
 @click.pass_context
-def plan(ctx: click.Context, app: App, detailed_exitcode: bool, allow_republish: bool) -> None:
+def plan(
+    ctx: click.Context,
+    app: App,
+    detailed_exitcode: bool,
+    allow_republish: bool,
+    env_name: str | None,
+    var_items: tuple[str, ...],
+    var_files: tuple[str, ...],
+) -> None:
     """Show which API calls apply would make, why, and what they would cost.
 
     Compares step hashes with the lockfile; makes no API call and needs no API key.
     """
     from contentctl.report import text
 
+    _use_variables(app, env_name, var_items, var_files)
     _project, _manifests, _lock, the_plan = _plan(app, allow_republish)
     click.echo(text.plan(the_plan, app.style))
     if detailed_exitcode and the_plan.has_changes:
@@ -279,6 +331,7 @@ def plan(ctx: click.Context, app: App, detailed_exitcode: bool, allow_republish:
     is_flag=True,
     help="Submit jobs and record them without waiting; a later apply collects them.",
 )
+@variable_options
 @pass_app
 def apply(
     app: App,
@@ -287,6 +340,9 @@ def apply(
     allow_republish: bool,
     resubmit_uncertain: bool,
     no_wait: bool,
+    env_name: str | None,
+    var_items: tuple[str, ...],
+    var_files: tuple[str, ...],
 ) -> None:
     """Make the API calls of the plan, recording each step in contentctl.lock.
 
@@ -299,6 +355,7 @@ def apply(
     from contentctl import lease, lockfile
     from contentctl.report import text
 
+    _use_variables(app, env_name, var_items, var_files)
     project, manifests, lock, the_plan = _plan(app, allow_republish)
     click.echo(text.plan(the_plan, app.style))
     if not the_plan.has_changes:
@@ -455,6 +512,44 @@ def show(app: App, addresses: tuple[str, ...]) -> None:
             hint="known: " + (", ".join(sorted(lock.resources)) or "nothing yet"),
         )
     click.echo(text.outputs(lock, list(addresses) or None))
+
+
+@cli.command()
+@click.argument("addresses", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+)
+@variable_options
+@pass_app
+def render(
+    app: App,
+    addresses: tuple[str, ...],
+    output_format: str,
+    env_name: str | None,
+    var_items: tuple[str, ...],
+    var_files: tuple[str, ...],
+) -> None:
+    """Print the manifests exactly as plan sees them: Jinja rendered, campaigns expanded.
+
+    What reviewers read when a template changes. ADDRESS selects resources (all by default).
+    """
+    from contentctl.report import rendered
+
+    _use_variables(app, env_name, var_items, var_files)
+    manifests = app.manifests(app.project())
+    resources = manifests.graph.resources
+    unknown = [a for a in addresses if a not in resources]
+    if unknown:
+        raise ContentctlError(
+            f"no such resource: {', '.join(unknown)}",
+            hint="contentctl render with no address lists them all",
+        )
+    chosen = [resources[a] for a in (addresses or sorted(resources))]
+    click.echo(rendered.FORMATS[output_format](chosen), nl=False)
 
 
 @cli.command()

@@ -84,6 +84,7 @@ class Project:
     content_dirs: tuple[str, ...] = ("content",)
     out_dir: str = "out"
     vars: Mapping[str, Any] = field(default_factory=dict)
+    var_files: tuple[str, ...] = ()
     parallelism: int = 4
     providers: Mapping[str, ProviderSettings] = field(default_factory=dict)
     prices: Prices = field(default_factory=Prices)
@@ -146,6 +147,7 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         content_dirs=tuple(spec.get("content", ("content",))),
         out_dir=spec.get("out_dir", "out"),
         vars=spec.get("vars") or {},
+        var_files=tuple(spec.get("var_files", ())),
         parallelism=spec.get("parallelism", 4),
         providers=providers,
         prices=replace(

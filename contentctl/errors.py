@@ -20,6 +20,7 @@ class Location:
     file: str
     line: int | None = None
     col: int | None = None
+    origin: str | None = None  # e.g. the campaign instance a rendered document belongs to
 
     def __str__(self) -> str:
         parts = [self.file]

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contentctl.model import Diagnostic, JsonPath, Reference, Resource
-
-# Reference fields per kind: where they are, and which kinds they may point at.
-REFERENCE_FIELDS: Mapping[str, Sequence[tuple[JsonPath, frozenset[str]]]] = {
-    "Post": (
-        (("captions", "media"), frozenset({"media"})),
-        (("images", "style_images"), frozenset({"media"})),
-        (("images", "media"), frozenset({"media", "carousel"})),
-    ),
-}
+from contentctl.model import REFERENCE_FIELDS, Diagnostic, JsonPath, Reference, Resource
 
 
 def references_in(kind: str, spec: Mapping[str, Any]) -> tuple[Reference, ...]:

@@ -35,6 +35,7 @@ class Positions:
     file: str
     values: Mapping[JsonPath, tuple[int, int]] = field(default_factory=dict)
     keys: Mapping[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    origin: str | None = None
 
     def of(self, path: JsonPath, *, key: bool = False) -> Location:
         """The closest known location of ``path``; falls back to its parents."""
@@ -43,12 +44,12 @@ class Positions:
         while True:
             if probe in table:
                 line, col = table[probe]
-                return Location(self.file, line, col)
+                return Location(self.file, line, col, self.origin)
             if key and probe in self.values:
                 line, col = self.values[probe]
-                return Location(self.file, line, col)
+                return Location(self.file, line, col, self.origin)
             if not probe:
-                return Location(self.file, 1, 1)
+                return Location(self.file, 1, 1, self.origin)
             probe = probe[:-1]
 
 
@@ -103,3 +104,13 @@ class Resource:
 
 def address_of(kind: str, name: str) -> str:
     return f"{kind.lower()}/{name}"
+
+
+# Reference fields per kind: where they are in the spec, and which kinds they may point at.
+REFERENCE_FIELDS: Mapping[str, tuple[tuple[JsonPath, frozenset[str]], ...]] = {
+    "Post": (
+        (("captions", "media"), frozenset({"media"})),
+        (("images", "style_images"), frozenset({"media"})),
+        (("images", "media"), frozenset({"media", "carousel"})),
+    ),
+}

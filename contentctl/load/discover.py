@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from contentctl.config import Project
 from contentctl.errors import Location
@@ -33,7 +35,9 @@ def relative(project: Project, path: Path) -> str:
         return path.as_posix()
 
 
-def load_documents(project: Project) -> tuple[list[Document], list[Diagnostic]]:
+def load_documents(
+    project: Project, variables: Mapping[str, Any]
+) -> tuple[list[Document], list[Diagnostic]]:
     """Every document of every manifest; problems are collected, never raised."""
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
@@ -47,9 +51,7 @@ def load_documents(project: Project) -> tuple[list[Document], list[Diagnostic]]:
             continue
         if path.name.endswith(".j2"):
             env = env or make_environment(project.root)
-            rendered, problems = render_template(
-                env, text, file, {"vars": project.vars, **project.vars}
-            )
+            rendered, problems = render_template(env, text, file, {"vars": variables, **variables})
             diagnostics.extend(problems)
             if rendered is None:
                 continue

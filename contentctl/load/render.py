@@ -1,8 +1,14 @@
-"""Render ``*.yaml.j2`` manifests with Jinja: sandboxed, strict about undefined names."""
+"""Render Jinja manifests: sandboxed, strict about undefined names, confined to the project.
+
+Templates and macros load only from the project's ``templates/`` folder; a name with ``..``
+or a symlink that leads outside is refused. Errors point at the template's own file and line,
+also inside included templates and macros.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +16,45 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from contentctl.errors import Location
+from contentctl.load.filters import FILTERS
 from contentctl.model import Diagnostic
 
 
+class ProjectLoader(jinja2.BaseLoader):
+    """Loads ``templates/<name>`` and nothing that resolves outside ``templates/``."""
+
+    def __init__(self, project_root: Path) -> None:
+        self.root = project_root.resolve()
+        self.folder = self.root / "templates"
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        parts = template.replace("\\", "/").split("/")
+        if ".." in parts or template.startswith("/"):
+            raise jinja2.TemplateNotFound(f"{template} (outside the project's templates/ folder)")
+        path = (self.folder / template).resolve()
+        if not path.is_relative_to(self.folder.resolve()):
+            raise jinja2.TemplateNotFound(
+                f"{template} (a link to outside the project's templates/ folder)"
+            )
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(f"{template} (looked in templates/)")
+        mtime = path.stat().st_mtime
+        source = path.read_text(encoding="utf-8")
+        relative = path.relative_to(self.root).as_posix()
+        return source, relative, lambda: path.stat().st_mtime == mtime
+
+
 def make_environment(project_root: Path) -> SandboxedEnvironment:
-    templates = project_root / "templates"
-    loader = jinja2.FileSystemLoader(str(templates)) if templates.is_dir() else None
-    return SandboxedEnvironment(
-        loader=loader,
+    env = SandboxedEnvironment(
+        loader=ProjectLoader(project_root),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
+    env.filters.update(FILTERS)
+    return env
 
 
 def render_template(
@@ -38,36 +71,36 @@ def render_template(
         return None, [
             Diagnostic(Location(where, exc.lineno, 1), f"template syntax error: {exc.message}")
         ]
+    except jinja2.TemplateNotFound as exc:
+        return None, [
+            Diagnostic(
+                _where(exc, file),
+                f"template not found: {exc.message}",
+                hint="include and import templates from the templates/ folder",
+            )
+        ]
     except jinja2.UndefinedError as exc:
         return None, [
             Diagnostic(
-                Location(file, _template_line(exc, file), 1),
+                _where(exc, file),
                 f"undefined variable: {exc.message}",
-                hint="define it in contentctl.yaml under spec.vars",
+                hint="define it in contentctl.yaml (spec.vars), a var file, "
+                "or with --var NAME=VALUE",
             )
         ]
     except jinja2.TemplateError as exc:
-        return None, [
-            Diagnostic(
-                Location(file, _template_line(exc, file), 1),
-                f"template error: {exc.message or exc}",
-            )
-        ]
+        return None, [Diagnostic(_where(exc, file), f"template error: {exc.message or exc}")]
     except Exception as exc:  # a template may raise anything (e.g. ZeroDivisionError)
-        return None, [
-            Diagnostic(
-                Location(file, _template_line(exc, file), 1),
-                f"template error: {type(exc).__name__}: {exc}",
-            )
-        ]
+        return None, [Diagnostic(_where(exc, file), f"template error: {type(exc).__name__}: {exc}")]
 
 
-def _template_line(exc: BaseException, file: str) -> int | None:
-    """Jinja rewrites tracebacks so template frames carry the template's line numbers."""
-    line = None
+def _where(exc: BaseException, file: str) -> Location:
+    """The innermost template frame: Jinja rewrites tracebacks to template names and lines."""
+    found = Location(file)
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == file:
-            line = tb.tb_lineno
+        name = tb.tb_frame.f_code.co_filename
+        if name == file or name.startswith("templates" + os.sep) or name.startswith("templates/"):
+            found = Location(name.replace(os.sep, "/"), tb.tb_lineno, 1)
         tb = tb.tb_next
-    return line
+    return found

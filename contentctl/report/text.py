@@ -33,7 +33,8 @@ def diagnostics(items: Iterable[Diagnostic], style: Style) -> str:
     lines = []
     for d in items:
         label = style(d.severity, "red" if d.severity == "error" else "yellow", bold=True)
-        lines.append(f"{d.location}: {label}: {d.message}")
+        origin = f" (in {d.location.origin})" if d.location.origin else ""
+        lines.append(f"{d.location}: {label}: {d.message}{origin}")
         if d.hint:
             lines.append(f"  hint: {d.hint}")
     return "\n".join(lines)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from contentctl.config import Project
 from contentctl.graph import Graph, build_graph, references_in
+from contentctl.load.campaign import expand
 from contentctl.load.discover import load_documents
+from contentctl.load.render import make_environment
+from contentctl.load.variables import Overrides, resolve
 from contentctl.model import Diagnostic, Document, Resource
-from contentctl.validate.schema import KIND_SCHEMAS, check_document
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document
 from contentctl.validate.semantic import check_resource
+
+CAMPAIGN = "Campaign"
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,13 @@ class Manifests:
         return tuple(d for d in self.diagnostics if d.severity == "warning")
 
 
-def check_project(project: Project) -> Manifests:
+def check_project(project: Project, overrides: Overrides | None = None) -> Manifests:
     """Load, render, parse and validate every manifest; collect all problems in one run."""
-    documents, diagnostics = load_documents(project)
+    variables, diagnostics = resolve(project, overrides)
+    documents, problems = load_documents(project, variables)
+    diagnostics.extend(problems)
+    documents, problems = _expand_campaigns(project, documents, variables)
+    diagnostics.extend(problems)
     # A value the parser already refused (a bad tag, say) also fails the schema: say it once.
     parse_problems = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
     resources: dict[str, Resource] = {}
@@ -68,6 +78,28 @@ def check_project(project: Project) -> Manifests:
     return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 
 
+def _expand_campaigns(
+    project: Project, documents: list[Document], variables: dict[str, Any]
+) -> tuple[list[Document], list[Diagnostic]]:
+    """Replace each Campaign document by the documents of its instances."""
+    out: list[Document] = []
+    problems: list[Diagnostic] = []
+    env = None
+    for document in documents:
+        if document.kind != CAMPAIGN:
+            out.append(document)
+            continue
+        invalid = check_document(document, CAMPAIGN_SCHEMA)
+        problems.extend(invalid)
+        if invalid:
+            continue
+        env = env or make_environment(project.root)
+        expanded, failed = expand(project.root, env, document, variables)
+        out.extend(expanded)
+        problems.extend(failed)
+    return out, problems
+
+
 def _resource(document: Document) -> tuple[Resource | None, list[Diagnostic]]:
     where = document.positions
     if not isinstance(document.data, dict):
@@ -87,8 +119,9 @@ def _resource(document: Document) -> tuple[Resource | None, list[Diagnostic]]:
             )
         ]
     if kind not in KIND_SCHEMAS:
-        close = difflib.get_close_matches(kind, list(KIND_SCHEMAS), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(KIND_SCHEMAS)}"
+        kinds = [*KIND_SCHEMAS, CAMPAIGN]
+        close = difflib.get_close_matches(kind, kinds, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(kinds)}"
         return None, [Diagnostic(where.of(("kind",)), f"unknown kind {kind!r}", hint=hint)]
     problems = check_document(document, KIND_SCHEMAS[kind])
     name = document.name

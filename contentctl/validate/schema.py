@@ -22,6 +22,7 @@ KIND_SCHEMAS = {
     "Media": "media.schema.json",
 }
 PROJECT_SCHEMA = "project.schema.json"
+CAMPAIGN_SCHEMA = "campaign.schema.json"
 
 
 def schema_dir() -> Path:

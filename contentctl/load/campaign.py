@@ -1,0 +1,146 @@
+"""Campaigns: one template folder rendered once per instance into ordinary manifests.
+
+A resource named ``announce`` in the template becomes ``<campaign>.<instance>.announce``;
+references between resources of the same template follow the rename, so each instance
+is self-contained, while references to resources outside the template stay as written.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from contentctl.load.filters import slugify
+from contentctl.load.parse import parse_documents
+from contentctl.load.render import render_template
+from contentctl.model import REFERENCE_FIELDS, Diagnostic, Document, address_of
+
+
+def instances(spec: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, variables) of every instance: the matrix's combinations, then listed ones."""
+    matrix: Mapping[str, list[Any]] = spec.get("matrix") or {}
+    keys = list(matrix)
+    # Without a matrix there are no combinations (product() of nothing would yield one).
+    for combination in itertools.product(*(matrix[k] for k in keys)) if keys else ():
+        names = [str(v["name"]) if isinstance(v, Mapping) else slugify(v) for v in combination]
+        yield "-".join(names), dict(zip(keys, combination, strict=True))
+    for item in spec.get("instances") or []:
+        yield str(item["name"]), dict(item.get("vars") or {})
+
+
+def template_files(root: Path, template: str) -> list[Path]:
+    """The template's manifests; files whose name starts with ``_`` are partials."""
+    folder = root / "templates" / template
+    return sorted(p for p in folder.rglob("*.yaml.j2") if not p.name.startswith("_"))
+
+
+def expand(
+    root: Path, env: SandboxedEnvironment, campaign: Document, variables: Mapping[str, Any]
+) -> tuple[list[Document], list[Diagnostic]]:
+    """Render a (schema-valid) Campaign document into the documents of all its instances."""
+    spec = campaign.data["spec"]
+    name = campaign.data["metadata"]["name"]
+    at = campaign.positions.of(("spec", "template"))
+    folder = (root / "templates" / spec["template"]).resolve()
+    if not folder.is_relative_to((root / "templates").resolve()) or not folder.is_dir():
+        return [], [
+            Diagnostic(
+                at,
+                f"campaign template folder templates/{spec['template']} does not exist",
+                hint="create it with *.yaml.j2 files",
+            )
+        ]
+    files = template_files(root, spec["template"])
+    if not files:
+        return [], [Diagnostic(at, f"templates/{spec['template']} has no *.yaml.j2 files")]
+    documents: list[Document] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for instance, own in instances(spec):
+        if instance in seen:
+            problems.append(
+                Diagnostic(
+                    campaign.positions.of(("spec",)),
+                    f"campaign {name} has two instances named {instance!r}",
+                    hint="instance names come from matrix values' names",
+                )
+            )
+            continue
+        seen[instance] = instance
+        context = {**variables, **(spec.get("vars") or {}), **own}
+        context["campaign"] = {"name": name, "instance": instance}
+        rendered = _render_instance(root, env, files, context, f"campaign/{name} {instance}")
+        problems.extend(rendered[1])
+        documents.extend(_namespaced(rendered[0], f"{name}.{instance}", name, instance))
+    return documents, problems
+
+
+def _render_instance(
+    root: Path,
+    env: SandboxedEnvironment,
+    files: list[Path],
+    context: Mapping[str, Any],
+    origin: str,
+) -> tuple[list[Document], list[Diagnostic]]:
+    documents: list[Document] = []
+    problems: list[Diagnostic] = []
+    for path in files:
+        file = path.relative_to(root).as_posix()
+        text, failed = render_template(
+            env, path.read_text(encoding="utf-8"), file, {"vars": context, **context}
+        )
+        problems.extend(replace(d, location=replace(d.location, origin=origin)) for d in failed)
+        if text is None:
+            continue
+        docs, failed = parse_documents(text, file)
+        problems.extend(replace(d, location=replace(d.location, origin=origin)) for d in failed)
+        documents.extend(replace(d, positions=replace(d.positions, origin=origin)) for d in docs)
+    return documents, problems
+
+
+def _namespaced(
+    documents: list[Document], prefix: str, campaign: str, instance: str
+) -> Iterator[Document]:
+    local = {
+        address_of(d.kind, d.name): address_of(d.kind, f"{prefix}.{d.name}")
+        for d in documents
+        if d.kind and d.name
+    }
+    for document in documents:
+        data = document.data
+        if not (
+            isinstance(data, dict) and document.name and isinstance(data.get("metadata"), dict)
+        ):
+            yield document
+            continue
+        metadata = {**data["metadata"], "name": f"{prefix}.{document.name}"}
+        found = metadata.get("labels")
+        labels: dict[str, Any] = found if isinstance(found, dict) else {}
+        metadata["labels"] = {**labels, "campaign": campaign, "campaign-instance": instance}
+        spec = data.get("spec")
+        if isinstance(spec, dict) and document.kind:
+            spec = _rewrite_references(document.kind, spec, local)
+        yield replace(document, data={**data, "metadata": metadata, "spec": spec})
+
+
+def _rewrite_references(
+    kind: str, spec: dict[str, Any], local: Mapping[str, str]
+) -> dict[str, Any]:
+    spec = dict(spec)
+    for path, _kinds in REFERENCE_FIELDS.get(kind, ()):
+        parent: Any = spec
+        for part in path[:-1]:
+            if not isinstance(parent.get(part), dict):
+                break
+            parent[part] = dict(parent[part])
+            parent = parent[part]
+        else:
+            values = parent.get(path[-1])
+            if isinstance(values, list):
+                parent[path[-1]] = [local.get(v, v) if isinstance(v, str) else v for v in values]
+    return spec

@@ -1,0 +1,246 @@
+"""Templated campaign reuse: one template, many instances; changes reach exactly the
+instances they touch; errors point at the template's own file and line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import Project, copy_example
+
+from contentctl.config import load_project
+from contentctl.validate.manifests import check_project
+
+CAMPAIGN = "content/launch.yaml"
+POST_TEMPLATE = "templates/product-launch/post.yaml.j2"
+CAROUSEL_TEMPLATE = "templates/product-launch/carousel.yaml.j2"
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> Project:
+    return Project(copy_example("campaign", tmp_path), {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+
+
+@pytest.fixture
+def applied_campaign(campaign: Project) -> Project:
+    result = campaign.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    return campaign
+
+
+def _planned(project: Project, *args: str) -> dict[str, list[str]]:
+    """Resource address -> the steps the plan would run."""
+    result = project.run("plan", *args)
+    assert result.exit_code == 0, result.output
+    planned: dict[str, list[str]] = {}
+    current = None
+    for line in result.stdout.splitlines():
+        if line.startswith(("  + ", "  ~ ", "  - ")):
+            current = line.split()[1]
+            planned[current] = []
+        elif line.startswith("      ") and current:
+            planned[current].append(line.split()[0])
+    return planned
+
+
+def test_campaign_creates_twelve_resources_with_readable_addresses(campaign: Project) -> None:
+    result = campaign.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    resources = json.loads(campaign.lockfile.read_text())["resources"]
+    products, locales = ("widgets", "gadgets", "gizmos"), ("en", "fr")
+    assert sorted(resources) == sorted(
+        [f"post/launch.{p}-{loc}.announce" for p in products for loc in locales]
+        + [f"carousel/launch.{p}-{loc}.features" for p in products for loc in locales]
+    )
+    assert len(campaign.calls("POST", "/content/generate")) == 6
+    assert len(campaign.calls("POST", "/post/initiate/import")) == 6
+    french = campaign.calls("POST", "/content/generate")
+    assert any("Voici le nouveau Acme Gizmos" in r["body"]["prompt"] for r in french)
+    assert campaign.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_changing_one_products_variable_reruns_only_its_instances(
+    applied_campaign: Project,
+) -> None:
+    applied_campaign.edit(
+        CAMPAIGN, "pitch: smart home, simple setup", "pitch: the smart home that just works"
+    )
+
+    planned = _planned(applied_campaign)
+
+    assert planned == {
+        "post/launch.gizmos-en.announce": ["captions", "images", "post"],
+        "post/launch.gizmos-fr.announce": ["captions", "images", "post"],
+    }
+    since = len(applied_campaign.requests())
+    assert applied_campaign.run("apply", "--auto-approve").exit_code == 0
+    generated = applied_campaign.calls("POST", "/content/generate", since)
+    assert len(generated) == 2
+    assert all("the smart home that just works" in r["body"]["prompt"] for r in generated)
+    assert applied_campaign.calls("POST", "/post/initiate/import", since) == []
+
+
+def test_one_listed_instance_changes_alone(applied_campaign: Project) -> None:
+    applied_campaign.write(
+        "content/spring.yaml",
+        """\
+apiVersion: contentctl/v1
+kind: Campaign
+metadata: {name: spring}
+spec:
+  template: product-launch
+  vars: {locale: en}
+  instances:
+    - name: kettles
+      vars: {product: {name: kettles, title: Kettles, pitch: boils fast, features: [Quiet]}}
+    - name: toasters
+      vars: {product: {name: toasters, title: Toasters, pitch: even toast, features: [Wide]}}
+""",
+    )
+    assert applied_campaign.run("apply", "--auto-approve").exit_code == 0
+    applied_campaign.edit("content/spring.yaml", "features: [Wide]", "features: [Wide, Fast]")
+
+    # Features feed the caption prompt and the slides, not the image prompt.
+    assert _planned(applied_campaign) == {
+        "post/spring.toasters.announce": ["captions", "post"],
+        "carousel/spring.toasters.features": ["render", "download"],
+    }
+
+
+def test_changing_the_shared_template_replans_every_instance_and_nothing_else(
+    applied_campaign: Project,
+) -> None:
+    applied_campaign.edit(CAROUSEL_TEMPLATE, "response_type: PNG", "response_type: PDF")
+
+    planned = _planned(applied_campaign)
+
+    assert sorted(planned) == sorted(
+        f"carousel/launch.{p}-{loc}.features"
+        for p in ("widgets", "gadgets", "gizmos")
+        for loc in ("en", "fr")
+    )
+    assert all(steps == ["render", "download"] for steps in planned.values())
+
+
+def test_render_prints_exactly_what_plan_uses(campaign: Project) -> None:
+    result = campaign.run("render", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    rendered = {r["address"]: r["manifest"] for r in json.loads(result.stdout)}
+    manifests = check_project(load_project(campaign.root))
+    assert rendered == {a: r.document.data for a, r in manifests.graph.resources.items()}
+    assert all(rendered[a]["spec"] == dict(r.spec) for a, r in manifests.graph.resources.items())
+
+    as_yaml = campaign.run("render", "post/launch.gadgets-fr.announce")
+    (document,) = yaml.safe_load_all(as_yaml.stdout)
+    assert document == rendered["post/launch.gadgets-fr.announce"]
+    assert (
+        "# post/launch.gadgets-fr.announce: templates/product-launch/post.yaml.j2" in as_yaml.stdout
+    )
+
+
+def test_variable_precedence_vars_files_env_and_command_line(campaign: Project) -> None:
+    def cta(*args: str) -> str:
+        out = campaign.run("render", "post/launch.widgets-en.announce", "--format", "json", *args)
+        assert out.exit_code == 0, out.output
+        return str(json.loads(out.stdout)[0]["manifest"]["spec"]["captions"]["cta_text"])
+
+    assert cta() == "Order today"  # var_files over spec.vars
+    assert cta("--env", "prod") == "Order now at acme.example"  # overlay over var_files
+    campaign.write("extra.yaml", "brand: Initech\n")
+    prompt = campaign.run(
+        "render",
+        "post/launch.widgets-en.announce",
+        "--format",
+        "json",
+        "--var-file",
+        "extra.yaml",
+        "--var",
+        "brand=Globex",
+    )
+    assert "Acme" not in prompt.stdout and "Globex Widgets" in prompt.stdout  # --var wins
+    missing = campaign.run("plan", "--env", "staging")
+    assert missing.exit_code == 1
+    assert (
+        "vars/staging.yaml: error: variable file vars/staging.yaml does not exist" in missing.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            POST_TEMPLATE,
+            "{{ brand }} {{ product.title }}",
+            "{{ brnad }} {{ product.title }}",
+            "templates/product-launch/post.yaml.j2:14:1: error: undefined variable: 'brnad' is "
+            "undefined (in campaign/launch widgets-en)",
+        ),
+        (
+            POST_TEMPLATE,
+            "size: feed",
+            "size: feed\n{% if %}",
+            "templates/product-launch/post.yaml.j2:16:1: error: template syntax error: Expected an "
+            "expression, got 'end of statement block' (in campaign/launch widgets-en)",
+        ),
+        (
+            "templates/macros.j2",
+            "{{ loop.index }}. {{ feature }}",
+            "{{ loop.index }}. {{ feture }}",
+            "templates/macros.j2:7:1: error: undefined variable: 'feture' is undefined "
+            "(in campaign/launch widgets-en)",
+        ),
+        (
+            CAROUSEL_TEMPLATE,
+            '{%- from "macros.j2" import feature_slides %}',
+            '{%- from "../contentctl.yaml" import feature_slides %}',
+            "templates/product-launch/carousel.yaml.j2:1:1: error: template not found: "
+            "../contentctl.yaml (outside the project's templates/ folder)",
+        ),
+    ],
+)
+def test_template_errors_point_at_the_template_line(
+    campaign: Project, file: str, old: str, new: str, expected: str
+) -> None:
+    campaign.edit(file, old, new)
+
+    result = campaign.run("validate")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(expected)
+    assert "Traceback" not in result.output
+
+
+def test_a_symlink_out_of_templates_is_refused(campaign: Project, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.j2"
+    secret.write_text("{% macro feature_slides(a, b, c, d) %}stolen{% endmacro %}")
+    os.symlink(secret, campaign.root / "templates" / "evil.j2")
+    campaign.edit(CAROUSEL_TEMPLATE, '"macros.j2"', '"evil.j2"')
+
+    result = campaign.run("validate")
+
+    assert result.exit_code == 1
+    assert (
+        "template not found: evil.j2 (a link to outside the project's templates/ folder)"
+        in result.stderr
+    )
+
+
+def test_plain_yaml_is_not_rendered(campaign: Project) -> None:
+    campaign.write("content/literal.yaml", """\
+apiVersion: contentctl/v1
+kind: Post
+metadata: {name: literal}
+spec:
+  post_types: [x-post]
+  captions: {text: {x: "Use {{ curly braces }} freely"}}
+""")
+    result = campaign.run("render", "post/literal", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    text = json.loads(result.stdout)[0]["manifest"]["spec"]["captions"]["text"]["x"]
+    assert text == "Use {{ curly braces }} freely"
