@@ -88,6 +88,10 @@ class Project:
     parallelism: int = 4
     providers: Mapping[str, ProviderSettings] = field(default_factory=dict)
     prices: Prices = field(default_factory=Prices)
+    moved: tuple[tuple[str, str], ...] = ()  # (from, to): renames that keep remote objects
+    removed: tuple[str, ...] = ()  # addresses to stop tracking on purpose
+    max_credits: float | None = None  # refuse plans that cost more
+    allow_publish: bool = False  # let non-interactive applies publish
 
     @property
     def lockfile_path(self) -> Path:
@@ -148,6 +152,10 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         out_dir=spec.get("out_dir", "out"),
         vars=spec.get("vars") or {},
         var_files=tuple(spec.get("var_files", ())),
+        moved=tuple((m["from"], m["to"]) for m in spec.get("moved", ())),
+        removed=tuple(r["address"] for r in spec.get("removed", ())),
+        max_credits=(spec.get("budget") or {}).get("max_credits"),
+        allow_publish=bool(spec.get("allow_publish", False)),
         parallelism=spec.get("parallelism", 4),
         providers=providers,
         prices=replace(

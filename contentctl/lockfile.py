@@ -29,7 +29,7 @@ class StepRecord:
 
     input_hash: str
     status: StepStatus
-    fields: Mapping[str, str] = field(default_factory=dict)  # digest per input field
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # what was sent, per spec field
     remote_id: str | None = None
     outputs: Mapping[str, Any] = field(default_factory=dict)
     credits_used: float | None = None
@@ -51,8 +51,8 @@ class StepRecord:
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
-        if self.fields:
-            data["fields"] = dict(self.fields)
+        if self.inputs:
+            data["inputs"] = dict(self.inputs)
         if self.outputs:
             data["outputs"] = self.outputs
         return data
@@ -65,7 +65,7 @@ class StepRecord:
         return cls(
             input_hash=data["input_hash"],
             status=status,
-            fields=data.get("fields", {}),
+            inputs=data.get("inputs", {}),
             remote_id=data.get("remote_id"),
             outputs=data.get("outputs", {}),
             credits_used=data.get("credits_used"),
@@ -82,14 +82,18 @@ class ResourceRecord:
     provider: str
     source: Mapping[str, str] = field(default_factory=dict)
     steps: Mapping[str, StepRecord] = field(default_factory=dict)
+    prevent_destroy: bool = False  # remembered: it matters once the manifest is gone
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "provider": self.provider,
             "source": dict(self.source),
             "steps": {name: step.to_json() for name, step in self.steps.items()},
         }
+        if self.prevent_destroy:
+            data["prevent_destroy"] = True
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ResourceRecord:
@@ -98,6 +102,7 @@ class ResourceRecord:
             provider=data["provider"],
             source=data.get("source", {}),
             steps={n: StepRecord.from_json(s) for n, s in data.get("steps", {}).items()},
+            prevent_destroy=bool(data.get("prevent_destroy", False)),
         )
 
     def with_step(self, name: str, record: StepRecord) -> ResourceRecord:
@@ -204,10 +209,18 @@ class LockfileWriter:
         source: Mapping[str, str],
         name: str,
         record: StepRecord,
+        *,
+        prevent_destroy: bool = False,
     ) -> None:
         resource = self.current.resources.get(address) or ResourceRecord(kind, provider)
-        resource = replace(resource, source=dict(source)).with_step(name, record)
-        self._save({**self.current.resources, address: resource})
+        resource = replace(resource, source=dict(source), prevent_destroy=prevent_destroy)
+        self._save({**self.current.resources, address: resource.with_step(name, record)})
+
+    def rename(self, old: str, new: str) -> None:
+        """Give a record a new address (a ``moved:`` block, ``state mv``)."""
+        resources = dict(self.current.resources)
+        resources[new] = resources.pop(old)
+        self._save(resources)
 
     def retain_steps(self, address: str, names: set[str] | frozenset[str]) -> None:
         """Drop records of steps no longer in a resource's chain."""

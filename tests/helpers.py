@@ -127,3 +127,22 @@ def lockfile_shape(project: Project) -> dict[str, Any]:
 
     lock = json.loads(project.lockfile.read_text())
     return clean(lock["resources"])
+
+
+RESOURCE_LINE = re.compile(r"^  (\+|~|-/\+|-|>) (\S+)")
+
+
+def planned_steps(diff_output: str) -> dict[str, list[str]]:
+    """Resource address -> steps it would run, read from `plan --diff` output."""
+    planned: dict[str, list[str]] = {}
+    current = None
+    for line in diff_output.splitlines():
+        match = RESOURCE_LINE.match(line)
+        if match:
+            current = match.group(2)
+            planned[current] = []
+        elif current and line.startswith("      ") and not line.startswith("       "):
+            planned[current].append(line.split()[0])
+        elif not line.startswith("   "):
+            current = None
+    return planned

@@ -21,11 +21,13 @@ from contentctl.graph import Graph
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import Plan, ResourceChange, StepChange
-from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec, field_digests, input_hash, steps_for
+from contentctl.plan.diff import lifecycle
+from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec, input_hash, steps_for
 from contentctl.providers import Providers
 from contentctl.providers.http import PollTimeout, Sleep
 
 EventKind = Literal[
+    "moved",
     "submitted",
     "resumed",
     "reconciled",
@@ -64,6 +66,7 @@ class ApplyResult:
     skipped: list[str] = field(default_factory=list)
     still_running: list[tuple[str, str, str]] = field(default_factory=list)
     credits_used: float = 0.0
+    credits_by_resource: dict[str, float] = field(default_factory=dict)
     steps_run: int = 0
 
     @property
@@ -105,17 +108,27 @@ class Executor:
         self._done: dict[str, asyncio.Event] = {}
 
     async def run(self) -> ApplyResult:
+        for change in self.plan.changes:
+            if change.moved_from and change.moved_from in self.writer.current.resources:
+                self.writer.rename(change.moved_from, change.address)
+                self.on_event(
+                    Event(
+                        "moved",
+                        change.address,
+                        message=f"moved from {change.moved_from}; no API call",
+                    )
+                )
         changes = [c for c in self.plan.changes if c.action != "forget"]
         self._done = {c.address: asyncio.Event() for c in changes}
         await asyncio.gather(*(self._resource(c) for c in changes))
         for change in self.plan.changes:
-            if change.action == "forget":
+            if change.action == "forget" and not change.blocked:
                 self.writer.forget(change.address)
                 self.on_event(
                     Event(
                         "forgotten",
                         change.address,
-                        message="removed from the lockfile; the remote object stays",
+                        message=change.warning or "no longer managed (spec.removed)",
                     )
                 )
         return self.result
@@ -183,7 +196,7 @@ class Executor:
         base = StepRecord(
             input_hash=new_hash,
             status="submitting",
-            fields=field_digests(spec),
+            inputs=dict(spec.fields),
             request_ref=ctx.request_ref,
         )
 
@@ -195,6 +208,7 @@ class Executor:
                 {"file": resource.source_file},
                 spec.name,
                 step_record,
+                prevent_destroy=bool(lifecycle(resource).get("prevent_destroy", False)),
             )
 
         started = time.monotonic()
@@ -353,6 +367,8 @@ class Executor:
     ) -> None:
         self.result.steps_run += 1
         self.result.credits_used += credits or 0
+        by_resource = self.result.credits_by_resource
+        by_resource[address] = by_resource.get(address, 0) + (credits or 0)
         self.on_event(
             Event(
                 "completed",

@@ -5,19 +5,28 @@ Planning compares hashes only; it makes no API call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import fnmatch
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from contentctl.config import Project
 from contentctl.graph import Graph
-from contentctl.lockfile import Lockfile, StepRecord
+from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
+from contentctl.model import Resource
 from contentctl.plan.cost import estimate
-from contentctl.plan.steps import PROVIDER_OF_KIND, field_digests, input_hash, steps_for
+from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec, input_hash, steps_for
 
 StepAction = Literal["run", "resume", "keep"]
-ResourceAction = Literal["create", "update", "no-op", "forget"]
+ResourceAction = Literal["create", "update", "replace", "no-op", "forget"]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,7 @@ class StepChange:
     credits: float
     paid: bool
     input_hash: str | None  # None while it depends on a result known only after apply
+    changes: tuple[FieldChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,8 @@ class ResourceChange:
     steps: tuple[StepChange, ...] = ()
     source_file: str | None = None
     blocked: str | None = None  # why apply must refuse this change
+    moved_from: str | None = None
+    warning: str | None = None
 
     @property
     def credits(self) -> float:
@@ -47,16 +59,32 @@ class ResourceChange:
     def running(self) -> tuple[StepChange, ...]:
         return tuple(s for s in self.steps if s.action != "keep")
 
+    @property
+    def publishes(self) -> bool:
+        return any(s.name == "publish" and s.action != "keep" for s in self.steps)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the command line asked of the plan; saved with it, applied with it."""
+
+    allow_republish: bool = False
+    replace: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class Plan:
     changes: tuple[ResourceChange, ...]  # in dependency order; forgotten resources last
     lineage: str
     serial: int
+    lockfile_exists: bool = True
+    options: PlanOptions = field(default_factory=PlanOptions)
 
     @property
     def has_changes(self) -> bool:
-        return any(c.action != "no-op" for c in self.changes)
+        return any(c.action != "no-op" or c.moved_from for c in self.changes)
 
     @property
     def credits(self) -> float:
@@ -66,96 +94,151 @@ class Plan:
         out: dict[str, int] = {}
         for change in self.changes:
             out[change.action] = out.get(change.action, 0) + 1
+            if change.moved_from:
+                out["move"] = out.get("move", 0) + 1
         return out
 
     @property
     def blocked(self) -> tuple[ResourceChange, ...]:
         return tuple(c for c in self.changes if c.blocked)
 
+    @property
+    def publishes(self) -> tuple[ResourceChange, ...]:
+        return tuple(c for c in self.changes if c.publishes)
+
+
+def selected(resource: Resource, patterns: Sequence[str]) -> bool:
+    """An address glob (post/launch.*) or a label (campaign=launch) matches the resource."""
+    for pattern in patterns:
+        key, sep, value = pattern.partition("=")
+        if sep and resource.labels.get(key) == value:
+            return True
+        if not sep and fnmatch.fnmatchcase(resource.address, pattern):
+            return True
+    return False
+
 
 def make_plan(
-    project: Project, graph: Graph, lock: Lockfile, *, allow_republish: bool = False
+    project: Project, graph: Graph, lock: Lockfile, options: PlanOptions | None = None
 ) -> Plan:
+    options = options or PlanOptions()
+    lock, moves = _apply_moves(project, graph, lock)
+    chosen = _chosen(graph, options)
     runs: dict[str, bool] = {}  # "address#step" -> will run (or resume) in this apply
     changes: list[ResourceChange] = []
     for address in graph.order:
         resource = graph.resources[address]
         record = lock.resources.get(address)
-        step_changes: list[StepChange] = []
-        for spec in steps_for(resource, project.root):
-            key = f"{address}#{spec.name}"
-            previous = lock.step(address, spec.name)
-            upstream: dict[str, StepRecord] = {}
-            waiting_on = None
-            for up in spec.upstream:
-                found = lock.step(up.address, up.step)
-                if runs.get(up.key) or found is None or found.status != "completed":
-                    waiting_on = waiting_on or up
-                else:
-                    upstream[up.key] = found
-            new_hash = None if waiting_on else input_hash(spec, upstream)
-            action, reason = _decide(
-                project,
-                previous,
-                new_hash,
-                field_digests(spec),
-                waiting_on.key.replace("#", " ") if waiting_on else None,
-                spec.name,
-            )
-            runs[key] = action != "keep"
-            step_changes.append(
-                StepChange(
-                    spec.name,
-                    action,
-                    reason,
-                    estimate(spec, resource, project.prices) if action == "run" else 0,
-                    spec.paid,
-                    new_hash,
-                )
-            )
+        if address not in chosen:
+            for spec in steps_for(resource, project.root):
+                runs[f"{address}#{spec.name}"] = False
+            continue
+        forced = address in options.replace
+        step_changes = [
+            _step_change(project, resource, spec, lock, runs, forced)
+            for spec in steps_for(resource, project.root)
+        ]
         if record is None:
-            resource_action: ResourceAction = "create"
+            action: ResourceAction = "create"
+        elif forced:
+            action = "replace"
         elif any(s.action != "keep" for s in step_changes):
-            resource_action = "update"
+            action = "update"
         else:
-            resource_action = "no-op"
-        blocked = None
-        published = record.steps.get("publish") if record else None
-        if (
-            published
-            and published.status == "completed"
-            and not allow_republish
-            and any(s.action == "run" for s in step_changes)
-        ):
-            blocked = (
-                "this post is published; changing it would create and publish a new post "
-                "(allow it with --allow-republish)"
-            )
+            action = "no-op"
         changes.append(
             ResourceChange(
                 address,
                 resource.kind,
-                resource_action,
+                action,
                 tuple(step_changes),
                 resource.source_file,
-                blocked,
+                blocked=_blocked(record, step_changes, options),
+                moved_from=moves.get(address),
             )
         )
-    for address, record in sorted(lock.resources.items()):
-        if address not in graph.resources:
-            changes.append(
-                ResourceChange(
-                    address, record.kind, "forget", source_file=record.source.get("file")
-                )
-            )
-    return Plan(tuple(changes), lock.lineage, lock.serial)
+    changes.extend(_forgotten(project, graph, lock, options))
+    return Plan(tuple(changes), lock.lineage, lock.serial, lock.exists, options)
+
+
+def _step_change(
+    project: Project,
+    resource: Resource,
+    spec: StepSpec,
+    lock: Lockfile,
+    runs: dict[str, bool],
+    forced: bool,
+) -> StepChange:
+    address = resource.address
+    previous = lock.step(address, spec.name)
+    upstream: dict[str, StepRecord] = {}
+    waiting_on = None
+    for up in spec.upstream:
+        found = lock.step(up.address, up.step)
+        if runs.get(up.key) or found is None or found.status != "completed":
+            waiting_on = waiting_on or up
+        else:
+            upstream[up.key] = found
+    ignored = _ignored(resource, spec, previous)
+    new_hash = None if waiting_on else input_hash(ignored, upstream)
+    changed = _field_changes(ignored, previous)
+    action: StepAction
+    if forced:
+        action, reason = "run", "forced by --replace"
+    else:
+        action, reason = _decide(
+            project,
+            previous,
+            new_hash,
+            changed,
+            waiting_on.key.replace("#", " ") if waiting_on else None,
+            spec.name,
+        )
+    runs[f"{address}#{spec.name}"] = action != "keep"
+    cost = estimate(spec, resource, project.prices) if action == "run" else 0
+    return StepChange(spec.name, action, reason, cost, spec.paid, new_hash, changed)
+
+
+def _ignored(resource: Resource, spec: StepSpec, previous: StepRecord | None) -> StepSpec:
+    """The step as planned: fields under lifecycle.ignore_changes keep their recorded value."""
+    ignore = lifecycle(resource).get("ignore_changes") or []
+    if not ignore or previous is None:
+        return spec
+    fields = {
+        name: (
+            previous.inputs[name] if _covered(name, ignore) and name in previous.inputs else value
+        )
+        for name, value in spec.fields.items()
+    }
+    return StepSpec(spec.name, spec.provider, spec.paid, fields, spec.upstream)
+
+
+def _covered(name: str, patterns: Collection[str]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in patterns)
+
+
+def lifecycle(resource: Resource) -> Mapping[str, Any]:
+    data = resource.document.data
+    found = data.get("lifecycle") if isinstance(data, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
+
+
+def _field_changes(spec: StepSpec, previous: StepRecord | None) -> tuple[FieldChange, ...]:
+    if previous is None:
+        return ()
+    names = sorted(set(spec.fields) | set(previous.inputs))
+    return tuple(
+        FieldChange(n, previous.inputs.get(n), spec.fields.get(n))
+        for n in names
+        if previous.inputs.get(n) != spec.fields.get(n)
+    )
 
 
 def _decide(
     project: Project,
     previous: StepRecord | None,
     new_hash: str | None,
-    digests: Mapping[str, str],
+    changed: Sequence[FieldChange],
     waiting_on: str | None,
     step: str,
 ) -> tuple[StepAction, str]:
@@ -166,12 +249,8 @@ def _decide(
     if waiting_on is not None:
         return "run", f"after {waiting_on}"
     if previous.input_hash != new_hash:
-        changed = sorted(
-            k
-            for k in set(digests) | set(previous.fields)
-            if digests.get(k) != previous.fields.get(k)
-        )
-        return "run", ("changed: " + ", ".join(changed)) if changed else "inputs changed"
+        names = [c.field for c in changed]
+        return "run", ("changed: " + ", ".join(names)) if names else "inputs changed"
     if previous.status == "pending":
         return "resume", f"job {previous.remote_id} was submitted earlier; collect its result"
     if previous.status == "submitting":
@@ -179,6 +258,95 @@ def _decide(
     if step == "download" and not _artifacts_present(project, previous):
         return "run", f"artifacts missing from {project.out_dir}/"
     return "keep", "unchanged"
+
+
+def _blocked(
+    record: ResourceRecord | None, steps: Sequence[StepChange], options: PlanOptions
+) -> str | None:
+    published = record.steps.get("publish") if record else None
+    if (
+        published
+        and published.status == "completed"
+        and not options.allow_republish
+        and any(s.action == "run" for s in steps)
+    ):
+        return (
+            "this post is published; changing it would create and publish a new post "
+            "(allow it with --allow-republish)"
+        )
+    return None
+
+
+def _chosen(graph: Graph, options: PlanOptions) -> set[str]:
+    """Addresses in this plan: --select (with what they depend on), minus --exclude."""
+    resources = graph.resources
+    if options.select:
+        chosen = {a for a, r in resources.items() if selected(r, options.select)}
+        frontier = list(chosen)
+        while frontier:
+            for dependency in graph.dependencies(frontier.pop()):
+                if dependency not in chosen:
+                    chosen.add(dependency)
+                    frontier.append(dependency)
+    else:
+        chosen = set(resources)
+    if options.exclude:
+        chosen -= {a for a, r in resources.items() if selected(r, options.exclude)}
+    return chosen
+
+
+def _apply_moves(project: Project, graph: Graph, lock: Lockfile) -> tuple[Lockfile, dict[str, str]]:
+    """``moved:`` blocks: the lockfile as if each record already had its new address."""
+    resources = dict(lock.resources)
+    moves: dict[str, str] = {}
+    for old, new in project.moved:
+        if old in resources and new not in resources and new in graph.resources:
+            resources[new] = resources.pop(old)
+            moves[new] = old
+    if not moves:
+        return lock, moves
+    from dataclasses import replace
+
+    return replace(lock, resources=resources), moves
+
+
+def _forgotten(
+    project: Project, graph: Graph, lock: Lockfile, options: PlanOptions
+) -> list[ResourceChange]:
+    out = []
+    for address, record in sorted(lock.resources.items()):
+        if address in graph.resources:
+            continue
+        if options.select and not any(fnmatch.fnmatchcase(address, p) for p in options.select):
+            continue
+        if any(fnmatch.fnmatchcase(address, p) for p in options.exclude):
+            continue
+        intended = address in project.removed
+        published = record.steps.get("publish")
+        blocked = None
+        if published and published.status == "completed" and not intended:
+            blocked = (
+                "this post is published and contentctl can neither unpublish nor delete "
+                "it; to stop tracking it, add it to spec.removed in contentctl.yaml"
+            )
+        elif record.prevent_destroy and not intended:
+            blocked = (
+                "lifecycle.prevent_destroy is set; to stop tracking it, add it to "
+                "spec.removed in contentctl.yaml"
+            )
+        out.append(
+            ResourceChange(
+                address,
+                record.kind,
+                "forget",
+                source_file=record.source.get("file"),
+                blocked=blocked,
+                warning=None
+                if intended
+                else "the remote object stays; contentctl stops tracking it",
+            )
+        )
+    return out
 
 
 def _artifacts_present(project: Project, record: StepRecord) -> bool:

@@ -62,7 +62,9 @@ def identity(record: StepRecord) -> str:
 
 
 def input_hash(spec: StepSpec, upstream: Mapping[str, StepRecord]) -> str:
-    identities = {u.key: identity(upstream[u.key]) for u in spec.upstream}
+    # Upstream results count by identity, in the order they are sent, never by address:
+    # renaming a resource (a moved: block) must not change what its steps hash to.
+    identities = [identity(upstream[u.key]) for u in spec.upstream]
     return "sha256:" + digest({"step": spec.name, "fields": spec.fields, "upstream": identities})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +18,9 @@ if TYPE_CHECKING:
 SYMBOLS = {
     "create": ("+", "green"),
     "update": ("~", "yellow"),
+    "replace": ("-/+", "red"),
     "forget": ("-", "red"),
-    "no-op": (" ", None),
+    "no-op": (">", "cyan"),
 }
 
 
@@ -44,21 +47,45 @@ def _credits(value: float) -> str:
     return f"{value:g} credit{'' if value == 1 else 's'}"
 
 
-def plan(plan: Plan, style: Style) -> str:
+GROUPS = (
+    ("create", "Create"),
+    ("replace", "Replace (regenerate everything)"),
+    ("update", "Update"),
+    ("no-op", "Move"),
+    ("forget", "Stop tracking"),
+)
+
+
+def plan(plan: Plan, style: Style, diff: bool = False) -> str:
     if not plan.has_changes:
         count = sum(1 for c in plan.changes if c.action == "no-op")
         return (
             f"No changes. The content matches the lockfile ({count} resource"
             f"{'' if count == 1 else 's'}); no API call would be made."
         )
-    lines = ["contentctl will make these API calls:", ""]
-    for change in plan.changes:
-        if change.action == "no-op":
+    lines = ["contentctl will make these API calls:"]
+    for action, title in GROUPS:
+        group = [
+            c for c in plan.changes if c.action == action and (action != "no-op" or c.moved_from)
+        ]
+        if not group:
             continue
-        lines.extend(_change(change, style))
+        lines += ["", f"{title}:"]
+        width = min(48, max(len(c.address) for c in group))
+        for change in group:
+            lines.append(_change_line(change, width, style))
+            if diff:
+                lines.extend(_change_details(change))
+    if plan.publishes:
+        lines += ["", style("Publishing (irreversible):", "magenta", bold=True)]
+        lines.extend(f"  ! {c.address}" for c in plan.publishes)
     counts = plan.counts()
     summary = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("create", "update", "forget"))
-    lines += ["", style(f"Plan: {summary}. Estimated cost: {_credits(plan.credits)}.", bold=True)]
+    extra = "".join(f", {counts[a]} to {a}" for a in ("replace", "move") if counts.get(a))
+    lines += [
+        "",
+        style(f"Plan: {summary}{extra}. Estimated cost: {_credits(plan.credits)}.", bold=True),
+    ]
     blocked = plan.blocked
     if blocked:
         lines.append(style(f"{len(blocked)} change(s) will be refused:", "red"))
@@ -66,18 +93,66 @@ def plan(plan: Plan, style: Style) -> str:
     return "\n".join(lines)
 
 
-def _change(change: ResourceChange, style: Style) -> list[str]:
+def _change_line(change: ResourceChange, width: int, style: Style) -> str:
     symbol, color = SYMBOLS[change.action]
+    steps = ", ".join(
+        s.name + (" (resume)" if s.action == "resume" else "") for s in change.running
+    )
+    why = _why(change)
     cost = f"~{_credits(change.credits)}" if change.credits else ""
-    head = f"  {style(symbol, color, bold=True)} {change.address:<44} {change.action:<8} {cost}"
-    lines = [head.rstrip()]
+    parts = [f"  {style(symbol, color, bold=True)} {change.address:<{width}}", steps, why, cost]
+    return "   ".join(p for p in parts if p).rstrip()
+
+
+def _why(change: ResourceChange) -> str:
+    if change.moved_from:
+        return f"moved from {change.moved_from}"
     if change.action == "forget":
-        lines.append("      the remote object stays; contentctl stops tracking it")
+        return change.warning or "spec.removed"
+    for step in change.running:
+        if not step.reason.startswith(("new", "after ")):
+            return step.reason
+    return ""
+
+
+def _change_details(change: ResourceChange) -> list[str]:
+    lines = []
     for step in change.running:
         cost = f"~{_credits(step.credits)}" if step.credits else ""
         verb = "resume " if step.action == "resume" else ""
         lines.append(f"      {step.name:<10} {verb}{step.reason:<50} {cost}".rstrip())
+        for field_change in step.changes:
+            lines.append(
+                f"          {field_change.field}: "
+                f"{_field_diff(field_change.before, field_change.after)}"
+            )
     return lines
+
+
+def _field_diff(before: Any, after: Any) -> str:
+    if isinstance(before, str) and isinstance(after, str) and (" " in before or " " in after):
+        return word_diff(before, after)
+    return f"{_short(before)} → {_short(after)}"
+
+
+def word_diff(before: str, after: str) -> str:
+    """``[-removed-]{+added+}`` between the words of two texts."""
+    old, new = before.split(), after.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new).get_opcodes():
+        if op == "equal":
+            out.extend(old[i1:i2])
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(old[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(new[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def event(e: Event) -> str:
@@ -92,16 +167,23 @@ def event(e: Event) -> str:
         "failed": f"FAILED: {e.message}",
         "skipped": f"skipped: {e.message}",
         "forgotten": f"forgotten: {e.message}",
+        "moved": e.message,
         "still-running": f"still running: {e.message}",
     }[e.kind]
     return f"{where}: {detail}"
 
 
-def apply_summary(result: ApplyResult, estimated: float) -> str:
+def apply_summary(result: ApplyResult, plan: Plan) -> str:
     lines = [
         f"Apply finished: {result.steps_run} step(s) run, {_credits(result.credits_used)} "
-        f"used (estimated {_credits(estimated)})."
+        f"used (estimated {_credits(plan.credits)})."
     ]
+    for change in plan.changes:
+        if change.credits or change.address in result.credits_by_resource:
+            used = result.credits_by_resource.get(change.address, 0)
+            lines.append(
+                f"  {change.address}: {_credits(used)} used, ~{_credits(change.credits)} estimated"
+            )
     for failure in result.failures:
         lines.append(
             f"  failed: {failure.address}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import Project, copy_example
+from helpers import Project, copy_example, planned_steps
 
 from contentctl.config import load_project
 from contentctl.validate.manifests import check_project
@@ -33,17 +33,9 @@ def applied_campaign(campaign: Project) -> Project:
 
 def _planned(project: Project, *args: str) -> dict[str, list[str]]:
     """Resource address -> the steps the plan would run."""
-    result = project.run("plan", *args)
+    result = project.run("plan", "--diff", *args)
     assert result.exit_code == 0, result.output
-    planned: dict[str, list[str]] = {}
-    current = None
-    for line in result.stdout.splitlines():
-        if line.startswith(("  + ", "  ~ ", "  - ")):
-            current = line.split()[1]
-            planned[current] = []
-        elif line.startswith("      ") and current:
-            planned[current].append(line.split()[0])
-    return planned
+    return planned_steps(result.stdout)
 
 
 def test_campaign_creates_twelve_resources_with_readable_addresses(campaign: Project) -> None:
@@ -231,14 +223,17 @@ def test_a_symlink_out_of_templates_is_refused(campaign: Project, tmp_path: Path
 
 
 def test_plain_yaml_is_not_rendered(campaign: Project) -> None:
-    campaign.write("content/literal.yaml", """\
+    campaign.write(
+        "content/literal.yaml",
+        """\
 apiVersion: contentctl/v1
 kind: Post
 metadata: {name: literal}
 spec:
   post_types: [x-post]
   captions: {text: {x: "Use {{ curly braces }} freely"}}
-""")
+""",
+    )
     result = campaign.run("render", "post/literal", "--format", "json")
 
     assert result.exit_code == 0, result.output

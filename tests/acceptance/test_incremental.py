@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import json
 
-from helpers import Project
+from helpers import Project, planned_steps
 
 POST = "content/launch.yaml"
 
 
 def _step_lines(output: str, address: str) -> list[str]:
-    """The step names the plan lists under ``address``."""
-    lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if address in line)
-    names = []
-    for line in lines[start + 1 :]:
-        if not line.startswith("      "):
-            break
-        names.append(line.split()[0])
-    return names
+    """The step names the plan lists under ``address`` (from `plan --diff`)."""
+    return planned_steps(output)[address]
 
 
 def test_changing_image_size_regenerates_images_and_post_only(applied: Project) -> None:
@@ -26,7 +19,7 @@ def test_changing_image_size_regenerates_images_and_post_only(applied: Project) 
         POST, "images: {size: portrait, quantity: 1}", "images: {size: square, quantity: 1}"
     )
 
-    plan = applied.run("plan", "--detailed-exitcode")
+    plan = applied.run("plan", "--detailed-exitcode", "--diff")
 
     assert plan.exit_code == 2, plan.output
     assert _step_lines(plan.stdout, "post/dark-mode-launch") == ["images", "post"]
@@ -62,7 +55,12 @@ spec:
 
 def test_image_change_on_a_published_post_is_refused_unless_republishing(applied: Project) -> None:
     applied.write("content/announce.yaml", PUBLISHED_POST)
-    first = applied.run("apply", "--auto-approve")
+    gated = applied.run("apply", "--auto-approve")
+    assert gated.exit_code == 1
+    assert "the plan publishes post/announce, and publishing cannot be undone" in gated.stderr
+    assert "Publishing (irreversible):\n  ! post/announce" in gated.stdout
+    assert len(applied.calls("POST", "/content/generate")) == 1  # only the quickstart's
+    first = applied.run("apply", "--auto-approve", "--allow-publish")
     assert first.exit_code == 0, first.output
     lock = json.loads(applied.lockfile.read_text())
     assert (
@@ -75,9 +73,9 @@ def test_image_change_on_a_published_post_is_refused_unless_republishing(applied
     assert "published" in refused.stdout + refused.stderr
 
     since = len(applied.requests())
-    plan = applied.run("plan", "--allow-republish")
+    plan = applied.run("plan", "--allow-republish", "--diff")
     assert _step_lines(plan.stdout, "post/announce") == ["images", "post", "publish"]
-    result = applied.run("apply", "--auto-approve", "--allow-republish")
+    result = applied.run("apply", "--auto-approve", "--allow-republish", "--allow-publish")
 
     assert result.exit_code == 0, result.output
     assert len(applied.calls("POST", "/images/generate", since)) == 1
@@ -108,7 +106,7 @@ def test_changing_one_slide_re_renders_only_that_carousel(applied: Project) -> N
     lock_before = json.loads(applied.lockfile.read_text())
 
     applied.edit("content/night.yaml", "Dim everything", "Dim every screen")
-    plan = applied.run("plan")
+    plan = applied.run("plan", "--diff")
     assert _step_lines(plan.stdout, "carousel/night-shift") == ["render", "download"]
     assert "carousel/dark-mode-tips" not in plan.stdout
     assert "post/" not in plan.stdout
@@ -131,7 +129,7 @@ def test_touching_a_media_file_reuploads_and_regenerates_what_looks_at_it(applie
     hero = applied.root / "assets" / "hero.png"
     hero.write_bytes(hero.read_bytes() + b"\0")  # same picture, different bytes
 
-    plan = applied.run("plan")
+    plan = applied.run("plan", "--diff")
     assert _step_lines(plan.stdout, "media/hero") == ["upload"]
     assert _step_lines(plan.stdout, "post/dark-mode-launch") == ["captions", "images", "post"]
     assert "carousel/" not in plan.stdout
@@ -141,7 +139,7 @@ def test_deleting_artifacts_from_out_downloads_them_again_for_free(applied: Proj
     for slide in (applied.root / "out" / "dark-mode-tips").glob("*.png"):
         slide.unlink()
 
-    plan = applied.run("plan")
+    plan = applied.run("plan", "--diff")
     assert _step_lines(plan.stdout, "carousel/dark-mode-tips") == ["download"]
     since = len(applied.requests())
     assert applied.run("apply", "--auto-approve").exit_code == 0
@@ -152,7 +150,7 @@ def test_deleting_artifacts_from_out_downloads_them_again_for_free(applied: Proj
 def test_removed_manifest_is_forgotten_with_a_warning(applied: Project) -> None:
     (applied.root / "content" / "tips.yaml.j2").unlink()
 
-    plan = applied.run("plan")
+    plan = applied.run("plan", "--diff")
     assert "- carousel/dark-mode-tips" in plan.stdout
     assert "the remote object stays" in plan.stdout
 

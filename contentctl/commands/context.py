@@ -1,0 +1,148 @@
+"""What every command shares: the App (project, sandbox, output style) and common options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from contentctl.errors import ContentctlError, DiagnosticsError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from contentctl.config import Polling, Project
+    from contentctl.load.variables import Overrides
+    from contentctl.report.text import Style
+    from contentctl.sandbox import Sandbox
+    from contentctl.validate.manifests import Manifests
+
+
+@dataclass
+class App:
+    """What every command needs: where the project is, and how to reach the APIs."""
+
+    project_dir: Path
+    sandbox: bool
+    debug: bool
+    color: bool
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _sandbox: Sandbox | None = None
+
+    @property
+    def overrides(self) -> Overrides:
+        """--env, --var, --var-file of the running command (see variable_options)."""
+        from contentctl.load.variables import Overrides
+
+        meta = click.get_current_context().meta
+        items = tuple(("file", f) for f in meta.get("var_files", ())) + tuple(
+            ("var", v) for v in meta.get("var_items", ())
+        )
+        return Overrides(meta.get("env_name"), items)
+
+    @property
+    def style(self) -> Style:
+        from contentctl.report.text import Style
+
+        return Style(self.color)
+
+    def api_environ(self) -> Mapping[str, str]:
+        if not self.sandbox:
+            return self.environ
+        from contentctl.sandbox import Sandbox
+
+        return {**self.environ, **Sandbox.environ()}
+
+    def project(self) -> Project:
+        from contentctl.config import load_project
+
+        return load_project(self.project_dir, self.api_environ())
+
+    def manifests(self, project: Project) -> Manifests:
+        from contentctl.validate.manifests import check_project
+
+        manifests = check_project(project, self.overrides)
+        if manifests.errors:
+            raise DiagnosticsError(manifests.diagnostics)
+        if manifests.warnings:
+            from contentctl.report.text import diagnostics
+
+            click.echo(diagnostics(manifests.warnings, self.style), err=True)
+        return manifests
+
+    def the_sandbox(self, project: Project) -> Sandbox:
+        if self._sandbox is None:
+            from contentctl.sandbox import Sandbox, SandboxSettings
+
+            try:
+                settings = SandboxSettings.from_env(self.environ)
+            except ValueError as exc:
+                raise ContentctlError(f"bad sandbox setting: {exc}") from exc
+            self._sandbox = Sandbox(project.state_dir / "sandbox", settings)
+        return self._sandbox
+
+    def transport(self, project: Project) -> httpx.AsyncBaseTransport | None:
+        return self.the_sandbox(project).transport() if self.sandbox else None
+
+    def polling(self, project: Project, no_wait: bool = False) -> dict[str, Polling]:
+        polling = {name: project.provider(name).polling for name in ("powerpost", "postnitro")}
+        if no_wait:
+            # Look once: collect what is already done, leave the rest recorded as pending.
+            return {n: replace(p, initial_delay=0, timeout=0) for n, p in polling.items()}
+        if self.sandbox:
+            # The sandbox's jobs take its configured latency; poll it briskly.
+            latency = self.the_sandbox(project).state.settings.latency
+            polling = {
+                name: replace(
+                    p, initial_delay=min(latency, 0.5), interval=0.25, backoff=1.2, max_interval=1.0
+                )
+                for name, p in polling.items()
+            }
+        return polling
+
+
+pass_app = click.make_pass_decorator(App)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[param.name or ""] = value
+    return value
+
+
+def variable_options(command: F) -> F:
+    """--env, --var and --var-file: the command line's say on template variables."""
+    for decorator in (
+        click.option(
+            "--var-file",
+            "var_files",
+            multiple=True,
+            metavar="FILE",
+            expose_value=False,
+            callback=_remember,
+            help="YAML file of variables (inside the project); repeatable.",
+        ),
+        click.option(
+            "--var",
+            "var_items",
+            multiple=True,
+            metavar="NAME=VALUE",
+            expose_value=False,
+            callback=_remember,
+            help="Set a template variable (a string); repeatable; wins over everything else.",
+        ),
+        click.option(
+            "--env",
+            "env_name",
+            metavar="NAME",
+            expose_value=False,
+            callback=_remember,
+            help="Environment overlay: read variables from vars/NAME.yaml.",
+        ),
+    ):
+        command = decorator(command)
+    return command

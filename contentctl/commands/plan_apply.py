@@ -1,0 +1,429 @@
+"""`contentctl plan` and `contentctl apply`: what would change, then exactly that."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from contentctl.commands.context import App, pass_app, variable_options
+from contentctl.errors import ApprovalError, ContentctlError, Interrupted
+
+if TYPE_CHECKING:
+    from contentctl.apply import ApplyResult
+    from contentctl.config import Project
+    from contentctl.lockfile import Lockfile, LockfileWriter
+    from contentctl.plan import Plan
+    from contentctl.plan.diff import PlanOptions
+    from contentctl.validate.manifests import Manifests
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def plan_options(command: F) -> F:
+    """What to plan: selection, forced regeneration, republishing."""
+    for decorator in (
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="PATTERN",
+            help="Leave out resources matching an address glob or a label "
+            "(campaign=launch); repeatable.",
+        ),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="PATTERN",
+            help="Plan only resources matching an address glob (post/launch.*) or a "
+            "label (locale=fr), with what they depend on; repeatable.",
+        ),
+        click.option(
+            "--replace",
+            multiple=True,
+            metavar="ADDRESS",
+            help="Regenerate this resource even though nothing changed; repeatable.",
+        ),
+        click.option(
+            "--allow-republish",
+            is_flag=True,
+            help="Allow changes to published posts (creates and publishes a new post).",
+        ),
+    ):
+        command = decorator(command)
+    return command
+
+
+def _options(
+    allow_republish: bool,
+    replace: tuple[str, ...],
+    select: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> PlanOptions:
+    from contentctl.plan.diff import PlanOptions
+
+    return PlanOptions(allow_republish, replace, select, exclude)
+
+
+def make(app: App, options: PlanOptions) -> tuple[Project, Manifests, Lockfile, Plan]:
+    from contentctl import lockfile
+    from contentctl.plan import make_plan
+
+    project = app.project()
+    manifests = app.manifests(project)
+    unknown = [a for a in options.replace if a not in manifests.graph.resources]
+    if unknown:
+        raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
+    lock = lockfile.read(project.lockfile_path)
+    return project, manifests, lock, make_plan(project, manifests.graph, lock, options)
+
+
+def _variables(app: App) -> dict[str, Any]:
+    overrides = app.overrides
+    return {"env": overrides.env, "items": [list(i) for i in overrides.items]}
+
+
+@click.command()
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on error.",
+)
+@click.option("--diff", is_flag=True, help="Show each step and the field changes behind it.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="json: versioned (schemas/plan.schema.json); markdown: for pull requests.",
+)
+@click.option(
+    "-out",
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan; `contentctl apply FILE` applies exactly it.",
+)
+@plan_options
+@variable_options
+@pass_app
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    app: App,
+    detailed_exitcode: bool,
+    diff: bool,
+    output_format: str,
+    out: Path | None,
+    allow_republish: bool,
+    replace: tuple[str, ...],
+    select: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> None:
+    """Show which API calls apply would make, why, and what they would cost.
+
+    Compares step hashes with the lockfile; makes no API call and needs no API key.
+
+    \b
+    Examples:
+      contentctl plan --diff
+      contentctl plan --select 'post/launch.*' --select locale=fr
+      contentctl plan -out plan.json && contentctl apply plan.json
+    """
+    from contentctl.plan import file as plan_file
+    from contentctl.report import markdown, text
+
+    options = _options(allow_republish, replace, select, exclude)
+    _project, manifests, _lock, the_plan = make(app, options)
+    data = plan_file.to_json(the_plan, manifests.graph, _variables(app))
+    if out is not None:
+        plan_file.save(out, data)
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(markdown.plan(the_plan), nl=False)
+    else:
+        click.echo(text.plan(the_plan, app.style, diff=diff))
+        if out is not None:
+            click.echo(f"\nSaved the plan to {out}. Apply exactly it with: contentctl apply {out}")
+    if detailed_exitcode and the_plan.has_changes:
+        ctx.exit(2)
+
+
+@click.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Jobs in flight at once (default: contentctl.yaml, else 4).",
+)
+@click.option(
+    "--max-credits",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Refuse a plan estimated above this many credits (also spec.budget).",
+)
+@click.option(
+    "--allow-publish",
+    is_flag=True,
+    help="Let this run publish posts (needed when nobody can be asked).",
+)
+@click.option(
+    "--resubmit-uncertain",
+    is_flag=True,
+    help="Submit again paid jobs whose earlier submission was interrupted and cannot "
+    "be reconciled (may be charged twice).",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Submit jobs and record them without waiting; a later apply collects them.",
+)
+@click.option("--diff", is_flag=True, help="Show each step and its field changes.")
+@plan_options
+@variable_options
+@pass_app
+def apply(
+    app: App,
+    plan_file: Path | None,
+    auto_approve: bool,
+    parallelism: int | None,
+    max_credits: float | None,
+    allow_publish: bool,
+    resubmit_uncertain: bool,
+    no_wait: bool,
+    diff: bool,
+    allow_republish: bool,
+    replace: tuple[str, ...],
+    select: tuple[str, ...],
+    exclude: tuple[str, ...],
+) -> None:
+    """Make the API calls of the plan, recording each step in contentctl.lock.
+
+    With PLAN_FILE (from `plan -out`), apply exactly that reviewed plan, or refuse if it
+    is stale. Completed steps are never repeated; jobs submitted by an interrupted run are
+    collected, not paid for again. Run it again to retry what failed. Ctrl-C (or SIGTERM)
+    stops cleanly: what is running remotely is listed and kept.
+    """
+    from contentctl.report import text
+
+    if plan_file is not None:
+        project, manifests, lock, the_plan = _saved(app, plan_file)
+    else:
+        options = _options(allow_republish, replace, select, exclude)
+        project, manifests, lock, the_plan = make(app, options)
+    click.echo(text.plan(the_plan, app.style, diff=diff))
+    if not the_plan.has_changes:
+        return
+    if the_plan.blocked:
+        raise ContentctlError(
+            "the plan contains changes that are refused (see above)",
+            hint="--allow-republish, or spec.removed in contentctl.yaml",
+        )
+    limit = max_credits if max_credits is not None else project.max_credits
+    if limit is not None and the_plan.credits > limit:
+        raise ContentctlError(
+            f"the plan is estimated at {the_plan.credits:g} credits, over the budget of {limit:g}",
+            hint="apply part of it with --select, or raise --max-credits / spec.budget.max_credits",
+        )
+    if plan_file is None:
+        _approve(auto_approve)
+    _approve_publishing(the_plan, allow_publish or project.allow_publish)
+    result, writer = _run(
+        app, project, manifests, lock, the_plan, parallelism, resubmit_uncertain, no_wait
+    )
+    click.echo("")
+    click.echo(text.apply_summary(result, the_plan))
+    touched = [
+        c.address
+        for c in the_plan.changes
+        if c.action != "forget" and c.address in writer.current.resources
+    ]
+    if touched:
+        click.echo("\nOutputs:\n")
+        click.echo(text.outputs(writer.current, touched))
+    if no_wait and not result.failures and not result.skipped:
+        return  # jobs left running were asked for; the summary says how to collect them
+    if not result.ok:
+        raise ContentctlError("apply did not finish everything", hint="see the summary above")
+
+
+def _saved(app: App, path: Path) -> tuple[Project, Manifests, Lockfile, Plan]:
+    from contentctl.plan import file as plan_file
+
+    saved = plan_file.load(path)
+    variables = saved["options"].get("variables") or {}
+    ctx = click.get_current_context()
+    ctx.meta["env_name"] = variables.get("env")
+    ctx.meta["var_files"] = tuple(v for k, v in variables.get("items", []) if k == "file")
+    ctx.meta["var_items"] = tuple(v for k, v in variables.get("items", []) if k == "var")
+    project, manifests, lock, the_plan = make(app, plan_file.options_of(saved))
+    current = plan_file.to_json(the_plan, manifests.graph, _variables(app))
+    plan_file.check_fresh(saved, lock, manifests.graph, current)
+    return project, manifests, lock, the_plan
+
+
+def _run(
+    app: App,
+    project: Project,
+    manifests: Manifests,
+    lock: Lockfile,
+    the_plan: Plan,
+    parallelism: int | None,
+    resubmit_uncertain: bool,
+    no_wait: bool,
+) -> tuple[ApplyResult, LockfileWriter]:
+    import asyncio
+
+    from contentctl import lease, lockfile
+    from contentctl.providers import check_credentials
+
+    needed = providers_needed(the_plan)
+    environ = app.api_environ()
+    check_credentials(environ, needed)
+    click.echo("")
+    with lease.hold(project.lockfile_path, owner=_owner()) as held, _sigterm_interrupts():
+        writer = lockfile.LockfileWriter(project.lockfile_path, lock, on_write=held.renew)
+        try:
+            result = asyncio.run(
+                _execute(
+                    app,
+                    project,
+                    manifests,
+                    the_plan,
+                    writer,
+                    needed,
+                    environ,
+                    parallelism or project.parallelism,
+                    resubmit_uncertain,
+                    no_wait,
+                )
+            )
+        except KeyboardInterrupt:
+            running = [
+                f"{a} {s} (job {r.remote_id})"
+                for a, rec in writer.current.resources.items()
+                for s, r in rec.steps.items()
+                if r.status in ("pending", "submitting")
+            ]
+            raise Interrupted(
+                "interrupted; everything submitted is recorded in contentctl.lock"
+                + (": still running remotely: " + "; ".join(running) if running else ""),
+                hint="run `contentctl apply` again to collect these jobs without paying again",
+            ) from None
+    return result, writer
+
+
+async def _execute(
+    app: App,
+    project: Project,
+    manifests: Manifests,
+    the_plan: Plan,
+    writer: LockfileWriter,
+    needed: set[str],
+    environ: Mapping[str, str],
+    parallelism: int,
+    resubmit_uncertain: bool,
+    no_wait: bool,
+) -> ApplyResult:
+    from contentctl.apply import Executor
+    from contentctl.providers import open_providers
+    from contentctl.report import text
+
+    async with open_providers(
+        project, environ, needed, transport=app.transport(project)
+    ) as providers:
+        if providers.powerpost is not None:
+            with contextlib.suppress(ContentctlError):
+                balance = await providers.powerpost.credits()
+                click.echo(f"PowerPost balance: {balance:g} credits.")
+        executor = Executor(
+            project,
+            manifests.graph,
+            the_plan,
+            writer,
+            providers,
+            parallelism=parallelism,
+            polling=app.polling(project, no_wait),
+            on_event=lambda e: click.echo(text.event(e)),
+            resubmit_uncertain=resubmit_uncertain,
+        )
+        return await executor.run()
+
+
+def providers_needed(the_plan: Plan) -> set[str]:
+    from contentctl.plan.steps import PROVIDER_OF_KIND
+
+    return {
+        PROVIDER_OF_KIND[c.kind]
+        for c in the_plan.changes
+        if c.action in ("create", "update", "replace") and c.running
+    }
+
+
+def _approve(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ApprovalError(
+            "apply needs approval, and there is no terminal to ask on",
+            hint="review the plan above and pass --auto-approve",
+        )
+    answer = click.prompt(
+        "\nDo you want to apply? Only 'yes' will be accepted", default="", show_default=False
+    )
+    if answer.strip() != "yes":
+        raise ApprovalError("apply cancelled")
+
+
+def _approve_publishing(the_plan: Plan, allowed: bool) -> None:
+    """Publishing cannot be undone: say so, and get an explicit yes for it."""
+    publishing = the_plan.publishes
+    if not publishing or allowed:
+        return
+    names = ", ".join(c.address for c in publishing)
+    if not sys.stdin.isatty():
+        raise ApprovalError(
+            f"the plan publishes {names}, and publishing cannot be undone",
+            hint="pass --allow-publish (or set spec.allow_publish) to publish "
+            "from a non-interactive run",
+        )
+    answer = click.prompt(
+        f"\nThis publishes {names} to the public. Type 'publish' to go on",
+        default="",
+        show_default=False,
+    )
+    if answer.strip() != "publish":
+        raise ApprovalError("publishing not approved; nothing was applied")
+
+
+def _owner() -> str:
+    return os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "contentctl"
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """A cancelled CI job sends SIGTERM: stop as cleanly as for Ctrl-C."""
+    import signal
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,74 @@
+"""Commands that look at the remote side: drift (refresh), and the sandbox server."""
+
+from __future__ import annotations
+
+import click
+
+from contentctl.commands.context import App, pass_app
+
+
+@click.command()
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when nothing drifted, 2 when something did, 1 on error.",
+)
+@pass_app
+@click.pass_context
+def drift(ctx: click.Context, app: App, detailed_exitcode: bool) -> None:
+    """Compare the lockfile with the remote, read-only: deleted posts, failed or outside
+    publishes, jobs never collected. Changes nothing (also: `contentctl refresh`)."""
+    import asyncio
+
+    from contentctl import drift as drifts
+    from contentctl import lockfile
+    from contentctl.providers import open_providers
+
+    project = app.project()
+    lock = lockfile.read(project.lockfile_path)
+    needed = {r.provider for r in lock.resources.values()}
+
+    async def run() -> list[drifts.Drift]:
+        async with open_providers(
+            project, app.api_environ(), needed, transport=app.transport(project)
+        ) as providers:
+            return await drifts.detect(lock, providers)
+
+    found = asyncio.run(run()) if needed else []
+    if not found:
+        click.echo(
+            f"No drift: the remote matches the lockfile ({len(lock.resources)} resources checked)."
+        )
+        return
+    click.echo("Changed outside contentctl (drift):")
+    for item in found:
+        click.echo(f"  {item.address}: {item.message}")
+    if detailed_exitcode:
+        ctx.exit(2)
+
+
+@click.group()
+def sandbox() -> None:
+    """The embedded emulation of PowerPost and PostNitro."""
+
+
+@sandbox.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@pass_app
+def sandbox_serve(app: App, port: int) -> None:
+    """Serve the sandbox over HTTP on 127.0.0.1 (state in the project's .contentctl/sandbox).
+
+    Point a client at it with POWERPOST_BASE_URL=http://127.0.0.1:PORT/powerpost/api/v1
+    and POSTNITRO_BASE_URL=http://127.0.0.1:PORT/postnitro.
+    """
+    import uvicorn
+
+    from contentctl.sandbox import Sandbox, SandboxSettings
+
+    box = Sandbox(
+        app.project_dir / ".contentctl" / "sandbox", SandboxSettings.from_env(app.environ)
+    )
+    click.echo(
+        f"sandbox on http://127.0.0.1:{port} (PowerPost: /powerpost/api/v1, PostNitro: /postnitro)"
+    )
+    uvicorn.run(box.app, host="127.0.0.1", port=port, log_level="warning")

@@ -1,0 +1,159 @@
+"""Lockfile surgery and recovery: state list/show/mv/rm, import, unlock.
+
+Every change is made under the apply lease and written atomically, like an apply's.
+"""
+
+from __future__ import annotations
+
+import click
+
+from contentctl.commands.context import App, pass_app
+from contentctl.errors import ContentctlError
+
+
+@click.group()
+def state() -> None:
+    """Inspect and edit contentctl.lock by hand (rename, forget)."""
+
+
+@state.command("list")
+@pass_app
+def state_list(app: App) -> None:
+    """List the addresses the lockfile records."""
+    from contentctl import lockfile
+
+    lock = lockfile.read(app.project().lockfile_path)
+    for address in sorted(lock.resources):
+        record = lock.resources[address]
+        statuses = ",".join(sorted({s.status for s in record.steps.values()}))
+        click.echo(f"{address}\t{statuses}")
+
+
+@state.command("show")
+@click.argument("address")
+@pass_app
+def state_show(app: App, address: str) -> None:
+    """Show one record as the lockfile holds it (JSON)."""
+    from contentctl import lockfile
+
+    lock = lockfile.read(app.project().lockfile_path)
+    if address not in lock.resources:
+        raise ContentctlError(f"not in the lockfile: {address}")
+    click.echo(lockfile.dumps(lock.resources[address].to_json()), nl=False)
+
+
+@state.command("mv")
+@click.argument("source")
+@click.argument("destination")
+@pass_app
+def state_mv(app: App, source: str, destination: str) -> None:
+    """Give a record a new address, keeping what was created (prefer a moved: block)."""
+    from contentctl import lease, lockfile
+
+    project = app.project()
+    with lease.hold(project.lockfile_path, owner="contentctl state mv"):
+        writer = lockfile.LockfileWriter(
+            project.lockfile_path, lockfile.read(project.lockfile_path)
+        )
+        if source not in writer.current.resources:
+            raise ContentctlError(f"not in the lockfile: {source}")
+        if destination in writer.current.resources:
+            raise ContentctlError(f"{destination} is already in the lockfile")
+        if source.split("/")[0] != destination.split("/")[0]:
+            raise ContentctlError("a record cannot change kind")
+        writer.rename(source, destination)
+    click.echo(f"Moved {source} to {destination}.")
+
+
+@state.command("rm")
+@click.argument("addresses", nargs=-1, required=True)
+@pass_app
+def state_rm(app: App, addresses: tuple[str, ...]) -> None:
+    """Forget records: contentctl stops tracking them; nothing changes remotely."""
+    from contentctl import lease, lockfile
+
+    project = app.project()
+    with lease.hold(project.lockfile_path, owner="contentctl state rm"):
+        writer = lockfile.LockfileWriter(
+            project.lockfile_path, lockfile.read(project.lockfile_path)
+        )
+        unknown = [a for a in addresses if a not in writer.current.resources]
+        if unknown:
+            raise ContentctlError(f"not in the lockfile: {', '.join(unknown)}")
+        for address in addresses:
+            writer.forget(address)
+    click.echo(f"Forgot {', '.join(addresses)}; the remote objects stay.")
+
+
+@click.command()
+@click.option(
+    "--force", is_flag=True, help="Remove the lease even if its holder may be alive (another host)."
+)
+@pass_app
+def unlock(app: App, force: bool) -> None:
+    """Remove the apply lease left by an apply that died (contentctl.lock.lease).
+
+    A holder on this machine whose process is gone, or a lease past its expiry, is removed
+    without --force. A holder on another host (a CI runner) cannot be checked: make sure
+    that job is dead, then use --force.
+    """
+    from contentctl import lease
+    from contentctl.config import LOCKFILE
+
+    removed = lease.release(app.project_dir / LOCKFILE, force=force)
+    if removed is None:
+        click.echo("No lease is held.")
+    else:
+        click.echo(f"Removed the lease of {lease.describe(removed)}.")
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("remote_id")
+@pass_app
+def import_(app: App, address: str, remote_id: str) -> None:
+    """Adopt an object that already exists remotely as ADDRESS (no generation, no credit).
+
+    \b
+    Post:     REMOTE_ID is a PowerPost post id (post-...); its status is read.
+    Carousel: REMOTE_ID is a PostNitro embedPostId; its output is read (files download
+              on the next apply).
+    Media:    REMOTE_ID is a PowerPost media id (the API cannot read media back).
+
+    The resource's other steps are recorded as imported with the manifest's current
+    inputs, so the next plan is empty unless the manifest changes.
+    """
+    import asyncio
+
+    from contentctl import lease, lockfile
+    from contentctl.imports import adopt
+    from contentctl.plan.steps import PROVIDER_OF_KIND
+    from contentctl.providers import open_providers
+
+    project = app.project()
+    manifests = app.manifests(project)
+    resource = manifests.graph.resources.get(address)
+    if resource is None:
+        raise ContentctlError(
+            f"no manifest defines {address}",
+            hint="write the manifest first; import adopts the remote object",
+        )
+    provider = PROVIDER_OF_KIND[resource.kind]
+
+    async def run() -> None:
+        async with open_providers(
+            project, app.api_environ(), {provider}, transport=app.transport(project)
+        ) as providers:
+            with lease.hold(project.lockfile_path, owner="contentctl import"):
+                writer = lockfile.LockfileWriter(
+                    project.lockfile_path, lockfile.read(project.lockfile_path)
+                )
+                if address in writer.current.resources:
+                    raise ContentctlError(
+                        f"{address} is already in the lockfile",
+                        hint="contentctl state rm it first to re-import",
+                    )
+                await adopt(project, manifests.graph, resource, remote_id, providers, writer)
+
+    asyncio.run(run())
+    click.echo(f"Imported {remote_id} as {address}.")
