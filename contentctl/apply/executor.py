@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Literal
 
-from contentctl.apply.runners import ASYNC_STEPS, RUNNERS, StepContext
+from contentctl.apply.runners import StepContext
+from contentctl.apply.steps import ASYNC_STEPS, RUNNERS
 from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, ContentctlError, PossiblySubmittedError
 from contentctl.graph import Graph
