@@ -115,6 +115,7 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
 
 for command in (
     inspect.validate,
+    inspect.schema,
     plan_apply.plan,
     plan_apply.apply,
     inspect.render,

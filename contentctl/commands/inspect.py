@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -11,16 +12,52 @@ from contentctl.errors import ContentctlError
 
 
 @click.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github: workflow-command annotations on the pull request's files.",
+)
 @variable_options
 @pass_app
-def validate(app: App) -> None:
+@click.pass_context
+def validate(ctx: click.Context, app: App, output_format: str) -> None:
     """Check every manifest against the schemas and the project's rules.
 
-    Reports every problem of every file in one run, as file:line:col. Makes no API call.
+    Reports every problem of every file in one run, as file:line:col with a hint, errors
+    apart from warnings. Makes no API call and needs no key.
     """
-    manifests = app.manifests(app.project())
-    count = len(manifests.graph.resources)
-    click.echo(f"{count} resource{'' if count == 1 else 's'} valid.")
+    if output_format == "text":
+        manifests = app.manifests(app.project())
+        count = len(manifests.graph.resources)
+        click.echo(f"{count} resource{'' if count == 1 else 's'} valid.")
+        return
+    from contentctl.report.diagnostics import FORMATS
+    from contentctl.validate.manifests import check_project
+
+    found = check_project(app.project(), app.overrides)
+    click.echo(FORMATS[output_format](found.diagnostics), nl=False)
+    if found.errors:
+        ctx.exit(1)
+
+
+@click.group()
+def schema() -> None:
+    """The JSON Schemas of manifests, contentctl.yaml, the lockfile and plans."""
+
+
+@schema.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def schema_export(directory: Path) -> None:
+    """Write self-contained copies of every schema to DIRECTORY, with manifest.schema.json
+    (any kind, chosen by `kind`) for editors: start a manifest with
+    `# yaml-language-server: $schema=<path to DIRECTORY>/manifest.schema.json`."""
+    from contentctl.validate.export import export
+
+    for path in export(directory):
+        click.echo(str(path))
 
 
 @click.command()

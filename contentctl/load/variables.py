@@ -34,11 +34,17 @@ def resolve(
     overrides = overrides or Overrides()
     values: dict[str, Any] = dict(project.vars)
     problems: list[Diagnostic] = []
-    files = list(project.var_files)
+    for name in project.var_files:
+        problems.extend(_merge_file(project, name, values, "listed in contentctl.yaml var_files"))
     if overrides.env:
-        files.append(f"vars/{overrides.env}.yaml")
-    for name in files:
-        problems.extend(_merge_file(project, name, values))
+        problems.extend(
+            _merge_file(
+                project,
+                f"vars/{overrides.env}.yaml",
+                values,
+                f"--env {overrides.env} reads vars/{overrides.env}.yaml",
+            )
+        )
     for kind, item in overrides.items:
         if kind == "file":
             problems.extend(_merge_file(project, item, values))
@@ -51,7 +57,9 @@ def resolve(
     return values, problems
 
 
-def _merge_file(project: Project, name: str, values: dict[str, Any]) -> list[Diagnostic]:
+def _merge_file(
+    project: Project, name: str, values: dict[str, Any], why: str | None = None
+) -> list[Diagnostic]:
     path = (project.root / name).resolve()
     where = Location(name)
     if not path.is_relative_to(project.root.resolve()):
@@ -63,7 +71,7 @@ def _merge_file(project: Project, name: str, values: dict[str, Any]) -> list[Dia
             Diagnostic(
                 where,
                 f"variable file {name} does not exist",
-                hint="environments read vars/<env>.yaml" if name.startswith("vars/") else None,
+                hint=why,
             )
         ]
     except (OSError, UnicodeDecodeError) as exc:

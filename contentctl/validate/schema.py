@@ -169,15 +169,13 @@ def _hint(error: ValidationError) -> str | None:
         close = difflib.get_close_matches(error.instance, [str(v) for v in rule], n=1)
         if close:
             return f"did you mean '{close[0]}'?"
-    if (
-        error.validator == "type"
-        and _wants_string(error.validator_value)
-        and not isinstance(error.instance, (dict, list))
-    ):
-        return (
-            "put the value in quotes: YAML reads some bare words "
-            "(yes, no, on, off, 1:30) as non-strings"
-        )
+    if error.validator == "type" and not isinstance(error.instance, (dict, list)):
+        if _wants_string(rule):
+            return "put the value in quotes to make it text"
+        if rule == "boolean" and isinstance(error.instance, str):
+            return "write true or false (yes, no, on and off are text in YAML 1.2)"
+        if rule in ("integer", "number") and isinstance(error.instance, str):
+            return "write a number, without quotes"
     if error.validator == "pattern" and isinstance(error.schema, Mapping):
         description = error.schema.get("description")
         return str(description) if description else None

@@ -80,6 +80,14 @@ def _media(root: Path, resource: Resource) -> Iterator[Diagnostic]:
     if suffix not in allowed:
         yield Diagnostic(at, f"{kind} files must be {', '.join(sorted(allowed))}; got {suffix}")
         return
+    if not _looks_like(resolved, suffix):
+        yield Diagnostic(
+            at,
+            f"{resource.spec['file']} is not a {suffix[1:].upper()} file "
+            "(its first bytes say otherwise)",
+            hint="export it again in the format its name says",
+        )
+        return
     limit = MAX_IMAGE_BYTES if kind == "image" else MAX_VIDEO_BYTES
     size = resolved.stat().st_size
     if size > limit:
@@ -190,3 +198,20 @@ def _carousel(root: Path, resource: Resource) -> Iterator[Diagnostic]:
                 f"{slide['type']} must be the "
                 f"{'first' if slide['type'] == 'starting_slide' else 'last'} slide",
             )
+
+
+def _looks_like(path: Path, suffix: str) -> bool:
+    """The file's magic bytes match its extension (a renamed file would be refused remotely)."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if suffix == ".png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if suffix in (".jpg", ".jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    if suffix == ".webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if suffix in (".mp4", ".mov"):
+        return head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free")
+    if suffix == ".webm":
+        return head.startswith(b"\x1a\x45\xdf\xa3")
+    return True

@@ -149,3 +149,16 @@ def test_a_kill_in_the_middle_of_writing_never_tears_the_lockfile(tmp_path: Path
         lock = lockfile.read(path)  # raises on a torn file
         assert lock.exists and lock.serial > 0
         assert all(r.steps["captions"].remote_id for r in lock.resources.values())
+
+
+def test_a_real_lockfile_validates_against_the_published_schema(tmp_path: Path) -> None:
+    from helpers import Project, copy_example
+
+    from contentctl.validate.schema import validator
+
+    project = Project(copy_example("quickstart", tmp_path), {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    data = json.loads(project.lockfile.read_text())
+    validator("lockfile.schema.json").validate(data)
+    data["resources"]["media/hero"]["steps"]["upload"]["status"] = "done"
+    assert not validator("lockfile.schema.json").is_valid(data)
