@@ -312,8 +312,11 @@ def test_markdown_for_a_500_resource_plan_stays_under_githubs_limit(tmp_path: Pa
 def test_renaming_a_referenced_media_with_moved_changes_nothing(applied: Project) -> None:
     applied.edit(POST, "name: hero", "name: hero-photo")
     applied.edit(POST, "media: [media/hero]", "media: [media/hero-photo]")
-    applied.edit("contentctl.yaml", "spec:\n",
-                 "spec:\n  moved:\n    - {from: media/hero, to: media/hero-photo}\n")
+    applied.edit(
+        "contentctl.yaml",
+        "spec:\n",
+        "spec:\n  moved:\n    - {from: media/hero, to: media/hero-photo}\n",
+    )
 
     plan = applied.run("plan", "--diff")
 

@@ -1,0 +1,1 @@
+"""Benchmarks of contentctl: run `python -m benchmarks`."""
