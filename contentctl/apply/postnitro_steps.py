@@ -107,6 +107,8 @@ class Render:
             "type": result.get("type"),
             "size": size.get("id") if isinstance(size, Mapping) else size,
             "files": output_files(result),
+            # PostNitro does not say how long these links last: the files are kept in out/.
+            "urls_expire": "unknown; download promptly",
         }
         return Collected(outputs, (output.get("embedPost") or {}).get("credits"))
 
@@ -150,7 +152,7 @@ class Download(SyncStep):
         sources = list(render.get("files", []))
         for i, source in enumerate(sources):
             target.mkdir(parents=True, exist_ok=True)
-            content, mime = await _fetch(ctx, source)
+            content, mime = await fetch(ctx, source)
             extension = mimetypes.guess_extension(mime) or ".bin"
             name = (
                 f"slide_{i + 1:02d}{extension}"
@@ -168,7 +170,7 @@ class Download(SyncStep):
         return Submitted(None, 0, {"files": files})
 
 
-async def _fetch(ctx: StepContext, source: str) -> tuple[bytes, str]:
+async def fetch(ctx: StepContext, source: str) -> tuple[bytes, str]:
     if not source.startswith(("http://", "https://")):
         content = base64.b64decode(source)  # older API versions sent the file inline
         return content, "application/pdf" if content.startswith(b"%PDF") else "image/png"

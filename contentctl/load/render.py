@@ -7,12 +7,15 @@ also inside included templates and macros.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+import signal
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from contentctl.errors import Location
@@ -46,6 +49,48 @@ class ProjectLoader(jinja2.BaseLoader):
         return source, relative, lambda: path.stat().st_mtime == mtime
 
 
+MAX_OUTPUT_CHARS = 2_000_000
+MAX_RENDER_SECONDS = 10.0
+
+
+class RenderLimit(Exception):
+    """A template produced too much, or ran too long."""
+
+
+def _bounded(template: jinja2.Template, variables: Mapping[str, Any]) -> str:
+    """Render with an output cap and, where signals allow, a time limit.
+
+    Jinja's sandbox limits what a template may touch, not how much CPU or memory it uses.
+    """
+    parts: list[str] = []
+    size = 0
+    with _deadline(MAX_RENDER_SECONDS):
+        for chunk in template.generate(**variables):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise RenderLimit(f"template output is larger than {MAX_OUTPUT_CHARS:,} characters")
+            parts.append(chunk)
+    return "".join(parts)
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    def expired(_signum: int, _frame: Any) -> None:
+        raise RenderLimit(f"template took longer than {seconds:g} seconds to render")
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expired)
+    except (ValueError, AttributeError):  # not the main thread, or no SIGALRM: no timer
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def make_environment(project_root: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=ProjectLoader(project_root),
@@ -65,7 +110,23 @@ def render_template(
         # Compiling with the file's name makes Jinja's rewritten tracebacks point at it.
         code = env.compile(source, name=file, filename=file)
         template = env.template_class.from_code(env, code, env.make_globals(None))
-        return template.render(**variables), []
+        return _bounded(template, variables), []
+    except RenderLimit as exc:
+        return None, [
+            Diagnostic(
+                Location(file, 1, 1),
+                str(exc),
+                hint="templates must stay small and quick; check for loops that multiply",
+            )
+        ]
+    except SecurityError as exc:
+        return None, [
+            Diagnostic(
+                _where(exc, file),
+                f"template tried something unsafe, which is refused: {exc}",
+                hint="templates can use variables, filters and macros only",
+            )
+        ]
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or file
         return None, [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from contentctl.model import Diagnostic, Resource
+from contentctl.model import Diagnostic, JsonPath, Resource
+from contentctl.validate import urls
 
 POST_TYPE_PLATFORM = {
     "instagram-feed": "instagram",
@@ -51,6 +53,35 @@ def check_resource(root: Path, resource: Resource) -> Iterator[Diagnostic]:
     check = checks.get(resource.kind)
     if check:
         yield from check(root, resource)
+    yield from _urls(resource)
+
+
+def _url_fields(resource: Resource) -> Iterator[tuple[JsonPath, Any]]:
+    spec = resource.spec
+    if resource.kind == "Post":
+        for i, url in enumerate((spec.get("captions") or {}).get("source_urls", [])):
+            yield ("spec", "captions", "source_urls", i), url
+    if resource.kind == "Carousel":
+        for i, slide in enumerate(spec.get("slides") or []):
+            for key in ("image", "background_image"):
+                if isinstance(slide, dict) and key in slide:
+                    yield ("spec", "slides", i, key), slide[key]
+        generate = spec.get("generate") or {}
+        if generate.get("type") in ("article", "x"):
+            yield ("spec", "generate", "context"), generate.get("context")
+
+
+def _urls(resource: Resource) -> Iterator[Diagnostic]:
+    """URLs the APIs will fetch: https, and never an internal address."""
+    for path, url in _url_fields(resource):
+        why = urls.problem(str(url))
+        if why:
+            yield Diagnostic(
+                resource.document.positions.of(path),
+                f"{url!r} {why}",
+                json_path=path,
+                hint="only public https URLs: the API's servers fetch them",
+            )
 
 
 def _media(root: Path, resource: Resource) -> Iterator[Diagnostic]:

@@ -1,0 +1,237 @@
+"""Hostile input: manifests and templates come from pull requests, maybe from forks. Each
+attempt is refused with a clear message, and nothing escapes the project."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from helpers import FIXTURES, Project
+
+from contentctl.apply.postnitro_steps import fetch
+from contentctl.config import Project as Config
+from contentctl.errors import ApiError
+from contentctl.load import render
+from contentctl.providers import Providers
+
+POST_J2 = """\
+apiVersion: contentctl/v1
+kind: Post
+metadata: {{name: p}}
+spec:
+  post_types: [x-post]
+  captions: {{text: {{x: "{expression}"}}}}
+"""
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Project:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "contentctl.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: hostile}\n"
+    )
+    return Project(tmp_path, {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+
+
+@pytest.mark.parametrize(
+    ("expression", "refused"),
+    [
+        ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
+        ("{{ cycler.__init__.__globals__ }}", "access to attribute '__init__'"),
+        ("{{ self._TemplateReference__context }}", "'_TemplateReference__context'"),
+        ("{{ lipsum.__globals__ }}", "access to attribute '__globals__' of 'function'"),
+        ("{{ namespace.__init__.__globals__.os }}", "access to attribute '__init__'"),
+    ],
+)
+def test_sandbox_escapes_are_refused(empty: Project, expression: str, refused: str) -> None:
+    empty.write("content/p.yaml.j2", POST_J2.format(expression=expression))
+
+    result = empty.run("validate", sandbox=False)
+
+    assert result.exit_code == 1
+    assert (
+        "content/p.yaml.j2:6:1: error: template tried something unsafe, which is "
+        "refused" in result.stderr
+    )
+    assert refused in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_templates_see_no_environment(empty: Project) -> None:
+    empty.write("content/p.yaml.j2", POST_J2.format(expression="{{ environ }}"))
+    result = empty.run("validate", sandbox=False, env={"POWERPOST_API_KEY": "pp_live_sk_x"})
+    assert result.exit_code == 1 and "'environ' is undefined" in result.stderr
+
+
+def test_a_template_that_multiplies_output_is_stopped(empty: Project) -> None:
+    bomb = (
+        "{% for a in range(100000) %}{% for b in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}"
+    )
+    empty.write("content/p.yaml.j2", POST_J2.format(expression=bomb))
+    started = time.monotonic()
+
+    result = empty.run("validate", sandbox=False)
+
+    assert result.exit_code == 1
+    assert "template output is larger than 2,000,000 characters" in result.stderr
+    assert time.monotonic() - started < 10
+
+
+def test_a_template_that_loops_silently_is_stopped(
+    empty: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 0.5)
+    spin = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+    empty.write("content/p.yaml.j2", POST_J2.format(expression=spin))
+
+    result = empty.run("validate", sandbox=False)
+
+    assert result.exit_code == 1
+    assert "template took longer than 0.5 seconds to render" in result.stderr
+
+
+def test_a_billion_laughs_fails_fast(empty: Project) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        previous, current = chr(96 + i), chr(97 + i)
+        lines.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
+    empty.write("content/laughs.yaml", "\n".join(lines) + "\n")
+    started = time.monotonic()
+
+    result = empty.run("validate", sandbox=False)
+
+    assert result.exit_code == 1
+    assert "document expands to more than 200000 values" in result.stderr
+    assert "alias bomb" in result.stderr
+    assert time.monotonic() - started < 5
+
+
+def test_python_tags_are_refused(empty: Project) -> None:
+    case = FIXTURES / "invalid" / "python-tag" / "content" / "post.yaml"
+    empty.write("content/post.yaml", case.read_text())
+    result = empty.run("validate", sandbox=False)
+    assert result.exit_code == 1 and "unsupported YAML tag" in result.stderr
+
+
+def test_media_that_leaves_the_project_is_refused(empty: Project, tmp_path: Path) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.png"
+    outside.write_bytes(
+        (FIXTURES.parent.parent / "examples" / "quickstart" / "assets" / "hero.png").read_bytes()
+    )
+    os.symlink(outside, empty.root / "content" / "linked.png")
+    empty.write(
+        "content/media.yaml",
+        "apiVersion: contentctl/v1\nkind: Media\nmetadata: {name: a}\n"
+        "spec: {file: linked.png}\n---\n"
+        "apiVersion: contentctl/v1\nkind: Media\nmetadata: {name: b}\n"
+        f"spec: {{file: ../../{outside.name}}}\n",
+    )
+
+    result = empty.run("validate", sandbox=False)
+
+    assert result.exit_code == 1
+    assert result.stderr.count("is outside the project") == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.1/admin",
+        "https://10.0.0.5/internal",
+        "https://[::1]/",
+        "https://localhost:8443/",
+        "https://2130706433/",
+        "https://intranet.corp/page",
+        "http://example.com/article",
+    ],
+)
+def test_urls_the_apis_would_fetch_must_be_public_https(empty: Project, url: str) -> None:
+    empty.write(
+        "content/post.yaml",
+        f"""\
+apiVersion: contentctl/v1
+kind: Post
+metadata: {{name: p}}
+spec:
+  post_types: [x-post]
+  captions: {{prompt: Read our news}}
+---
+apiVersion: contentctl/v1
+kind: Carousel
+metadata: {{name: c}}
+spec:
+  template_id: t
+  brand_id: b
+  generate: {{type: article, context: "{url}", preset_id: p1}}
+""",
+    )
+    result = empty.run("validate", sandbox=False)
+
+    assert result.exit_code == 1
+    assert f"content/post.yaml:14:38: error: '{url}' " in result.stderr
+    assert "only public https URLs" in result.stderr
+
+
+def _download(handler: httpx.MockTransport) -> tuple[bytes, str]:
+    async def run() -> tuple[bytes, str]:
+        async with httpx.AsyncClient(transport=handler) as client:
+            providers = Providers(None, None, client)
+
+            class Context:
+                pass
+
+            ctx = Context()
+            ctx.providers = providers  # type: ignore[attr-defined]
+            return await fetch(ctx, "https://storage.example/slide.png")  # type: ignore[arg-type]
+
+    return asyncio.run(run())
+
+
+def test_a_one_gigabyte_download_claim_is_refused_before_reading() -> None:
+    served: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        served.append(1)
+        return httpx.Response(
+            200,
+            headers={"content-type": "image/png", "content-length": str(10**9)},
+            content=b"\x89PNG",
+        )
+
+    with pytest.raises(ApiError, match="1000000000 bytes; the limit is"):
+        _download(httpx.MockTransport(handler))
+
+
+def test_a_download_that_grows_past_the_limit_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contentctl.apply.postnitro_steps as steps
+
+    monkeypatch.setattr(steps, "MAX_DOWNLOAD_BYTES", 1000)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        stream = httpx.ByteStream(b"\x89PNG" + b"\0" * 5000)
+        return httpx.Response(200, headers={"content-type": "image/png"}, stream=stream)
+
+    with pytest.raises(ApiError, match="exceeds 1000 bytes"):
+        _download(httpx.MockTransport(handler))
+
+
+def test_a_download_of_the_wrong_type_is_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>")
+
+    with pytest.raises(ApiError, match="is text/html, not an image or PDF"):
+        _download(httpx.MockTransport(handler))
+
+
+def test_outputs_say_their_urls_expire(applied: Project) -> None:
+    import json
+
+    steps = json.loads(applied.lockfile.read_text())["resources"]
+    assert steps["carousel/dark-mode-tips"]["steps"]["render"]["outputs"]["urls_expire"]
+    assert steps["post/dark-mode-launch"]["steps"]["images"]["outputs"]["urls_expire"]
+    assert isinstance(Config, type)
