@@ -32,17 +32,27 @@ def test_no_key_in_any_output_or_file(quickstart: Project, server: Api) -> None:
     env = _real_mode(quickstart, server)
     canaries = [env[name] for name in SECRETS]
     outputs = []
+    saved = quickstart.root / "plan.json"
     for args in (
         ["validate"],
+        ["validate", "--format", "json"],
+        ["validate", "--format", "github"],
         ["plan"],
-        ["--debug", "apply", "--auto-approve"],
+        ["plan", "--diff"],
+        ["plan", "--format", "json"],
+        ["plan", "--format", "markdown"],
+        ["--debug", "plan", "-out", str(saved)],
+        ["render"],
+        ["--debug", "apply", str(saved)],
         ["--debug", "show"],
+        ["output", "post/dark-mode-launch", "--json"],
+        ["--debug", "drift"],
         ["--debug", "plan", "--detailed-exitcode"],
     ):
         result = quickstart.run(*args, sandbox=False, env=env)
         assert result.exit_code == 0, (args, result.output)
         outputs.append(result.output)
-    assert "debug: contentctl.http: powerpost POST /content/generate -> 200" in outputs[2]
+    assert "debug: contentctl.http: powerpost POST /content/generate -> 200" in outputs[9]
     quickstart.edit("content/launch.yaml", "size: portrait", "size: landscape")
     failing = quickstart.run(
         "--debug",
