@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from contentctl import __version__
-from contentctl.commands import inspect, plan_apply, remote, state
+from contentctl.commands import init, inspect, plan_apply, remote, state
 from contentctl.commands.context import App
 from contentctl.errors import ContentctlError, DiagnosticsError
 
@@ -57,8 +57,13 @@ def _stderr_style() -> Style:
 
 
 def _report_diagnostics(exc: DiagnosticsError) -> None:
+    from contentctl.report import github_actions
     from contentctl.report.text import diagnostics
 
+    if github_actions.active(os.environ):
+        from contentctl.report.diagnostics import github
+
+        click.echo(github(exc.diagnostics), nl=False)
     click.echo(diagnostics(exc.diagnostics, _stderr_style()), err=True)
     errors = sum(1 for d in exc.diagnostics if d.severity == "error")
     click.echo(f"{errors} error{'' if errors == 1 else 's'}; nothing was changed.", err=True)
@@ -102,11 +107,12 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
     """
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     ctx.obj = App(project_dir.resolve(), sandbox, debug, color)
-    from contentctl.report import logs
+    from contentctl.providers import SECRET_VARIABLES
+    from contentctl.report import github_actions, logs
 
+    if github_actions.active(os.environ):
+        click.echo(github_actions.masks(os.environ.get(n, "") for n in SECRET_VARIABLES), nl=False)
     if debug:
-        from contentctl.providers import SECRET_VARIABLES
-
         api_environ = ctx.obj.api_environ()
         logs.configure(True, (api_environ.get(name, "") for name in SECRET_VARIABLES))
     else:
@@ -114,6 +120,7 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
 
 
 for command in (
+    init.init,
     inspect.validate,
     inspect.schema,
     plan_apply.plan,

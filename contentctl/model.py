@@ -61,6 +61,8 @@ class Document:
     index: int  # position of the document in its file
     data: Any
     positions: Positions
+    sources: tuple[str, ...] = ()  # every file it was made from (templates included)
+    templated: bool = False  # rendered with variables: a variable change may change it
 
     @property
     def kind(self) -> str | None:

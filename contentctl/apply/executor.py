@@ -93,6 +93,7 @@ class Executor:
         on_event: Callable[[Event], None] = lambda e: None,
         sleep: Sleep = asyncio.sleep,
         resubmit_uncertain: bool = False,
+        source_commit: str | None = None,
     ) -> None:
         self.project = project
         self.graph = graph
@@ -103,6 +104,7 @@ class Executor:
         self.on_event = on_event
         self.sleep = sleep
         self.resubmit_uncertain = resubmit_uncertain
+        self.source_commit = source_commit
         self.semaphore = asyncio.Semaphore(parallelism)
         self.result = ApplyResult()
         self._failed: set[str] = set()
@@ -206,7 +208,10 @@ class Executor:
                 address,
                 resource.kind,
                 PROVIDER_OF_KIND[resource.kind],
-                {"file": resource.source_file},
+                {
+                    "file": resource.source_file,
+                    **({"commit": self.source_commit} if self.source_commit else {}),
+                },
                 spec.name,
                 step_record,
                 prevent_destroy=bool(lifecycle(resource).get("prevent_destroy", False)),

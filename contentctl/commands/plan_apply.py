@@ -29,6 +29,12 @@ def plan_options(command: F) -> F:
     """What to plan: selection, forced regeneration, republishing."""
     for decorator in (
         click.option(
+            "--changed-since",
+            metavar="REF",
+            help="Plan only resources whose manifests, templates, variables or assets changed "
+            "since git revision REF, and what depends on them.",
+        ),
+        click.option(
             "--exclude",
             multiple=True,
             metavar="PATTERN",
@@ -69,7 +75,11 @@ def _options(
     return PlanOptions(allow_republish, replace, select, exclude)
 
 
-def make(app: App, options: PlanOptions) -> tuple[Project, Manifests, Lockfile, Plan]:
+def make(
+    app: App, options: PlanOptions, changed_since: str | None = None
+) -> tuple[Project, Manifests, Lockfile, Plan]:
+    from dataclasses import replace
+
     from contentctl import lockfile
     from contentctl.plan import make_plan
 
@@ -79,6 +89,14 @@ def make(app: App, options: PlanOptions) -> tuple[Project, Manifests, Lockfile, 
     if unknown:
         raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
     lock = lockfile.read(project.lockfile_path)
+    if changed_since:
+        from contentctl import git
+        from contentctl.plan.changed import affected
+
+        touched = affected(
+            project, manifests.graph, lock, git.changed_since(project.root, changed_since)
+        )
+        options = replace(options, limit_to=None if touched is None else tuple(sorted(touched)))
     return project, manifests, lock, make_plan(project, manifests.graph, lock, options)
 
 
@@ -124,6 +142,7 @@ def plan(
     replace: tuple[str, ...],
     select: tuple[str, ...],
     exclude: tuple[str, ...],
+    changed_since: str | None,
 ) -> None:
     """Show which API calls apply would make, why, and what they would cost.
 
@@ -139,10 +158,11 @@ def plan(
     from contentctl.report import markdown, text
 
     options = _options(allow_republish, replace, select, exclude)
-    _project, manifests, _lock, the_plan = make(app, options)
+    project, manifests, _lock, the_plan = make(app, options, changed_since)
     data = plan_file.to_json(the_plan, manifests.graph, _variables(app))
     if out is not None:
         plan_file.save(out, data)
+    _github_plan(app, project, the_plan, out)
     if output_format == "json":
         import json
 
@@ -189,6 +209,12 @@ def plan(
     help="Submit jobs and record them without waiting; a later apply collects them.",
 )
 @click.option("--diff", is_flag=True, help="Show each step and its field changes.")
+@click.option(
+    "--commit",
+    is_flag=True,
+    help="Commit contentctl.lock (alone) when it changed, marked [skip ci].",
+)
+@click.option("--push", is_flag=True, help="With --commit: push the commit to origin.")
 @plan_options
 @variable_options
 @pass_app
@@ -206,6 +232,9 @@ def apply(
     replace: tuple[str, ...],
     select: tuple[str, ...],
     exclude: tuple[str, ...],
+    changed_since: str | None,
+    commit: bool,
+    push: bool,
 ) -> None:
     """Make the API calls of the plan, recording each step in contentctl.lock.
 
@@ -220,7 +249,9 @@ def apply(
         project, manifests, lock, the_plan = _saved(app, plan_file)
     else:
         options = _options(allow_republish, replace, select, exclude)
-        project, manifests, lock, the_plan = make(app, options)
+        project, manifests, lock, the_plan = make(app, options, changed_since)
+    if push and not commit:
+        raise ContentctlError("--push needs --commit")
     click.echo(text.plan(the_plan, app.style, diff=diff))
     if not the_plan.has_changes:
         return
@@ -251,10 +282,71 @@ def apply(
     if touched:
         click.echo("\nOutputs:\n")
         click.echo(text.outputs(writer.current, touched))
+    if commit and writer.current.serial != lock.serial:
+        _commit(project, the_plan, result, push)
+    _github_apply(app, the_plan, result)
     if no_wait and not result.failures and not result.skipped:
         return  # jobs left running were asked for; the summary says how to collect them
     if not result.ok:
         raise ContentctlError("apply did not finish everything", hint="see the summary above")
+
+
+def _commit(project: Project, the_plan: Plan, result: ApplyResult, push: bool) -> None:
+    """Commit the lockfile alone, with a message that says what was created."""
+    from contentctl import git
+
+    counts = the_plan.counts()
+    head = ", ".join(
+        f"{counts[a]} {verb}"
+        for a, verb in (
+            ("create", "created"),
+            ("update", "updated"),
+            ("replace", "replaced"),
+            ("forget", "forgotten"),
+            ("move", "moved"),
+        )
+        if counts.get(a)
+    )
+    lines = [f"contentctl apply: {head}; {result.credits_used:g} credits [skip ci]", ""]
+    for change in the_plan.changes:
+        if change.action != "no-op" or change.moved_from:
+            steps = ", ".join(s.name for s in change.running) or change.action
+            lines.append(f"- {change.address}: {change.action} ({steps})")
+    if result.failures:
+        lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
+    sha = git.commit_paths(project.root, [project.lockfile_path], "\n".join(lines), push)
+    click.echo(f"\nCommitted contentctl.lock as {sha[:12]}" + (" and pushed." if push else "."))
+
+
+def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -> None:
+    from contentctl.report import github_actions, markdown
+
+    if not github_actions.active(app.environ):
+        return
+    body = markdown.plan(the_plan)
+    github_actions.append_summary(app.environ, body)
+    comment = github_actions.comment_path(project.state_dir)
+    comment.parent.mkdir(parents=True, exist_ok=True)
+    comment.write_text(body, encoding="utf-8")
+    github_actions.set_outputs(
+        app.environ,
+        has_changes=the_plan.has_changes,
+        credits=f"{the_plan.credits:g}",
+        plan_file=str(out) if out else "",
+        comment_file=str(comment),
+    )
+
+
+def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:
+    from contentctl.report import github_actions, text
+
+    if not github_actions.active(app.environ):
+        return
+    summary = text.apply_summary(result, the_plan)
+    github_actions.append_summary(app.environ, f"### contentctl apply\n\n```\n{summary}\n```")
+    github_actions.set_outputs(
+        app.environ, applied=result.ok, credits_used=f"{result.credits_used:g}"
+    )
 
 
 def _saved(app: App, path: Path) -> tuple[Project, Manifests, Lockfile, Plan]:
@@ -284,18 +376,30 @@ def _run(
 ) -> tuple[ApplyResult, LockfileWriter]:
     import asyncio
 
-    from contentctl import lease, lockfile
+    from contentctl import git, lease, lockfile
     from contentctl.providers import check_credentials
 
     needed = providers_needed(the_plan)
     environ = app.api_environ()
     check_credentials(environ, needed)
+    commit = git.head_commit(project.root)
+    dirty = git.dirty_files(
+        project.root, ignore=(f"{project.out_dir}/", ".contentctl/", "contentctl.lock")
+    )
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        click.echo(
+            f"warning: applying uncommitted changes ({shown}); the lockfile records "
+            f"commit {commit[:12] if commit else '(none)'}, which does not have them",
+            err=True,
+        )
     click.echo("")
     with lease.hold(project.lockfile_path, owner=_owner()) as held, _sigterm_interrupts():
         writer = lockfile.LockfileWriter(project.lockfile_path, lock, on_write=held.renew)
         try:
             result = asyncio.run(
                 _execute(
+                    commit,
                     app,
                     project,
                     manifests,
@@ -324,6 +428,7 @@ def _run(
 
 
 async def _execute(
+    commit: str | None,
     app: App,
     project: Project,
     manifests: Manifests,
@@ -356,6 +461,7 @@ async def _execute(
             polling=app.polling(project, no_wait),
             on_event=lambda e: click.echo(text.event(e)),
             resubmit_uncertain=resubmit_uncertain,
+            source_commit=commit,
         )
         return await executor.run()
 

@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from contentctl.load.filters import slugify
 from contentctl.load.parse import parse_documents
-from contentctl.load.render import render_template
+from contentctl.load.render import loaded_templates, render_template
 from contentctl.model import REFERENCE_FIELDS, Diagnostic, Document, address_of
 
 
@@ -74,7 +74,9 @@ def expand(
         seen[instance] = instance
         context = {**variables, **(spec.get("vars") or {}), **own}
         context["campaign"] = {"name": name, "instance": instance}
-        rendered = _render_instance(root, env, files, context, f"campaign/{name} {instance}")
+        rendered = _render_instance(
+            root, env, files, context, f"campaign/{name} {instance}", campaign.file
+        )
         problems.extend(rendered[1])
         documents.extend(_namespaced(rendered[0], f"{name}.{instance}", name, instance))
     return documents, problems
@@ -86,6 +88,7 @@ def _render_instance(
     files: list[Path],
     context: Mapping[str, Any],
     origin: str,
+    campaign_file: str,
 ) -> tuple[list[Document], list[Diagnostic]]:
     documents: list[Document] = []
     problems: list[Diagnostic] = []
@@ -97,9 +100,15 @@ def _render_instance(
         problems.extend(replace(d, location=replace(d.location, origin=origin)) for d in failed)
         if text is None:
             continue
+        sources = (campaign_file, file, *sorted(loaded_templates(env)))
         docs, failed = parse_documents(text, file)
         problems.extend(replace(d, location=replace(d.location, origin=origin)) for d in failed)
-        documents.extend(replace(d, positions=replace(d.positions, origin=origin)) for d in docs)
+        documents.extend(
+            replace(
+                d, positions=replace(d.positions, origin=origin), sources=sources, templated=True
+            )
+            for d in docs
+        )
     return documents, problems
 
 

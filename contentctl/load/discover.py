@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from contentctl.config import Project
 from contentctl.errors import Location
 from contentctl.load.parse import parse_documents
-from contentctl.load.render import make_environment, render_template
+from contentctl.load.render import loaded_templates, make_environment, render_template
 from contentctl.model import Diagnostic, Document
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".yaml.j2", ".yml.j2")
@@ -49,14 +50,17 @@ def load_documents(
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(Diagnostic(Location(file), f"cannot read file: {exc}"))
             continue
-        if path.name.endswith(".j2"):
+        sources: tuple[str, ...] = (file,)
+        templated = path.name.endswith(".j2")
+        if templated:
             env = env or make_environment(project.root)
             rendered, problems = render_template(env, text, file, {"vars": variables, **variables})
             diagnostics.extend(problems)
             if rendered is None:
                 continue
             text = rendered
+            sources += tuple(sorted(loaded_templates(env)))
         docs, problems = parse_documents(text, file)
-        documents.extend(docs)
+        documents.extend(replace(d, sources=sources, templated=templated) for d in docs)
         diagnostics.extend(problems)
     return documents, diagnostics

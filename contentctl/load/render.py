@@ -29,6 +29,7 @@ class ProjectLoader(jinja2.BaseLoader):
     def __init__(self, project_root: Path) -> None:
         self.root = project_root.resolve()
         self.folder = self.root / "templates"
+        self.loaded: set[str] = set()  # what the last render included or imported
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -46,6 +47,7 @@ class ProjectLoader(jinja2.BaseLoader):
         mtime = path.stat().st_mtime
         source = path.read_text(encoding="utf-8")
         relative = path.relative_to(self.root).as_posix()
+        self.loaded.add(relative)
         return source, relative, lambda: path.stat().st_mtime == mtime
 
 
@@ -94,6 +96,7 @@ def _deadline(seconds: float) -> Iterator[None]:
 def make_environment(project_root: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=ProjectLoader(project_root),
+        cache_size=0,  # every include goes through the loader, which records it
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -102,10 +105,18 @@ def make_environment(project_root: Path) -> SandboxedEnvironment:
     return env
 
 
+def loaded_templates(env: SandboxedEnvironment) -> set[str]:
+    """The templates the last render_template call included or imported."""
+    loader = env.loader
+    return set(loader.loaded) if isinstance(loader, ProjectLoader) else set()
+
+
 def render_template(
     env: SandboxedEnvironment, source: str, file: str, variables: Mapping[str, Any]
 ) -> tuple[str | None, list[Diagnostic]]:
     """Render one template; a failure is a diagnostic at the template's own line."""
+    if isinstance(env.loader, ProjectLoader):
+        env.loader.loaded.clear()
     try:
         # Compiling with the file's name makes Jinja's rewritten tracebacks point at it.
         code = env.compile(source, name=file, filename=file)

@@ -72,6 +72,7 @@ class PlanOptions:
     replace: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    limit_to: tuple[str, ...] | None = None  # exact addresses (--changed-since)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,8 @@ def _chosen(graph: Graph, options: PlanOptions) -> set[str]:
         chosen = set(resources)
     if options.exclude:
         chosen -= {a for a, r in resources.items() if selected(r, options.exclude)}
+    if options.limit_to is not None:
+        chosen &= set(options.limit_to)
     return chosen
 
 
@@ -320,6 +323,8 @@ def _forgotten(
         if options.select and not any(fnmatch.fnmatchcase(address, p) for p in options.select):
             continue
         if any(fnmatch.fnmatchcase(address, p) for p in options.exclude):
+            continue
+        if options.limit_to is not None and address not in options.limit_to:
             continue
         intended = address in project.removed
         published = record.steps.get("publish")

@@ -111,6 +111,7 @@ def options_of(saved: Mapping[str, Any]) -> PlanOptions:
         replace=tuple(options.get("replace", ())),
         select=tuple(options.get("select", ())),
         exclude=tuple(options.get("exclude", ())),
+        limit_to=None if options.get("limit_to") is None else tuple(options["limit_to"]),
     )
 
 

@@ -1,0 +1,145 @@
+"""`contentctl init`: a new content repository, ready for pull-request plans and merge applies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from contentctl.errors import ContentctlError
+
+CONFIG = """\
+# yaml-language-server: $schema=.contentctl/schemas/project.schema.json
+apiVersion: contentctl/v1
+kind: Project
+metadata:
+  name: {name}
+spec:
+  content: [content]
+  vars:
+    brand: {title}
+  budget:
+    max_credits: 200   # apply refuses a plan estimated above this
+"""
+
+EXAMPLE = """\
+# yaml-language-server: $schema=../.contentctl/schemas/manifest.schema.json
+apiVersion: contentctl/v1
+kind: Post
+metadata:
+  name: hello
+spec:
+  post_types: [linkedin-post, x-post]
+  captions:
+    prompt: Say hello to our followers and tell them what we are working on
+    research_mode: regular
+  publish: false   # drafts by default; publishing needs --allow-publish in CI
+"""
+
+GITIGNORE = """\
+# contentctl: downloaded artifacts, the local sandbox, the apply lease
+out/
+.contentctl/
+contentctl.lock.lease
+"""
+
+WORKFLOW = """\
+name: contentctl
+
+on:
+  pull_request:
+  push:
+    branches: [main]
+
+permissions:
+  contents: read
+
+jobs:
+  plan:
+    # Fork-safe: plans make no API call and need no secret.
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install "contentctl==${{{{ vars.CONTENTCTL_VERSION || '{version}' }}}}"
+      - run: contentctl validate --format github
+      - name: Plan
+        id: plan
+        run: contentctl plan --changed-since "origin/${{{{ github.base_ref }}}}" -out plan.json
+      - uses: actions/upload-artifact@v4
+        with:
+          name: contentctl-plan
+          path: |
+            plan.json
+            ${{{{ steps.plan.outputs.comment_file }}}}
+
+  apply:
+    if: github.event_name == 'push'
+    runs-on: ubuntu-latest
+    # Queue applies, never cancel one half-way: it may have paid jobs in flight.
+    concurrency:
+      group: contentctl-apply-${{{{ github.repository }}}}
+      cancel-in-progress: false
+    permissions:
+      contents: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: main   # the latest main, with the latest lockfile, not the merged commit
+          fetch-depth: 0
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install "contentctl==${{{{ vars.CONTENTCTL_VERSION || '{version}' }}}}"
+      - name: Apply and commit the lockfile
+        env:
+          POWERPOST_API_KEY: ${{{{ secrets.POWERPOST_API_KEY }}}}
+          POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
+          POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+          contentctl apply --auto-approve --commit --push
+"""
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Write files even where they already exist.")
+def init(directory: Path, force: bool) -> None:
+    """Create a content repository: contentctl.yaml, an example manifest, .gitignore, and a
+    GitHub workflow (plan on pull requests, apply on merge to main).
+
+    \b
+    Example:
+      contentctl init my-content && cd my-content && contentctl --sandbox plan
+    """
+    from contentctl import __version__
+    from contentctl.validate.export import export
+
+    name = directory.resolve().name.lower().replace(" ", "-") or "content"
+    files = {
+        directory / "contentctl.yaml": CONFIG.format(name=name, title=name.title()),
+        directory / "content" / "hello.yaml": EXAMPLE,
+        directory / ".gitignore": GITIGNORE,
+        directory / ".github" / "workflows" / "contentctl.yml": WORKFLOW.format(
+            version=__version__
+        ),
+    }
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise ContentctlError(
+            f"{', '.join(str(p) for p in existing)} already exist",
+            hint="use --force to overwrite them",
+        )
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")
+    export(directory / ".contentctl" / "schemas")
+    click.echo(f"\nNext: contentctl -C {directory} --sandbox plan")

@@ -1,0 +1,236 @@
+"""Git and GitHub Actions: plan on a pull request, apply on merge, the lockfile committed back;
+--changed-since; every workflow passes actionlint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, Project, copy_example, planned_steps
+
+from contentctl.commands.init import WORKFLOW
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _repo(root: Path) -> None:
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Content Writer")
+    git(root, "config", "user.email", "writer@example.com")
+    (root / ".gitignore").write_text("out/\n.contentctl/\ncontentctl.lock.lease\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Content repository")
+
+
+def _github_env(tmp_path: Path, event: dict) -> dict[str, str]:
+    files = {
+        name: tmp_path / f"{name.lower()}.txt" for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")
+    }
+    for path in files.values():
+        path.write_text("")
+    event_path = tmp_path / "event.json"
+    event_path.write_text(json.dumps(event))
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_PATH": str(event_path),
+        "CONTENTCTL_SANDBOX_LATENCY": "0",
+        **{k: str(v) for k, v in files.items()},
+    }
+
+
+def _outputs(path: str) -> dict[str, str]:
+    lines = Path(path).read_text().splitlines()
+    values, i = {}, 0
+    while i < len(lines):
+        name, delimiter = lines[i].split("<<")
+        end = lines.index(delimiter, i + 1)
+        values[name] = "\n".join(lines[i + 1 : end])
+        i = end + 1
+    return values
+
+
+def test_pull_request_plan_then_merge_apply_commits_only_the_lockfile(tmp_path: Path) -> None:
+    root = copy_example("quickstart", tmp_path / "repo")
+    _repo(root)
+    git(root, "checkout", "-q", "-b", "launch-copy")
+    broken = root / "content" / "broken.yaml"
+    broken.write_text(
+        "apiVersion: contentctl/v1\nkind: Post\nmetadata: {name: oops}\n"
+        "spec: {post_types: [tiktok-vid]}\n"
+    )
+    (tmp_path / "pr").mkdir()
+    pr = Project(root, _github_env(tmp_path / "pr", {"pull_request": {"number": 7}}))
+
+    annotations = pr.run("validate", sandbox=False)
+    assert annotations.exit_code == 1
+    assert annotations.stdout.startswith(
+        "::error file=content/broken.yaml,line=4,col=21,title=contentctl validate::"
+        "spec.post_types[0]: 'tiktok-vid' is not one of"
+    )
+    broken.unlink()
+
+    plan = pr.run("plan", "-out", str(tmp_path / "plan.json"), sandbox=False)
+
+    assert plan.exit_code == 0, plan.output
+    summary = Path(pr.env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert summary.startswith("<!-- contentctl-plan -->\n### contentctl plan")
+    assert "**3 to create, 0 to update, 0 to forget** · estimated **17 credits**" in summary
+    assert "| ➕ | `post/dark-mode-launch` | captions, images, post |" in summary
+    outputs = _outputs(pr.env["GITHUB_OUTPUT"])
+    assert outputs["has_changes"] == "true" and outputs["credits"] == "17"
+    assert outputs["plan_file"] == str(tmp_path / "plan.json")
+    assert Path(outputs["comment_file"]).read_text() == summary.rstrip("\n") + "\n"
+    assert git(root, "status", "--porcelain") == ""  # planning wrote nothing in the repository
+    git(root, "commit", "-q", "--allow-empty", "-m", "Launch copy")
+
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "launch-copy", "-m", "Merge launch copy")
+    merged = git(root, "rev-parse", "HEAD")
+    main = Project(root, _github_env(tmp_path, {"ref": "refs/heads/main"}))
+    applied = main.run("apply", "--auto-approve", "--commit")
+
+    assert applied.exit_code == 0, applied.output
+    assert "Committed contentctl.lock as" in applied.stdout
+    assert git(root, "show", "--name-only", "--format=", "HEAD").splitlines() == ["contentctl.lock"]
+    message = git(root, "log", "-1", "--format=%B")
+    assert message.startswith("contentctl apply: 3 created; 17 credits [skip ci]")
+    assert "- post/dark-mode-launch: create (captions, images, post)" in message
+    assert git(root, "rev-parse", "HEAD~1") == merged
+    lock = json.loads((root / "contentctl.lock").read_text())
+    assert {r["source"]["commit"] for r in lock["resources"].values()} == {merged}
+    assert _outputs(main.env["GITHUB_OUTPUT"])["applied"] == "true"
+    assert git(root, "status", "--porcelain") == ""
+    again = main.run("apply", "--auto-approve", "--commit")
+    assert again.exit_code == 0 and git(root, "rev-parse", "HEAD~1") == merged  # no new commit
+
+
+def test_applying_uncommitted_manifests_warns(tmp_path: Path) -> None:
+    root = copy_example("quickstart", tmp_path)
+    _repo(root)
+    (root / "content" / "launch.yaml").write_text(
+        (root / "content" / "launch.yaml").read_text().replace("portrait", "square")
+    )
+    result = Project(root, {"CONTENTCTL_SANDBOX_LATENCY": "0"}).run("apply", "--auto-approve")
+    assert result.exit_code == 0
+    assert "warning: applying uncommitted changes (content/launch.yaml)" in result.stderr
+
+
+def _fifty(root: Path) -> None:
+    """Two campaigns on their own templates (one shares a macro), and 20 plain posts."""
+    (root / "content").mkdir(parents=True)
+    (root / "templates" / "alpha").mkdir(parents=True)
+    (root / "templates" / "beta").mkdir(parents=True)
+    (root / "contentctl.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: fifty}\n"
+    )
+    (root / "templates" / "macros.j2").write_text(
+        "{% macro tag(word) %}#{{ word | slugify }}{% endmacro %}"
+    )
+    (root / "templates" / "alpha" / "post.yaml.j2").write_text(
+        "{% from 'macros.j2' import tag %}apiVersion: contentctl/v1\nkind: Post\n"
+        "metadata: {name: post}\nspec:\n  post_types: [x-post]\n"
+        "  captions: {text: {x: \"Alpha {{ n }} {{ tag('alpha') }}\"}}\n"
+    )
+    (root / "templates" / "beta" / "post.yaml.j2").write_text(
+        "apiVersion: contentctl/v1\nkind: Post\nmetadata: {name: post}\nspec:\n"
+        '  post_types: [x-post]\n  captions: {text: {x: "Beta {{ n }}"}}\n'
+    )
+    (root / "templates" / "beta" / "deck.yaml.j2").write_text(
+        "apiVersion: contentctl/v1\nkind: Carousel\nmetadata: {name: deck}\nspec:\n"
+        "  template_id: tpl_bold_headlines\n  brand_id: brand_acme\n  slides:\n"
+        "    - {type: starting_slide, heading: 'Beta {{ n }}'}\n"
+        "    - {type: body_slide, heading: Body}\n    - {type: ending_slide, heading: End}\n"
+    )
+    for name, count in (("alpha", 10), ("beta", 10)):
+        (root / "content" / f"{name}.yaml").write_text(
+            f"apiVersion: contentctl/v1\nkind: Campaign\nmetadata: {{name: {name}}}\n"
+            f"spec:\n  template: {name}\n  matrix: {{n: {list(range(count))}}}\n"
+        )
+    for i in range(20):
+        (root / "content" / f"plain{i}.yaml").write_text(
+            f"apiVersion: contentctl/v1\nkind: Post\nmetadata: {{name: plain{i}}}\nspec:\n"
+            f"  post_types: [x-post]\n  captions: {{text: {{x: Plain post {i}}}}}\n"
+        )
+
+
+def test_changed_since_plans_exactly_what_a_changed_template_reaches(tmp_path: Path) -> None:
+    root = tmp_path / "fifty"
+    _fifty(root)
+    _repo(root)
+    project = Project(root, {})
+    everything = planned_steps(project.run("plan", "--diff", sandbox=False).stdout)
+    assert len(everything) == 50
+
+    (root / "templates" / "beta" / "deck.yaml.j2").write_text(
+        (root / "templates" / "beta" / "deck.yaml.j2").read_text().replace("Body", "Middle")
+    )
+    deck = planned_steps(
+        project.run("plan", "--diff", "--changed-since", "HEAD", sandbox=False).stdout
+    )
+    assert sorted(deck) == sorted(f"carousel/beta.{n}.deck" for n in range(10))
+
+    git(root, "commit", "-q", "-am", "Deck wording")
+    (root / "templates" / "macros.j2").write_text(
+        "{% macro tag(word) %}#{{ word | upper }}{% endmacro %}"
+    )
+    macro = planned_steps(
+        project.run("plan", "--diff", "--changed-since", "HEAD", sandbox=False).stdout
+    )
+    assert sorted(macro) == sorted(f"post/alpha.{n}.post" for n in range(10))
+
+    (root / "content" / "plain3.yaml").unlink()
+    both = planned_steps(
+        project.run("plan", "--diff", "--changed-since", "HEAD", sandbox=False).stdout
+    )
+    assert len(both) == 10  # a deleted manifest with nothing in the lockfile plans nothing
+
+    unknown = project.run("plan", "--changed-since", "no-such-ref", sandbox=False)
+    assert unknown.exit_code == 1 and "unknown git revision 'no-such-ref'" in unknown.stderr
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint") or str(Path(sys.executable).parent / "actionlint")
+    if not Path(found).is_file():
+        pytest.skip("actionlint is not installed (the test extra installs it on Linux x86-64)")
+    return found
+
+
+def test_every_workflow_passes_actionlint(tmp_path: Path) -> None:
+    actionlint = _actionlint()
+    scaffolded = tmp_path / "scaffold"
+    assert Project(scaffolded, {}).run("init", str(scaffolded), sandbox=False).exit_code == 0
+    workflows = [
+        *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
+        scaffolded / ".github" / "workflows" / "contentctl.yml",
+    ]
+    assert len(workflows) >= 2
+    result = subprocess.run(
+        [actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.replace("cancel-in-progress: false", "cancel-in-progress: maybe"))
+    assert (
+        subprocess.run([actionlint, str(broken)], capture_output=True, check=False).returncode != 0
+    )
+
+
+def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -> None:
+    target = tmp_path / "brand-new"
+    project = Project(target, {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+    created = project.run("init", str(target), sandbox=False)
+    assert created.exit_code == 0, created.output
+    assert (target / ".contentctl" / "schemas" / "manifest.schema.json").is_file()
+    assert "cancel-in-progress: false" in (target / ".github/workflows/contentctl.yml").read_text()
+    assert "pull_request_target" not in (target / ".github/workflows/contentctl.yml").read_text()
+    assert project.run("plan", "--detailed-exitcode").exit_code == 2
+    again = project.run("init", str(target), sandbox=False)
+    assert again.exit_code == 1 and "--force" in again.stderr
