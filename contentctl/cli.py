@@ -107,8 +107,8 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
     """
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     ctx.obj = App(project_dir.resolve(), sandbox, debug, color)
-    from contentctl.providers import SECRET_VARIABLES
     from contentctl.report import github_actions, logs
+    from contentctl.secrets import SECRET_VARIABLES
 
     if github_actions.active(os.environ):
         click.echo(github_actions.masks(os.environ.get(n, "") for n in SECRET_VARIABLES), nl=False)

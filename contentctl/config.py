@@ -13,7 +13,8 @@ from typing import Any
 from contentctl.errors import DiagnosticsError, Location, UsageError
 from contentctl.load.parse import parse_documents
 from contentctl.model import Diagnostic
-from contentctl.validate.schema import PROJECT_SCHEMA, check_document
+from contentctl.validate.cache import ValidCache, checked
+from contentctl.validate.schema import PROJECT_SCHEMA
 
 CONFIG_FILE = "contentctl.yaml"
 LOCKFILE = "contentctl.lock"
@@ -126,7 +127,9 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
             )
         )
     if not diagnostics:
-        diagnostics = check_document(documents[0], PROJECT_SCHEMA)
+        cache = ValidCache(root / STATE_DIR / "cache" / "valid-config.json")
+        diagnostics = checked(documents[0], PROJECT_SCHEMA, cache)
+        cache.save()
     if diagnostics:
         raise DiagnosticsError(diagnostics)
     data = documents[0].data

@@ -94,11 +94,16 @@ class App:
             # Look once: collect what is already done, leave the rest recorded as pending.
             return {n: replace(p, initial_delay=0, timeout=0) for n, p in polling.items()}
         if self.sandbox:
-            # The sandbox's jobs take its configured latency; poll it briskly.
+            # Sandbox jobs take exactly its configured latency: look when one should be done,
+            # then briskly (at most about one poll a second per job).
             latency = self.the_sandbox(project).state.settings.latency
             polling = {
                 name: replace(
-                    p, initial_delay=min(latency, 0.5), interval=0.25, backoff=1.2, max_interval=1.0
+                    p,
+                    initial_delay=latency,
+                    interval=max(0.2, latency / 2),
+                    backoff=1.5,
+                    max_interval=max(1.0, latency),
                 )
                 for name, p in polling.items()
             }

@@ -58,6 +58,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES_PER_DOCUMENT = 200_000
 
 _constructor = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = frozenset(
     {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 )
@@ -119,6 +120,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, path: JsonPath) -> Any:
+        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            return node.value  # most values: no constructor needed
         try:
             value = _constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:

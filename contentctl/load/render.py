@@ -29,7 +29,6 @@ class ProjectLoader(jinja2.BaseLoader):
     def __init__(self, project_root: Path) -> None:
         self.root = project_root.resolve()
         self.folder = self.root / "templates"
-        self.loaded: set[str] = set()  # what the last render included or imported
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -47,7 +46,6 @@ class ProjectLoader(jinja2.BaseLoader):
         mtime = path.stat().st_mtime
         source = path.read_text(encoding="utf-8")
         relative = path.relative_to(self.root).as_posix()
-        self.loaded.add(relative)
         return source, relative, lambda: path.stat().st_mtime == mtime
 
 
@@ -93,34 +91,55 @@ def _deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def make_environment(project_root: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=ProjectLoader(project_root),
-        cache_size=0,  # every include goes through the loader, which records it
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    return env
+class ProjectEnvironment(SandboxedEnvironment):
+    """The sandbox, remembering what each render includes or imports (for --changed-since),
+    and compiling each manifest template once however many campaign instances use it."""
+
+    def __init__(self, project_root: Path) -> None:
+        super().__init__(
+            loader=ProjectLoader(project_root),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        self.filters.update(FILTERS)
+        self.loaded: set[str] = set()
+        self.compiled: dict[tuple[str, str], jinja2.Template] = {}
+
+    def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
+        # Includes and imports come here whether or not Jinja has them cached.
+        self.loaded.add(f"templates/{name}" if isinstance(name, str) else str(name))
+        return super().get_template(name, parent, globals)
+
+    def manifest(self, source: str, file: str) -> jinja2.Template:
+        key = (file, source)
+        if key not in self.compiled:
+            # Compiling with the file's name makes Jinja's tracebacks point at it.
+            code = self.compile(source, name=file, filename=file)
+            self.compiled[key] = self.template_class.from_code(self, code, self.make_globals(None))
+        return self.compiled[key]
+
+
+def make_environment(project_root: Path) -> ProjectEnvironment:
+    return ProjectEnvironment(project_root)
 
 
 def loaded_templates(env: SandboxedEnvironment) -> set[str]:
     """The templates the last render_template call included or imported."""
-    loader = env.loader
-    return set(loader.loaded) if isinstance(loader, ProjectLoader) else set()
+    return set(env.loaded) if isinstance(env, ProjectEnvironment) else set()
 
 
 def render_template(
     env: SandboxedEnvironment, source: str, file: str, variables: Mapping[str, Any]
 ) -> tuple[str | None, list[Diagnostic]]:
     """Render one template; a failure is a diagnostic at the template's own line."""
-    if isinstance(env.loader, ProjectLoader):
-        env.loader.loaded.clear()
     try:
-        # Compiling with the file's name makes Jinja's rewritten tracebacks point at it.
-        code = env.compile(source, name=file, filename=file)
-        template = env.template_class.from_code(env, code, env.make_globals(None))
+        if isinstance(env, ProjectEnvironment):
+            env.loaded.clear()
+            template = env.manifest(source, file)
+        else:
+            code = env.compile(source, name=file, filename=file)
+            template = env.template_class.from_code(env, code, env.make_globals(None))
         return _bounded(template, variables), []
     except RenderLimit as exc:
         return None, [

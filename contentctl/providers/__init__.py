@@ -23,7 +23,6 @@ REQUIRED_VARIABLES = {
     "powerpost": (powerpost.KEY_VARIABLE, powerpost.WORKSPACE_VARIABLE),
     "postnitro": (postnitro.KEY_VARIABLE,),
 }
-SECRET_VARIABLES = (powerpost.KEY_VARIABLE, postnitro.KEY_VARIABLE)
 
 
 def check_credentials(environ: Mapping[str, str], needed: Collection[str]) -> None:

@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 
+from contentctl import secrets
 from contentctl.errors import ApiError
 from contentctl.providers.http import Http, error_text
 
 NAME = "postnitro"
-KEY_VARIABLE = "POSTNITRO_API_KEY"
+KEY_VARIABLE = secrets.POSTNITRO_API_KEY
 PAGE_LIMIT = 100
 
 

@@ -11,12 +11,13 @@ from typing import Any
 
 import httpx
 
+from contentctl import secrets
 from contentctl.errors import ApiError
 from contentctl.providers.http import Http, error_text
 
 NAME = "powerpost"
-KEY_VARIABLE = "POWERPOST_API_KEY"
-WORKSPACE_VARIABLE = "POWERPOST_WORKSPACE_ID"
+KEY_VARIABLE = secrets.POWERPOST_API_KEY
+WORKSPACE_VARIABLE = secrets.POWERPOST_WORKSPACE_ID
 
 _HINTS = {
     "INVALID_API_KEY": f"check {KEY_VARIABLE} (keys look like pp_live_sk_...; create one in "

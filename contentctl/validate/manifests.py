@@ -13,7 +13,8 @@ from contentctl.load.discover import load_documents
 from contentctl.load.render import make_environment
 from contentctl.load.variables import Overrides, resolve
 from contentctl.model import Diagnostic, Document, Resource
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document
+from contentctl.validate.cache import ValidCache, checked
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS
 from contentctl.validate.semantic import check_resource
 
 CAMPAIGN = "Campaign"
@@ -37,17 +38,18 @@ class Manifests:
 
 def check_project(project: Project, overrides: Overrides | None = None) -> Manifests:
     """Load, render, parse and validate every manifest; collect all problems in one run."""
+    cache = ValidCache(project.state_dir / "cache" / "valid-manifests.json")
     variables, diagnostics = resolve(project, overrides)
     documents, problems = load_documents(project, variables)
     diagnostics.extend(problems)
-    documents, problems = _expand_campaigns(project, documents, variables)
+    documents, problems = _expand_campaigns(project, documents, variables, cache)
     diagnostics.extend(problems)
     # A value the parser already refused (a bad tag, say) also fails the schema: say it once.
     parse_problems = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
     resources: dict[str, Resource] = {}
     schema_valid: set[str] = set()
     for document in documents:
-        resource, problems = _resource(document)
+        resource, problems = _resource(document, cache)
         problems = [
             d
             for d in problems
@@ -75,11 +77,12 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     for address in graph.order:
         if address in schema_valid:
             diagnostics.extend(check_resource(project.root, graph.resources[address]))
+    cache.save()
     return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 
 
 def _expand_campaigns(
-    project: Project, documents: list[Document], variables: dict[str, Any]
+    project: Project, documents: list[Document], variables: dict[str, Any], cache: ValidCache
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Replace each Campaign document by the documents of its instances."""
     out: list[Document] = []
@@ -89,7 +92,7 @@ def _expand_campaigns(
         if document.kind != CAMPAIGN:
             out.append(document)
             continue
-        invalid = check_document(document, CAMPAIGN_SCHEMA)
+        invalid = checked(document, CAMPAIGN_SCHEMA, cache)
         problems.extend(invalid)
         if invalid:
             continue
@@ -100,7 +103,7 @@ def _expand_campaigns(
     return out, problems
 
 
-def _resource(document: Document) -> tuple[Resource | None, list[Diagnostic]]:
+def _resource(document: Document, cache: ValidCache) -> tuple[Resource | None, list[Diagnostic]]:
     where = document.positions
     if not isinstance(document.data, dict):
         return None, [
@@ -123,7 +126,7 @@ def _resource(document: Document) -> tuple[Resource | None, list[Diagnostic]]:
         close = difflib.get_close_matches(kind, kinds, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(kinds)}"
         return None, [Diagnostic(where.of(("kind",)), f"unknown kind {kind!r}", hint=hint)]
-    problems = check_document(document, KIND_SCHEMAS[kind])
+    problems = checked(document, KIND_SCHEMAS[kind], cache)
     name = document.name
     spec = document.data.get("spec")
     if name is None or not isinstance(spec, dict):

@@ -7,14 +7,16 @@ import functools
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import referencing
-from jsonschema.exceptions import ValidationError
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from contentctl.model import Diagnostic, Document, JsonPath
+
+# jsonschema is imported when a document is actually checked: a plan whose manifests are
+# all known valid (validate/cache.py) never pays for importing it.
+if TYPE_CHECKING:
+    import jsonschema
+    import referencing
+    from jsonschema.exceptions import ValidationError
 
 KIND_SCHEMAS = {
     "Post": "post.schema.json",
@@ -34,6 +36,9 @@ def schema_dir() -> Path:
 
 @functools.cache
 def _registry() -> referencing.Registry[Any]:
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     resources = []
     for path in sorted(schema_dir().glob("*.schema.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -51,6 +56,8 @@ def load_schema(filename: str) -> dict[str, Any]:
 
 @functools.cache
 def validator(filename: str) -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     # Building a validator costs far more than using it: one per schema per process.
     return jsonschema.Draft202012Validator(load_schema(filename), registry=_registry())
 
@@ -134,7 +141,9 @@ def _best_branch(error: ValidationError) -> ValidationError:
         if not any(e.validator == "type" and not e.relative_path for e in errors)
         for e in errors
     ]
-    return jsonschema.exceptions.best_match(fitting or error.context or [error]) or error
+    from jsonschema.exceptions import best_match
+
+    return best_match(fitting or error.context or [error]) or error
 
 
 def _message(error: ValidationError, path: JsonPath) -> str:

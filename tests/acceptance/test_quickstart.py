@@ -67,7 +67,7 @@ def test_plan_needs_no_keys_and_no_sandbox(quickstart: Project) -> None:
 
     assert result.exit_code == 2, result.output
     assert "Estimated cost: 17 credits" in result.stdout
-    assert not (quickstart.root / ".contentctl").exists()
+    assert not (quickstart.root / ".contentctl" / "sandbox").exists()
 
 
 def test_apply_without_keys_names_the_missing_variables(quickstart: Project) -> None:

@@ -1,0 +1,7 @@
+"""The environment variables that hold secrets: read from the environment, never written."""
+
+POWERPOST_API_KEY = "POWERPOST_API_KEY"
+POWERPOST_WORKSPACE_ID = "POWERPOST_WORKSPACE_ID"
+POSTNITRO_API_KEY = "POSTNITRO_API_KEY"
+
+SECRET_VARIABLES = (POWERPOST_API_KEY, POSTNITRO_API_KEY)
