@@ -17,7 +17,8 @@ from contentctl.validate.manifests import check_project
 
 HERO = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e5d4f3b50000000049454e44ae426082")
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e5d4f3b50000000049454e44ae426082"
+)
 
 POST_TEMPLATE = """\
 apiVersion: contentctl/v1
@@ -55,7 +56,8 @@ def make_repo(root: Path, resources: int, *, applied: bool = True) -> Path:
     (root / "templates" / "launch").mkdir(parents=True)
     (root / "contentctl.yaml").write_text(
         "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: bench}\n"
-        "spec:\n  vars: {brand: Acme, pitch: small parts and big results}\n")
+        "spec:\n  vars: {brand: Acme, pitch: small parts and big results}\n"
+    )
     (root / "templates" / "launch" / "post.yaml.j2").write_text(POST_TEMPLATE)
     (root / "templates" / "launch" / "carousel.yaml.j2").write_text(CAROUSEL_TEMPLATE)
     instances = max(1, (resources * 9 // 10) // 2)
@@ -65,7 +67,8 @@ def make_repo(root: Path, resources: int, *, applied: bool = True) -> Path:
         "apiVersion: contentctl/v1\nkind: Campaign\nmetadata: {name: launch}\nspec:\n"
         "  template: launch\n  matrix:\n"
         f"    product: [{', '.join(f'p{i}' for i in range(products))}]\n"
-        f"    locale: [{', '.join(locales)}]\n")
+        f"    locale: [{', '.join(locales)}]\n"
+    )
     made = products * len(locales) * 2
     plain = max(0, resources - made)
     for i in range(plain):
@@ -73,8 +76,10 @@ def make_repo(root: Path, resources: int, *, applied: bool = True) -> Path:
             (root / "assets" / f"m{i}.png").write_bytes(HERO)
             body = f"kind: Media\nmetadata: {{name: m{i}}}\nspec: {{file: ../assets/m{i}.png}}\n"
         else:
-            body = (f"kind: Post\nmetadata: {{name: plain{i}}}\nspec:\n  post_types: [x-post]\n"
-                    f"  captions: {{text: {{x: Plain post number {i}}}}}\n")
+            body = (
+                f"kind: Post\nmetadata: {{name: plain{i}}}\nspec:\n  post_types: [x-post]\n"
+                f"  captions: {{text: {{x: Plain post number {i}}}}}\n"
+            )
         (root / "content" / f"plain{i}.yaml").write_text("apiVersion: contentctl/v1\n" + body)
     if applied:
         write_applied_lockfile(root)
@@ -95,14 +100,23 @@ def write_applied_lockfile(root: Path) -> None:
         steps = {}
         for spec in steps_for(resource, root):
             upstream = {u.key: records[u.key] for u in spec.upstream}
-            outputs: dict[str, object] = {"files": []} if spec.name == "download" else {
-                "media_ids": [str(uuid.uuid4())]} if spec.name == "images" else {}
-            record = StepRecord(input_hash=input_hash(spec, upstream), status="completed",
-                                inputs=dict(spec.fields), outputs=outputs,
-                                remote_id=None if spec.name in ("lookup", "download")
-                                else str(uuid.uuid4()))
+            outputs: dict[str, object] = (
+                {"files": []}
+                if spec.name == "download"
+                else {"media_ids": [str(uuid.uuid4())]}
+                if spec.name == "images"
+                else {}
+            )
+            record = StepRecord(
+                input_hash=input_hash(spec, upstream),
+                status="completed",
+                inputs=dict(spec.fields),
+                outputs=outputs,
+                remote_id=None if spec.name in ("lookup", "download") else str(uuid.uuid4()),
+            )
             records[f"{address}#{spec.name}"] = record
             steps[spec.name] = record
-        resources[address] = ResourceRecord(resource.kind, PROVIDER_OF_KIND[resource.kind],
-                                            {"file": resource.source_file}, steps)
+        resources[address] = ResourceRecord(
+            resource.kind, PROVIDER_OF_KIND[resource.kind], {"file": resource.source_file}, steps
+        )
     writer._save(resources)  # one write for the whole synthetic history
