@@ -199,7 +199,9 @@ class LockfileWriter:
         self.current = (
             lockfile if lockfile.exists else replace(lockfile, lineage=str(uuid.uuid4()), serial=0)
         )
-        self._written = _content(lockfile) if lockfile.exists else None
+        self._written = dict(lockfile.resources) if lockfile.exists else None
+        # JSON of each record as last written: a write re-encodes only what changed.
+        self._texts: dict[str, tuple[ResourceRecord, str]] = {}
 
     def record_step(
         self,
@@ -235,16 +237,33 @@ class LockfileWriter:
 
     def _save(self, resources: Mapping[str, ResourceRecord]) -> None:
         candidate = replace(self.current, resources=resources)
-        content = _content(candidate)
-        if content == self._written:
+        if dict(resources) == self._written:
             self.current = candidate
             return
         candidate = replace(candidate, serial=self.current.serial + 1, exists=True)
-        write_atomic(self.path, dumps(candidate.to_json()))
+        write_atomic(self.path, self._dumps(candidate))
         self.current = candidate
-        self._written = content
+        self._written = dict(resources)
         self.on_write()
 
-
-def _content(lockfile: Lockfile) -> str:
-    return dumps(lockfile.to_json()["resources"])
+    def _dumps(self, lock: Lockfile) -> str:
+        """Exactly ``dumps(lock.to_json())``, re-encoding only records that changed."""
+        parts = []
+        for address in sorted(lock.resources):
+            record = lock.resources[address]
+            cached = self._texts.get(address)
+            if cached is None or cached[0] is not record:
+                text = json.dumps(
+                    record.to_json(), indent=2, sort_keys=True, ensure_ascii=False
+                ).replace("\n", "\n    ")
+                cached = self._texts[address] = (record, text)
+            parts.append(f"    {json.dumps(address, ensure_ascii=False)}: {cached[1]}")
+        for address in set(self._texts) - set(lock.resources):
+            del self._texts[address]
+        body = "{\n" + ",\n".join(parts) + "\n  }" if parts else "{}"
+        head = {"format_version": FORMAT_VERSION, "lineage": lock.lineage}
+        return (
+            f'{{\n  "format_version": {json.dumps(head["format_version"])},\n'
+            f'  "lineage": {json.dumps(head["lineage"])},\n'
+            f'  "resources": {body},\n  "serial": {lock.serial}\n}}\n'
+        )

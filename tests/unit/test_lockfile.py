@@ -162,3 +162,17 @@ def test_a_real_lockfile_validates_against_the_published_schema(tmp_path: Path) 
     validator("lockfile.schema.json").validate(data)
     data["resources"]["media/hero"]["steps"]["upload"]["status"] = "done"
     assert not validator("lockfile.schema.json").is_valid(data)
+
+
+def test_the_incremental_writer_writes_exactly_the_canonical_json(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = LockfileWriter(path, lockfile.read(path))
+    for i in range(5):
+        outputs = {"x": 'é \u2028 "quoted"', "n": [1, {"b": 2}]}
+        _record(writer, f"post/p{i}", "captions", _step(remote_id=f"g{i}", outputs=outputs))
+        _record(writer, f"post/p{i}", "post", _step(remote_id=f"post-{i}"))
+        assert path.read_text() == lockfile.dumps(writer.current.to_json())
+    writer.forget("post/p2")
+    writer.rename("post/p3", "post/renamed")
+    assert path.read_text() == lockfile.dumps(writer.current.to_json())
+    assert lockfile.read(path) == writer.current
