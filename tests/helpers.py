@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,3 +149,27 @@ def planned_steps(diff_output: str) -> dict[str, list[str]]:
         elif not line.startswith("   "):
             current = None
     return planned
+
+
+def apply_in_subprocess(
+    project: Project, latency: str, *, capture: bool = True
+) -> subprocess.Popen[str]:
+    """`contentctl --sandbox apply --auto-approve` in a real process, to interrupt or kill."""
+    env = {**os.environ, "CONTENTCTL_SANDBOX_LATENCY": latency, "NO_COLOR": "1"}
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "contentctl",
+            "-C",
+            str(project.root),
+            "--sandbox",
+            "apply",
+            "--auto-approve",
+        ],
+        env=env,
+        stdout=output,
+        stderr=output,
+        text=True,
+    )

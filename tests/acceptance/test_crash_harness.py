@@ -4,16 +4,14 @@ run's (ids aside), and no paid job may be submitted twice."""
 
 from __future__ import annotations
 
-import os
 import random
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import Project, lockfile_shape, make_project
+from helpers import Project, apply_in_subprocess, lockfile_shape, make_project
 
 from contentctl import lockfile
 from contentctl.sandbox import SandboxState
@@ -22,23 +20,8 @@ KILLS = 50
 LATENCY = "0.1"
 
 
-def _apply_in_subprocess(project: Project) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CONTENTCTL_SANDBOX_LATENCY": LATENCY}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "contentctl",
-            "-C",
-            str(project.root),
-            "--sandbox",
-            "apply",
-            "--auto-approve",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _apply_in_subprocess(project: Project) -> subprocess.Popen[str]:
+    return apply_in_subprocess(project, LATENCY, capture=False)
 
 
 def _paid_submissions(project: Project) -> Counter[str]:

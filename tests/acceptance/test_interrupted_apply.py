@@ -4,15 +4,13 @@ next apply collects them instead of paying again."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import Project
+from helpers import Project, apply_in_subprocess
 
 from contentctl.sandbox import SandboxState
 
@@ -20,23 +18,7 @@ JOB_LATENCY = "3600"  # sandbox jobs outlive the first process; the test moves t
 
 
 def _start_apply(project: Project) -> subprocess.Popen[str]:
-    env = {**os.environ, "CONTENTCTL_SANDBOX_LATENCY": JOB_LATENCY, "NO_COLOR": "1"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "contentctl",
-            "-C",
-            str(project.root),
-            "--sandbox",
-            "apply",
-            "--auto-approve",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return apply_in_subprocess(project, JOB_LATENCY, capture=True)
 
 
 def _wait_for_pending(project: Project, process: subprocess.Popen[str], count: int) -> dict:
