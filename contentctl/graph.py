@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import graphlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -44,7 +45,27 @@ class Graph:
         return tuple(dict.fromkeys(r.address for r in self.resources[address].references))
 
     def dependents(self, address: str) -> tuple[str, ...]:
-        return tuple(a for a in self.order if address in self.dependencies(a))
+        return self._dependents.get(address, ())
+
+    @functools.cached_property
+    def _dependents(self) -> dict[str, tuple[str, ...]]:
+        index: dict[str, list[str]] = {}
+        for address in self.order:
+            for dependency in self.dependencies(address):
+                index.setdefault(dependency, []).append(address)
+        return {a: tuple(d) for a, d in index.items()}
+
+    def closure(self, addresses: Iterable[str], *, downstream: bool) -> set[str]:
+        """``addresses`` with everything they depend on (or, downstream, that depends on them)."""
+        follow = self.dependents if downstream else self.dependencies
+        found = set(addresses)
+        frontier = list(found)
+        while frontier:
+            for neighbour in follow(frontier.pop()):
+                if neighbour not in found:
+                    found.add(neighbour)
+                    frontier.append(neighbour)
+        return found
 
 
 def build_graph(

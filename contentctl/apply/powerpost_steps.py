@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from contentctl.apply.runners import (
@@ -60,16 +60,9 @@ class Captions:
 
     async def collect(self, ctx: StepContext, remote_id: str) -> Collected:
         client = ctx.providers.require_powerpost()
-        job = await poll(
-            lambda: client.get_generation(remote_id),
-            lambda j: j.get("status") in ("completed", "failed"),
-            ctx.polling["powerpost"],
-            provider="powerpost",
-            what=f"caption generation {remote_id}",
-            sleep=ctx.sleep,
+        job = await _finished(
+            ctx, lambda: client.get_generation(remote_id), f"caption generation {remote_id}"
         )
-        if job["status"] == "failed":
-            raise job_failed("powerpost", "caption generation", job)
         return Collected(dict(job.get("outputs") or {}), job.get("credits_used"))
 
     async def reconcile(self, ctx: StepContext) -> str | None:
@@ -116,16 +109,9 @@ class Images:
 
     async def collect(self, ctx: StepContext, remote_id: str) -> Collected:
         client = ctx.providers.require_powerpost()
-        job = await poll(
-            lambda: client.get_image_generation(remote_id),
-            lambda j: j.get("status") in ("completed", "failed"),
-            ctx.polling["powerpost"],
-            provider="powerpost",
-            what=f"image generation {remote_id}",
-            sleep=ctx.sleep,
+        job = await _finished(
+            ctx, lambda: client.get_image_generation(remote_id), f"image generation {remote_id}"
         )
-        if job["status"] == "failed":
-            raise job_failed("powerpost", "image generation", job)
         images = [
             {k: i.get(k) for k in ("media_id", "url", "width", "height")}
             for i in job.get("images", [])
@@ -226,3 +212,20 @@ class Publish:
 
     async def reconcile(self, ctx: StepContext) -> str | None:
         return None
+
+
+async def _finished(
+    ctx: StepContext, fetch: Callable[[], Awaitable[dict[str, Any]]], what: str
+) -> dict[str, Any]:
+    """Poll a generation job to its end; a failed one raises with the API's reason."""
+    job = await poll(
+        fetch,
+        lambda j: j.get("status") in ("completed", "failed"),
+        ctx.polling["powerpost"],
+        provider="powerpost",
+        what=what,
+        sleep=ctx.sleep,
+    )
+    if job["status"] == "failed":
+        raise job_failed("powerpost", what.rsplit(" ", 1)[0], job)
+    return job

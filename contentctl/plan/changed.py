@@ -36,12 +36,7 @@ def affected(
                 and asset.relative_to(project.root.resolve()).as_posix() in changed
             ):
                 out.add(address)
-    frontier = list(out)
-    while frontier:
-        for dependent in graph.dependents(frontier.pop()):
-            if dependent not in out:
-                out.add(dependent)
-                frontier.append(dependent)
+    out = graph.closure(out, downstream=True)
     out |= {
         a
         for a, r in lock.resources.items()

@@ -282,13 +282,9 @@ def _chosen(graph: Graph, options: PlanOptions) -> set[str]:
     """Addresses in this plan: --select (with what they depend on), minus --exclude."""
     resources = graph.resources
     if options.select:
-        chosen = {a for a, r in resources.items() if selected(r, options.select)}
-        frontier = list(chosen)
-        while frontier:
-            for dependency in graph.dependencies(frontier.pop()):
-                if dependency not in chosen:
-                    chosen.add(dependency)
-                    frontier.append(dependency)
+        chosen = graph.closure(
+            (a for a, r in resources.items() if selected(r, options.select)), downstream=False
+        )
     else:
         chosen = set(resources)
     if options.exclude:
