@@ -68,3 +68,17 @@ def test_runs_as_a_module_and_reports_its_version() -> None:
         check=True,
     )
     assert result.stdout.strip() == f"contentctl, version {contentctl.__version__}"
+
+
+def test_every_schema_has_its_documentation_and_valid_examples() -> None:
+    from contentctl.validate.schema import validator
+
+    for name in SCHEMA_FILES:
+        schema = load_schema(name)
+        assert schema["title"] and schema["description"], name
+        if name == "common.schema.json":
+            continue
+        assert schema.get("examples"), f"{name} has no examples"
+        assert schema.get("additionalProperties") is False, name
+        for example in schema["examples"]:
+            validator(name).validate(example)
