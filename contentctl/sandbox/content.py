@@ -56,8 +56,10 @@ def caption(platform: str, prompt: str, cta: str | None = None) -> Any:
     """A plausible caption for ``platform``, built only from the prompt (and the CTA)."""
     topic = _sentence(prompt)
     words = keywords(prompt)
-    camel = " ".join("#" + w.capitalize() for w in words)
-    lower = " ".join("#" + w for w in words)
+    # The first two keywords usually name the thing ("dark mode"): one tag for the phrase.
+    tags = ["".join(w.capitalize() for w in words[:2]), *(w.capitalize() for w in words[2:])]
+    camel = " ".join("#" + t for t in tags)
+    lower = " ".join("#" + t.lower() for t in tags)
     if platform == "youtube":
         return {
             "title": topic[:100],
