@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from contentctl.apply.runners import (
     DOWNLOAD_TYPES,
     MAX_DOWNLOAD_BYTES,
@@ -152,7 +154,7 @@ class Download(SyncStep):
         sources = list(render.get("files", []))
         for i, source in enumerate(sources):
             target.mkdir(parents=True, exist_ok=True)
-            content, mime = await fetch(ctx, source)
+            content, mime = await fetch(ctx.providers.downloads, source)
             extension = mimetypes.guess_extension(mime) or ".bin"
             name = (
                 f"slide_{i + 1:02d}{extension}"
@@ -170,11 +172,12 @@ class Download(SyncStep):
         return Submitted(None, 0, {"files": files})
 
 
-async def fetch(ctx: StepContext, source: str) -> tuple[bytes, str]:
+async def fetch(client: httpx.AsyncClient, source: str) -> tuple[bytes, str]:
+    """An output file: a URL fetched with size and type limits, or inline base64."""
     if not source.startswith(("http://", "https://")):
         content = base64.b64decode(source)  # older API versions sent the file inline
         return content, "application/pdf" if content.startswith(b"%PDF") else "image/png"
-    async with ctx.providers.downloads.stream("GET", source) as response:
+    async with client.stream("GET", source) as response:
         if response.status_code != 200:
             raise ApiError(
                 f"download of {source} failed",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from contentctl.commands.context import App, pass_app, variable_options
 from contentctl.errors import ContentctlError
+
+if TYPE_CHECKING:
+    from contentctl.lockfile import Lockfile
 
 
 @click.command()
@@ -89,7 +93,7 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
     click.echo(rendered.FORMATS[output_format](chosen), nl=False)
 
 
-def _lock(app: App, addresses: tuple[str, ...]) -> object:
+def _lock(app: App, addresses: tuple[str, ...]) -> Lockfile:
     from contentctl import lockfile
     from contentctl.config import LOCKFILE
 
@@ -109,11 +113,9 @@ def _lock(app: App, addresses: tuple[str, ...]) -> object:
 def show(app: App, addresses: tuple[str, ...]) -> None:
     """Show what the lockfile records: steps, remote ids, credits and outputs
     (generated captions, images, carousel files). Makes no API call."""
-    from contentctl.lockfile import Lockfile
     from contentctl.report import text
 
     lock = _lock(app, addresses)
-    assert isinstance(lock, Lockfile)
     click.echo(text.outputs(lock, list(addresses) or None))
 
 
@@ -128,10 +130,7 @@ def output(app: App, address: str, as_json: bool) -> None:
     Example:
       contentctl output post/dark-mode-launch --json | jq -r .captions.instagram
     """
-    from contentctl.lockfile import Lockfile
-
     lock = _lock(app, (address,))
-    assert isinstance(lock, Lockfile)
     outputs = {
         name: dict(step.outputs)
         for name, step in lock.resources[address].steps.items()

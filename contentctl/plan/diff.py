@@ -5,6 +5,7 @@ Planning compares hashes only; it makes no API call.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.cost import estimate
-from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec, input_hash, steps_for
+from contentctl.plan.steps import StepSpec, input_hash, steps_for
 
 StepAction = Literal["run", "resume", "keep"]
 ResourceAction = Literal["create", "update", "replace", "no-op", "forget"]
@@ -304,9 +305,7 @@ def _apply_moves(project: Project, graph: Graph, lock: Lockfile) -> tuple[Lockfi
             moves[new] = old
     if not moves:
         return lock, moves
-    from dataclasses import replace
-
-    return replace(lock, resources=resources), moves
+    return dataclasses.replace(lock, resources=resources), moves
 
 
 def _forgotten(
@@ -353,7 +352,3 @@ def _forgotten(
 def _artifacts_present(project: Project, record: StepRecord) -> bool:
     files = record.outputs.get("files", [])
     return all((project.root / Path(f["path"])).is_file() for f in files if isinstance(f, dict))
-
-
-def provider_of(kind: str) -> str:
-    return PROVIDER_OF_KIND[kind]

@@ -52,10 +52,6 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
 
 
-def field_digests(spec: StepSpec) -> dict[str, str]:
-    return {name: digest(value)[:16] for name, value in spec.fields.items()}
-
-
 def identity(record: StepRecord) -> str:
     """What downstream steps hash of an upstream result: its remote id, else its outputs."""
     return record.remote_id or "sha256:" + digest(record.outputs)

@@ -13,10 +13,8 @@ import pytest
 from helpers import FIXTURES, Project
 
 from contentctl.apply.postnitro_steps import fetch
-from contentctl.config import Project as Config
 from contentctl.errors import ApiError
 from contentctl.load import render
-from contentctl.providers import Providers
 
 POST_J2 = """\
 apiVersion: contentctl/v1
@@ -180,14 +178,7 @@ spec:
 def _download(handler: httpx.MockTransport) -> tuple[bytes, str]:
     async def run() -> tuple[bytes, str]:
         async with httpx.AsyncClient(transport=handler) as client:
-            providers = Providers(None, None, client)
-
-            class Context:
-                pass
-
-            ctx = Context()
-            ctx.providers = providers  # type: ignore[attr-defined]
-            return await fetch(ctx, "https://storage.example/slide.png")  # type: ignore[arg-type]
+            return await fetch(client, "https://storage.example/slide.png")
 
     return asyncio.run(run())
 
@@ -234,4 +225,3 @@ def test_outputs_say_their_urls_expire(applied: Project) -> None:
     steps = json.loads(applied.lockfile.read_text())["resources"]
     assert steps["carousel/dark-mode-tips"]["steps"]["render"]["outputs"]["urls_expire"]
     assert steps["post/dark-mode-launch"]["steps"]["images"]["outputs"]["urls_expire"]
-    assert isinstance(Config, type)
