@@ -55,6 +55,7 @@ def hold(lockfile_path: Path, owner: str) -> Iterator[Lease]:
         "pid": os.getpid(),
         "started": now,
         "expires": now + LEASE_SECONDS,
+        "process_start": _process_start(os.getpid()),
     }
     for _attempt in range(2):
         try:
@@ -118,13 +119,26 @@ def is_stale(info: Mapping[str, Any]) -> bool:
     if not info or float(info.get("expires", 0)) < time.time():
         return True
     if _same_host(info):
+        pid = int(info.get("pid", 0))
         try:
-            os.kill(int(info.get("pid", 0)), 0)
+            os.kill(pid, 0)
         except ProcessLookupError:
             return True
         except (PermissionError, ValueError, OverflowError):
             return False
+        # The pid is alive, but it may belong to a newer process that reused it.
+        recorded = info.get("process_start")
+        return recorded is not None and recorded != _process_start(pid)
     return False
+
+
+def _process_start(pid: int) -> str | None:
+    """When a process started (Linux: field 22 of /proc/PID/stat); None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
 
 
 def describe(info: Mapping[str, Any]) -> str:

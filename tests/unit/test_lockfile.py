@@ -176,3 +176,22 @@ def test_the_incremental_writer_writes_exactly_the_canonical_json(tmp_path: Path
     writer.rename("post/p3", "post/renamed")
     assert path.read_text() == lockfile.dumps(writer.current.to_json())
     assert lockfile.read(path) == writer.current
+
+
+def test_a_lease_whose_pid_was_reused_by_another_process_is_stale(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    reused = {
+        "owner": "ci",
+        "host": os.uname().nodename,
+        "pid": os.getpid(),
+        "started": 0,
+        "expires": 9e12,
+        "process_start": "1",
+    }  # not this process's start
+    lease.lease_path(path).write_text(json.dumps(reused))
+    with lease.hold(path, "me"):
+        assert json.loads(lease.lease_path(path).read_text())["owner"] == "me"
+    alive = {**reused, "process_start": lease._process_start(os.getpid())}
+    lease.lease_path(path).write_text(json.dumps(alive))
+    with pytest.raises(LeaseHeldError), lease.hold(path, "me"):
+        pass
