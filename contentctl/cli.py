@@ -123,6 +123,7 @@ for command in (
     init.init,
     inspect.validate,
     inspect.schema,
+    inspect.docs,
     plan_apply.plan,
     plan_apply.apply,
     inspect.render,

@@ -143,3 +143,21 @@ def output(app: App, address: str, as_json: bool) -> None:
         for key, value in values.items():
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             click.echo(f"{step}.{key} = {shown}")
+
+
+@click.group()
+def docs() -> None:
+    """Reference documentation generated from the schemas and this CLI."""
+
+
+@docs.command("generate")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="docs")
+def docs_generate(directory: Path) -> None:
+    """Write DIRECTORY/manifests.md (from the schemas) and DIRECTORY/cli.md (from the help)."""
+    from contentctl.cli import cli
+    from contentctl.report import reference
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in (("manifests.md", reference.manifests()), ("cli.md", reference.cli(cli))):
+        (directory / name).write_text(text, encoding="utf-8")
+        click.echo(str(directory / name))

@@ -133,3 +133,18 @@ def test_parallelism_bounds_the_jobs_in_flight(tmp_path: Path) -> None:
     assert one.exit_code == 0 and four.exit_code == 0
     assert _max_in_flight(one.stdout) == 1
     assert _max_in_flight(four.stdout) == 2  # captions and the carousel render overlap
+
+
+def test_the_apply_log_off_a_terminal_is_one_plain_line_per_event(quickstart: Project) -> None:
+    result = quickstart.run("apply", "--auto-approve", env={"NO_COLOR": ""})
+
+    assert result.exit_code == 0
+    assert "\x1b" not in result.output and "\r" not in result.output
+    events = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("media/", "post/", "carousel/")) and ": " in line
+    ]
+    # one line per step: 7 completions, plus one submission line per asynchronous job
+    assert len([e for e in events if ": done" in e]) == 7
+    assert len([e for e in events if ": submitted (job " in e]) == 3

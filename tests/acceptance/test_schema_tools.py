@@ -164,3 +164,17 @@ def test_yaml_words_stay_text(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["manifest"]["spec"]["captions"]["text"]["x"] == "on"
+
+
+def test_the_reference_docs_are_current(tmp_path: Path) -> None:
+    result = Project(tmp_path, {}).run("docs", "generate", str(tmp_path / "docs"), sandbox=False)
+    assert result.exit_code == 0, result.output
+    committed = EXAMPLES.parent / "docs"
+    for name in ("manifests.md", "cli.md"):
+        fresh = (tmp_path / "docs" / name).read_text()
+        assert (committed / name).read_text() == fresh, (
+            f"docs/{name} is stale: run `contentctl docs generate docs`"
+        )
+    manifests = (committed / "manifests.md").read_text()
+    assert "| `spec.captions.prompt` | string |" in manifests
+    assert "## contentctl apply" in (committed / "cli.md").read_text()
