@@ -127,6 +127,7 @@ for command in (
     plan_apply.plan,
     plan_apply.apply,
     inspect.render,
+    inspect.preview,
     inspect.show,
     inspect.output,
     remote.drift,

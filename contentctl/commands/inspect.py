@@ -12,6 +12,7 @@ from contentctl.commands.context import App, pass_app, variable_options
 from contentctl.errors import ContentctlError
 
 if TYPE_CHECKING:
+    from contentctl.config import Project
     from contentctl.lockfile import Lockfile
 
 
@@ -161,3 +162,68 @@ def docs_generate(directory: Path) -> None:
     for name, text in (("manifests.md", reference.manifests()), ("cli.md", reference.cli(cli))):
         (directory / name).write_text(text, encoding="utf-8")
         click.echo(str(directory / name))
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write index.html (default: out/preview).",
+)
+@variable_options
+@pass_app
+def preview(app: App, out_dir: Path | None) -> None:
+    """Write a static HTML page of the content: each post as a card per platform, each
+    carousel as its slides, with what apply generated. Open it from a CI artifact: it makes
+    no request of its own.
+
+    \b
+    Example:
+      contentctl --sandbox preview -o preview && open preview/index.html
+    """
+    import asyncio
+
+    from contentctl import lockfile
+    from contentctl.report.preview import page
+
+    project = app.project()
+    graph = app.manifests(project).graph
+    lock = lockfile.read(project.lockfile_path)
+    images = asyncio.run(_images(app, project, lock))
+    target = out_dir or project.root / project.out_dir / "preview"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "index.html").write_text(
+        page(project.name, graph, lock, project.root, images), encoding="utf-8"
+    )
+    click.echo(str(target / "index.html"))
+
+
+async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
+    """Generated images, fetched once with the download limits, as data URIs."""
+    from contentctl.apply.postnitro_steps import fetch
+    from contentctl.errors import ApiError
+    from contentctl.report.preview import data_uri
+
+    wanted = [
+        (i["media_id"], i["url"])
+        for r in lock.resources.values()
+        if "images" in r.steps
+        for i in r.steps["images"].outputs.get("images", [])
+        if i.get("url")
+    ]
+    found: dict[str, str] = {}
+    if not wanted:
+        return found
+    import httpx
+
+    async with httpx.AsyncClient(transport=app.transport(project), timeout=60) as client:
+        for media_id, url in wanted:
+            try:
+                content, mime = await fetch(client, url)
+            except (ApiError, httpx.HTTPError):
+                continue  # preview links expire after 7 days: the card says so by omission
+            found[media_id] = data_uri(content, mime)
+    return found

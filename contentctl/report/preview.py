@@ -1,0 +1,125 @@
+"""A static HTML page of the content, for reviewers: each post as a card per platform
+(caption, images, post type), each carousel as its slides. Everything is inlined, so the
+page makes no request of its own and can be opened from a CI artifact."""
+
+from __future__ import annotations
+
+import base64
+import html
+import mimetypes
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from contentctl.graph import Graph
+from contentctl.lockfile import Lockfile
+from contentctl.validate.semantic import POST_TYPE_PLATFORM, media_path
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:24px;background:#f4f5f7;color:#111}
+h1{margin:0 0 4px} .sub{color:#555;margin-bottom:24px}
+section{background:#fff;border-radius:12px;padding:16px 20px;margin:0 0 20px;
+box-shadow:0 1px 3px #0002} h2{margin:0 0 12px;font-size:18px}
+.cards{display:flex;flex-wrap:wrap;gap:14px} .card{width:300px;border:1px solid #ddd;
+border-radius:10px;padding:10px;background:#fafafa} .platform{font-weight:700}
+.types{color:#666;font-size:12px} .caption{white-space:pre-wrap;font-size:14px;margin:8px 0}
+img{max-width:100%;border-radius:6px} .slides{display:flex;gap:10px;overflow-x:auto}
+.slides img{width:220px} .pending{color:#a15c00;font-style:italic}
+"""
+
+
+def data_uri(content: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+def page(title: str, graph: Graph, lock: Lockfile, root: Path, images: Mapping[str, str]) -> str:
+    """The page; ``images`` maps PowerPost media ids to data URIs fetched beforehand."""
+    sections = []
+    for address in graph.order:
+        resource = graph.resources[address]
+        record = lock.resources.get(address)
+        steps = record.steps if record else {}
+        if resource.kind == "Post":
+            sections.append(_post(address, resource.spec, steps, images, graph, root))
+        elif resource.kind == "Carousel":
+            sections.append(_carousel(address, resource.spec, steps, root))
+    esc = html.escape
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "img-src data:; style-src 'unsafe-inline'\">"
+        f"<style>{STYLE}</style></head><body><h1>{esc(title)}</h1>"
+        f"<div class='sub'>{len(sections)} pieces of content · contentctl preview</div>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def _post(
+    address: str,
+    spec: Mapping[str, Any],
+    steps: Mapping[str, Any],
+    images: Mapping[str, str],
+    graph: Graph,
+    root: Path,
+) -> str:
+    esc = html.escape
+    captions = (
+        steps["captions"].outputs
+        if "captions" in steps and steps["captions"].status == "completed"
+        else {}
+    )
+    literal = (spec.get("captions") or {}).get("text") or {}
+    pictures = [
+        images[m]
+        for m in (steps["images"].outputs.get("media_ids", []) if "images" in steps else [])
+        if m in images
+    ]
+    for ref in (spec.get("images") or {}).get("media", []):
+        media = graph.resources.get(ref)
+        if media is not None:
+            path = media_path(root, media)
+            if path.is_file():
+                mime = mimetypes.guess_type(path.name)[0] or "image/png"
+                pictures.append(data_uri(path.read_bytes(), mime))
+    by_platform: dict[str, list[str]] = {}
+    for post_type in spec.get("post_types", []):
+        by_platform.setdefault(POST_TYPE_PLATFORM.get(post_type, post_type), []).append(post_type)
+    cards = []
+    for platform, types in by_platform.items():
+        text = captions.get(platform, literal.get(platform))
+        if isinstance(text, Mapping):
+            text = f"{text.get('title', '')}\n\n{text.get('description', '')}"
+        shown = (
+            f"<div class='caption'>{esc(str(text))}</div>"
+            if text
+            else "<div class='caption pending'>generated on apply</div>"
+        )
+        picture = "".join(f"<img alt='image of {esc(address)}' src='{src}'>" for src in pictures)
+        cards.append(
+            f"<div class='card'><div class='platform'>{esc(platform)}</div>"
+            f"<div class='types'>{esc(', '.join(types))}</div>{shown}{picture}</div>"
+        )
+    return f"<section><h2>{esc(address)}</h2><div class='cards'>{''.join(cards)}</div></section>"
+
+
+def _carousel(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any], root: Path) -> str:
+    esc = html.escape
+    files = steps["download"].outputs.get("files", []) if "download" in steps else []
+    slides = []
+    for item in files:
+        path = root / str(item.get("path", ""))
+        if path.suffix == ".png" and path.is_file():
+            slides.append(
+                f"<img alt='slide of {esc(address)}' "
+                f"src='{data_uri(path.read_bytes(), 'image/png')}'>"
+            )
+        elif path.is_file():
+            slides.append(f"<div class='card'>PDF: {esc(item.get('path', ''))}</div>")
+    if not slides:
+        slides = [
+            f"<div class='card'><b>{esc(str(s.get('heading', '')))}</b><div "
+            f"class='pending'>{esc(s.get('type', ''))}: rendered on apply</div></div>"
+            for s in spec.get("slides", [])
+        ] or ["<div class='card pending'>generated on apply</div>"]
+    return f"<section><h2>{esc(address)}</h2><div class='slides'>{''.join(slides)}</div></section>"
