@@ -33,6 +33,12 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
 
     Reports every problem of every file in one run, as file:line:col with a hint, errors
     apart from warnings. Makes no API call and needs no key.
+
+    \b
+    Examples:
+      contentctl validate
+      contentctl validate --format github   # in GitHub Actions
+      contentctl validate --env prod --var launch=2026-12-01
     """
     if output_format == "text":
         manifests = app.manifests(app.project())
@@ -58,7 +64,12 @@ def schema() -> None:
 def schema_export(directory: Path) -> None:
     """Write self-contained copies of every schema to DIRECTORY, with manifest.schema.json
     (any kind, chosen by `kind`) for editors: start a manifest with
-    `# yaml-language-server: $schema=<path to DIRECTORY>/manifest.schema.json`."""
+    `# yaml-language-server: $schema=<path to DIRECTORY>/manifest.schema.json`.
+
+    \b
+    Examples:
+      contentctl schema export .contentctl/schemas
+    """
     from contentctl.validate.export import export
 
     for path in export(directory):
@@ -80,6 +91,11 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
     """Print the manifests exactly as plan sees them: Jinja rendered, campaigns expanded.
 
     What reviewers read when a template changes. ADDRESS selects resources (all by default).
+
+    \b
+    Examples:
+      contentctl render
+      contentctl render post/launch.widgets-fr.announce --format json
     """
     from contentctl.report import rendered
 
@@ -110,13 +126,31 @@ def _lock(app: App, addresses: tuple[str, ...]) -> Lockfile:
 
 @click.command()
 @click.argument("addresses", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="The records as JSON.")
 @pass_app
-def show(app: App, addresses: tuple[str, ...]) -> None:
+def show(app: App, addresses: tuple[str, ...], as_json: bool) -> None:
     """Show what the lockfile records: steps, remote ids, credits and outputs
-    (generated captions, images, carousel files). Makes no API call."""
+    (generated captions in full, images, carousel files). Makes no API call.
+
+    \b
+    Examples:
+      contentctl show post/dark-mode-launch
+      contentctl show --json | jq 'keys'
+    """
     from contentctl.report import text
 
     lock = _lock(app, addresses)
+    if as_json:
+        chosen = addresses or tuple(sorted(lock.resources))
+        click.echo(
+            json.dumps(
+                {a: lock.resources[a].to_json() for a in chosen},
+                indent=2,
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        )
+        return
     click.echo(text.outputs(lock, list(addresses) or None))
 
 
@@ -154,7 +188,12 @@ def docs() -> None:
 @docs.command("generate")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="docs")
 def docs_generate(directory: Path) -> None:
-    """Write DIRECTORY/manifests.md (from the schemas) and DIRECTORY/cli.md (from the help)."""
+    """Write DIRECTORY/manifests.md (from the schemas) and DIRECTORY/cli.md (from the help).
+
+    \b
+    Examples:
+      contentctl docs generate docs
+    """
     from contentctl.cli import cli
     from contentctl.report import reference
 

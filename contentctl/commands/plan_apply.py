@@ -242,6 +242,12 @@ def apply(
     is stale. Completed steps are never repeated; jobs submitted by an interrupted run are
     collected, not paid for again. Run it again to retry what failed. Ctrl-C (or SIGTERM)
     stops cleanly: what is running remotely is listed and kept.
+
+    \b
+    Examples:
+      contentctl apply                      # shows the plan, asks
+      contentctl apply plan.json            # exactly a reviewed plan
+      contentctl apply --auto-approve --select 'post/launch.*' --max-credits 50
     """
     from contentctl.report import text
 
@@ -440,10 +446,17 @@ async def _execute(
     resubmit_uncertain: bool,
     no_wait: bool,
 ) -> ApplyResult:
+    import asyncio
+
     from contentctl.apply import Executor
     from contentctl.providers import open_providers
-    from contentctl.report import text
+    from contentctl.report import progress
 
+    view: progress.Plain | progress.Live = (
+        progress.Live(the_plan, sys.stdout, style=app.style)
+        if sys.stdout.isatty()
+        else progress.Plain(click.echo)
+    )
     async with open_providers(
         project, environ, needed, transport=app.transport(project)
     ) as providers:
@@ -459,11 +472,15 @@ async def _execute(
             providers,
             parallelism=parallelism,
             polling=app.polling(project, no_wait),
-            on_event=lambda e: click.echo(text.event(e)),
+            on_event=view.event,
             resubmit_uncertain=resubmit_uncertain,
             source_commit=commit,
         )
-        return await executor.run()
+        ticker = asyncio.create_task(view.run())
+        try:
+            return await executor.run()
+        finally:
+            ticker.cancel()
 
 
 def providers_needed(the_plan: Plan) -> set[str]:

@@ -13,11 +13,18 @@ from contentctl.commands.context import App, pass_app
     is_flag=True,
     help="Exit 0 when nothing drifted, 2 when something did, 1 on error.",
 )
+@click.option("--json", "as_json", is_flag=True, help="What drifted, as JSON.")
 @pass_app
 @click.pass_context
-def drift(ctx: click.Context, app: App, detailed_exitcode: bool) -> None:
+def drift(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool) -> None:
     """Compare the lockfile with the remote, read-only: deleted posts, failed or outside
-    publishes, jobs never collected. Changes nothing (also: `contentctl refresh`)."""
+    publishes, jobs never collected. Changes nothing (also: `contentctl refresh`).
+
+    \b
+    Examples:
+      contentctl drift
+      contentctl drift --detailed-exitcode   # exit 2 when something drifted
+    """
     import asyncio
 
     from contentctl import drift as drifts
@@ -35,6 +42,15 @@ def drift(ctx: click.Context, app: App, detailed_exitcode: bool) -> None:
             return await drifts.detect(lock, providers)
 
     found = asyncio.run(run()) if needed else []
+    if as_json:
+        import json
+
+        click.echo(
+            json.dumps([{"address": d.address, "message": d.message} for d in found], indent=2)
+        )
+        if detailed_exitcode and found:
+            ctx.exit(2)
+        return
     if not found:
         click.echo(
             f"No drift: the remote matches the lockfile ({len(lock.resources)} resources checked)."
@@ -60,6 +76,10 @@ def sandbox_serve(app: App, port: int) -> None:
 
     Point a client at it with POWERPOST_BASE_URL=http://127.0.0.1:PORT/powerpost/api/v1
     and POSTNITRO_BASE_URL=http://127.0.0.1:PORT/postnitro.
+
+    \b
+    Examples:
+      contentctl -C examples/quickstart sandbox serve --port 8765
     """
     import uvicorn
 

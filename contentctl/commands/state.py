@@ -17,23 +17,38 @@ def state() -> None:
 
 
 @state.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Addresses and step statuses as JSON.")
 @pass_app
-def state_list(app: App) -> None:
-    """List the addresses the lockfile records."""
+def state_list(app: App, as_json: bool) -> None:
+    """List the addresses the lockfile records, with their steps' statuses.
+
+    \b
+    Examples:
+      contentctl state list --json
+    """
+    import json
+
     from contentctl import lockfile
 
     lock = lockfile.read(app.project().lockfile_path)
-    for address in sorted(lock.resources):
-        record = lock.resources[address]
-        statuses = ",".join(sorted({s.status for s in record.steps.values()}))
-        click.echo(f"{address}\t{statuses}")
+    statuses = {a: {n: s.status for n, s in r.steps.items()} for a, r in lock.resources.items()}
+    if as_json:
+        click.echo(json.dumps(statuses, indent=2, sort_keys=True))
+        return
+    for address in sorted(statuses):
+        click.echo(f"{address}\t{','.join(sorted(set(statuses[address].values())))}")
 
 
 @state.command("show")
 @click.argument("address")
 @pass_app
 def state_show(app: App, address: str) -> None:
-    """Show one record as the lockfile holds it (JSON)."""
+    """Show one record as the lockfile holds it (JSON).
+
+    \b
+    Examples:
+      contentctl state show post/dark-mode-launch
+    """
     from contentctl import lockfile
 
     lock = lockfile.read(app.project().lockfile_path)
@@ -47,7 +62,12 @@ def state_show(app: App, address: str) -> None:
 @click.argument("destination")
 @pass_app
 def state_mv(app: App, source: str, destination: str) -> None:
-    """Give a record a new address, keeping what was created (prefer a moved: block)."""
+    """Give a record a new address, keeping what was created (prefer a moved: block).
+
+    \b
+    Examples:
+      contentctl state mv post/old-name post/new-name
+    """
     from contentctl import lease, lockfile
 
     project = app.project()
@@ -69,7 +89,12 @@ def state_mv(app: App, source: str, destination: str) -> None:
 @click.argument("addresses", nargs=-1, required=True)
 @pass_app
 def state_rm(app: App, addresses: tuple[str, ...]) -> None:
-    """Forget records: contentctl stops tracking them; nothing changes remotely."""
+    """Forget records: contentctl stops tracking them; nothing changes remotely.
+
+    \b
+    Examples:
+      contentctl state rm carousel/retired-deck
+    """
     from contentctl import lease, lockfile
 
     project = app.project()
@@ -96,6 +121,11 @@ def unlock(app: App, force: bool) -> None:
     A holder on this machine whose process is gone, or a lease past its expiry, is removed
     without --force. A holder on another host (a CI runner) cannot be checked: make sure
     that job is dead, then use --force.
+
+    \b
+    Examples:
+      contentctl unlock
+      contentctl unlock --force   # the holder was a cancelled CI job
     """
     from contentctl import lease
     from contentctl.config import LOCKFILE
@@ -122,6 +152,10 @@ def import_(app: App, address: str, remote_id: str) -> None:
 
     The resource's other steps are recorded as imported with the manifest's current
     inputs, so the next plan is empty unless the manifest changes.
+
+    \b
+    Examples:
+      contentctl import post/spring-sale post-550e8400-e29b-41d4-a716-446655440000
     """
     import asyncio
 

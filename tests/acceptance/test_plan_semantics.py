@@ -322,3 +322,17 @@ def test_renaming_a_referenced_media_with_moved_changes_nothing(applied: Project
 
     assert planned_steps(plan.stdout) == {"media/hero-photo": []}
     assert "Estimated cost: 0 credits" in plan.stdout
+
+
+def test_data_commands_speak_json(applied: Project) -> None:
+    shown = json.loads(applied.run("show", "--json", "media/hero").stdout)
+    assert shown["media/hero"]["steps"]["upload"]["status"] == "completed"
+    listed = json.loads(applied.run("state", "list", "--json").stdout)
+    assert listed["post/dark-mode-launch"] == {
+        "captions": "completed",
+        "images": "completed",
+        "post": "completed",
+    }
+    assert json.loads(applied.run("drift", "--json").stdout) == []
+    validated = json.loads(applied.run("validate", "--format", "json").stdout)
+    assert validated["valid"] is True

@@ -178,3 +178,25 @@ def test_the_reference_docs_are_current(tmp_path: Path) -> None:
     manifests = (committed / "manifests.md").read_text()
     assert "| `spec.captions.prompt` | string |" in manifests
     assert "## contentctl apply" in (committed / "cli.md").read_text()
+
+
+def test_every_command_explains_itself_with_examples() -> None:
+    import click
+
+    from contentctl.cli import cli
+
+    def commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        found = []
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                found += commands(command, f"{prefix} {name}")
+            else:
+                found.append((f"{prefix} {name}", command))
+        return found
+
+    missing = [
+        name
+        for name, command in commands(cli, "contentctl")
+        if "Example" not in (command.help or "")
+    ]
+    assert missing == []
