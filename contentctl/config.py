@@ -76,6 +76,12 @@ class Prices:
     carousel_import_slide: float = 1
     carousel_ai_slide: float = 2
     carousel_ai_default_slides: int = 8
+    # Not documented by PowerPost ("depends on model, duration and audio"): placeholders
+    # to set from the dashboard; the credits_used the API reports are what is recorded.
+    video_per_second: Mapping[str, float] = field(
+        default_factory=lambda: {"kling-3.0-pro": 6, "veo-3.1": 10, "runway-gen-4.5": 5}
+    )
+    video_audio_per_second: float = 1
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,11 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
     default_prices = Prices()
     if "image" in prices:
         prices = {**prices, "image": {**default_prices.image, **prices["image"]}}
+    if "video_per_second" in prices:
+        prices = {
+            **prices,
+            "video_per_second": {**default_prices.video_per_second, **prices["video_per_second"]},
+        }
     return Project(
         root=root,
         name=data["metadata"]["name"],

@@ -12,24 +12,45 @@ from contentctl.model import REFERENCE_FIELDS, Diagnostic, JsonPath, Reference, 
 
 
 def references_in(kind: str, spec: Mapping[str, Any]) -> tuple[Reference, ...]:
-    """Every address written in a reference field of ``spec``, with its JSON path."""
+    """Every address written in a reference field of ``spec``, with its JSON path.
+
+    A field holds one address or a list of them; ``*`` in a field path stands for every
+    item of a list (``items.*.media``).
+    """
     found: list[Reference] = []
     for field_path, _kinds in REFERENCE_FIELDS.get(kind, ()):
-        value: Any = spec
-        for part in field_path:
-            value = value.get(part) if isinstance(value, Mapping) else None
-        if isinstance(value, list):
-            found.extend(
-                Reference(item, ("spec", *field_path, i))
-                for i, item in enumerate(value)
-                if isinstance(item, str)
-            )
+        for path, value in _walk(spec, field_path, ("spec",)):
+            if isinstance(value, str):
+                found.append(Reference(value, path))
+            elif isinstance(value, list):
+                found.extend(
+                    Reference(item, (*path, i))
+                    for i, item in enumerate(value)
+                    if isinstance(item, str)
+                )
     return tuple(found)
+
+
+def _walk(value: Any, field_path: JsonPath, at: JsonPath) -> Iterable[tuple[JsonPath, Any]]:
+    if not field_path:
+        yield at, value
+        return
+    head, rest = field_path[0], field_path[1:]
+    if head == "*":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _walk(item, rest, (*at, i))
+    elif isinstance(value, Mapping) and head in value:
+        yield from _walk(value[head], rest, (*at, head))
 
 
 def allowed_kinds(kind: str, path: JsonPath) -> frozenset[str]:
     for field_path, kinds in REFERENCE_FIELDS.get(kind, ()):
-        if tuple(path[1 : 1 + len(field_path)]) == field_path:
+        probe = path[1 : 1 + len(field_path)]
+        if len(probe) == len(field_path) and all(
+            f == p or (f == "*" and isinstance(p, int))
+            for f, p in zip(field_path, probe, strict=True)
+        ):
             return kinds
     return frozenset()
 

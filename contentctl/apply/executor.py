@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from contentctl.apply.runners import StepContext
-from contentctl.apply.steps import ASYNC_STEPS, RUNNERS
+from contentctl.apply.steps import ASYNC_STEPS, DELETERS, RUNNERS
 from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, ContentctlError, PossiblySubmittedError
 from contentctl.graph import Graph
@@ -23,7 +23,13 @@ from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import Plan, ResourceChange, StepChange
 from contentctl.plan.diff import lifecycle
-from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec, input_hash, steps_for
+from contentctl.plan.steps import (
+    DELETED_THROUGH,
+    PROVIDER_OF_KIND,
+    StepSpec,
+    input_hash,
+    steps_for,
+)
 from contentctl.providers import Providers
 from contentctl.providers.http import PollTimeout, Sleep
 
@@ -36,6 +42,7 @@ EventKind = Literal[
     "failed",
     "skipped",
     "forgotten",
+    "deleted",
     "still-running",
 ]
 # Steps whose record outlives the step leaving the chain: publishing cannot be undone.
@@ -121,9 +128,10 @@ class Executor:
                         message=f"moved from {change.moved_from}; no API call",
                     )
                 )
-        changes = [c for c in self.plan.changes if c.action != "forget"]
+        changes = [c for c in self.plan.changes if c.action not in ("forget", "delete")]
         self._done = {c.address: asyncio.Event() for c in changes}
         await asyncio.gather(*(self._resource(c) for c in changes))
+        await asyncio.gather(*(self._delete(c) for c in self.plan.changes if c.action == "delete"))
         for change in self.plan.changes:
             if change.action == "forget" and not change.blocked:
                 self.writer.forget(change.address)
@@ -135,6 +143,36 @@ class Executor:
                     )
                 )
         return self.result
+
+    async def _delete(self, change: ResourceChange) -> None:
+        """DELETE the remote object, then stop tracking it; gone already counts as deleted."""
+        address = change.address
+        if change.blocked:
+            self._fail(address, None, change.blocked)
+            return
+        record = self.writer.current.resources.get(address)
+        if record is None:
+            return
+        step = DELETED_THROUGH[record.kind]
+        remote_id = record.steps[step].remote_id
+        assert remote_id is not None
+        async with self.semaphore:
+            try:
+                gone = await DELETERS[record.kind](self.providers, remote_id)
+            except ContentctlError as exc:
+                self._fail(address, "delete", str(exc) if hasattr(exc, "provider") else exc.message)
+                return
+        self.writer.forget(address)
+        self.result.steps_run += 1
+        self.on_event(
+            Event(
+                "deleted",
+                address,
+                "delete",
+                remote_id=remote_id,
+                message="already gone remotely; no longer tracked" if gone else "deleted",
+            )
+        )
 
     async def _resource(self, change: ResourceChange) -> None:
         address = change.address
@@ -163,7 +201,7 @@ class Executor:
                 step = planned.get(spec.name)
                 if step is None or step.action == "keep":
                     continue
-                if not await self._step(resource, spec, step):
+                if not await self._step(resource, spec, step, change.action == "replace"):
                     self._failed.add(address)
                     return
             names = {s.name for s in chain} | DURABLE_STEPS
@@ -172,7 +210,9 @@ class Executor:
             if address in self._done:
                 self._done[address].set()
 
-    async def _step(self, resource: Resource, spec: StepSpec, change: StepChange) -> bool:
+    async def _step(
+        self, resource: Resource, spec: StepSpec, change: StepChange, replacing: bool = False
+    ) -> bool:
         address = resource.address
         upstream: dict[str, StepRecord] = {}
         for up in spec.upstream:
@@ -194,13 +234,22 @@ class Executor:
             polling=self.polling,
             sleep=self.sleep,
             previous=previous,
-            extra={"known_generation_ids": self._known_ids(spec.name)},
+            extra={
+                "known_ids": self._known_ids(spec.name),
+                "replacing": replacing,
+                "lockfile": self.writer.current,
+            },
         )
+        # An object updated in place keeps its id through every update, and through a
+        # failed one: the next apply must update it, not create a second one.
+        in_place = getattr(runner, "updates_in_place", False)
+        kept_id = previous.remote_id if in_place and previous and not replacing else None
         base = StepRecord(
             input_hash=new_hash,
             status="submitting",
             inputs=dict(spec.fields),
             request_ref=ctx.request_ref,
+            remote_id=kept_id,
         )
 
         def record(step_record: StepRecord) -> None:
@@ -241,8 +290,23 @@ class Executor:
                         )
                     )
                 elif same and previous is not None and previous.status == "submitting":
-                    remote_id = await runner.reconcile(ctx)
-                    if remote_id is not None:
+                    adopted = await runner.reconcile(ctx)
+                    is_job = (resource.kind, spec.name) in ASYNC_STEPS
+                    if adopted is not None and not is_job:
+                        # A synchronous object the interrupted run created: update it.
+                        ctx.previous = _with(previous, remote_id=adopted)
+                        base = _with(base, remote_id=adopted)
+                        self.on_event(
+                            Event(
+                                "reconciled",
+                                address,
+                                spec.name,
+                                remote_id=adopted,
+                                message="adopted the object an interrupted run created",
+                            )
+                        )
+                    elif adopted is not None:
+                        remote_id = adopted
                         base = _with(previous, status="pending", remote_id=remote_id)
                         record(base)
                         self.on_event(
@@ -266,7 +330,7 @@ class Executor:
                         return False
                 if remote_id is None:
                     is_job = (resource.kind, spec.name) in ASYNC_STEPS
-                    if is_job:
+                    if is_job or getattr(runner, "write_ahead", False):
                         record(_with(base, submitted_at=now_iso()))
                     submitted = await runner.submit(ctx)
                     credits = submitted.credits_used
@@ -332,7 +396,7 @@ class Executor:
                     _with(
                         base,
                         status="failed",
-                        remote_id=remote_id,
+                        remote_id=remote_id or base.remote_id,
                         credits_used=None,
                         error=str(exc.message),
                         completed_at=now_iso(),

@@ -1,4 +1,5 @@
-"""PostNitro steps: look up template and brand, render the carousel, download its files."""
+"""PostNitro steps: look up template and brand, render the carousel, download its files;
+brands; scheduled posts and the social accounts they go to."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import base64
 import hashlib
 import mimetypes
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,14 @@ from contentctl.apply.runners import (
     DOWNLOAD_TYPES,
     MAX_DOWNLOAD_BYTES,
     Collected,
+    InPlace,
     StepContext,
     Submitted,
     SyncStep,
+    seconds_of,
 )
 from contentctl.errors import ApiError, ContentctlError, JobFailedError
+from contentctl.providers import Providers
 from contentctl.providers.http import poll
 from contentctl.providers.postnitro import design_id, output_files
 
@@ -31,9 +36,13 @@ class Lookup(SyncStep):
         template_id = spec.get("template_id") or _by_name(
             await client.templates(), spec["template"]["name"], "template"
         )
-        brand_id = spec.get("brand_id") or _by_name(
-            await client.brands(), spec["brand"]["name"], "brand"
-        )
+        brand = spec.get("brand")
+        if isinstance(brand, str):  # a Brand managed in this project
+            brand_id = str(ctx.up(brand, "brand").remote_id)
+        else:
+            brand_id = spec.get("brand_id") or _by_name(
+                await client.brands(), spec["brand"]["name"], "brand"
+            )
         return Submitted(None, 0, {"template_id": template_id, "brand_id": brand_id})
 
 
@@ -57,7 +66,7 @@ class Render:
         spec = ctx.resource.spec
         ids = ctx.up(ctx.resource.address, "lookup").outputs
         body: dict[str, Any] = {
-            "postType": "CAROUSEL",
+            "postType": spec.get("post_type", "CAROUSEL"),
             "requestorId": ctx.request_ref,
             "templateId": ids["template_id"],
             "brandId": ids["brand_id"],
@@ -79,6 +88,9 @@ class Render:
                 k: generate[k] for k in ("type", "context", "instructions") if k in generate
             }
             answer = await client.initiate_generate(body)
+        elif "slide" in spec:  # an IMAGE: one slide object, without a type
+            body["slides"] = _slide(spec["slide"])
+            answer = await client.initiate_import(body)
         else:
             body["slides"] = [_slide(s) for s in spec["slides"]]
             answer = await client.initiate_import(body)
@@ -207,3 +219,185 @@ async def fetch(client: httpx.AsyncClient, source: str) -> tuple[bytes, str]:
                 )
             chunks.append(chunk)
         return b"".join(chunks), mime
+
+
+class Brand(InPlace):
+    """A PostNitro brand: every write sends all seven keys (the API wants nothing else)."""
+
+    what = "brand"
+
+    @staticmethod
+    def _body(ctx: StepContext) -> dict[str, Any]:
+        spec = ctx.resource.spec
+        return {
+            "name": spec["name"],
+            "handle": spec["handle"],
+            "image": spec["image"],
+            "isCompanyDetail": spec.get("company_detail", False),
+            "showName": spec.get("show_name", True),
+            "showHandle": spec.get("show_handle", True),
+            "showImage": spec.get("show_image", True),
+        }
+
+    @staticmethod
+    def _outputs(brand: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: brand[k] for k in ("id", "name", "handle") if k in brand}
+
+    async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
+        brand = await ctx.providers.require_postnitro().create_brand(self._body(ctx))
+        return str(brand["id"]), self._outputs(brand)
+
+    async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
+        client = ctx.providers.require_postnitro()
+        return self._outputs(await client.update_brand(remote_id, self._body(ctx)))
+
+
+class Accounts(SyncStep):
+    """Social accounts by platform and handle, resolved to PostNitro's ids (free)."""
+
+    async def submit(self, ctx: StepContext) -> Submitted:
+        connected = await ctx.providers.require_postnitro().social_accounts()
+        wanted: Mapping[str, Sequence[str]] = ctx.resource.spec["accounts"]
+        ids = []
+        for platform, handles in wanted.items():
+            known = {
+                str(a.get("accountHandle", "")).lstrip("@"): a for a in connected.get(platform, [])
+            }
+            for handle in handles:
+                account = known.get(handle.lstrip("@"))
+                if account is None:
+                    names = ", ".join(sorted(known)) or "none"
+                    raise ContentctlError(
+                        f"no {platform} account {handle!r} is connected in PostNitro",
+                        hint=f"connected {platform} accounts: {names}; connect accounts in "
+                        "the PostNitro app",
+                    )
+                if account.get("accessTokenStatus", "active") != "active":
+                    raise ContentctlError(
+                        f"the {platform} account {handle!r} needs reconnecting in PostNitro "
+                        f"(token {account.get('accessTokenStatus')})"
+                    )
+                ids.append(str(account["id"]))
+        return Submitted(None, 0, {"account_ids": ids})
+
+
+SETTINGS_KEYS = {
+    "linkedin": {"post_type": "postType", "title": "postTitle"},
+    "instagram": {"post_type": "postType", "story": "postAsStory"},
+    "tiktok": {
+        "post_type": "postType",
+        "privacy": "privacyLevel",
+        "allow_comments": "canComment",
+        "allow_duet": "canDuet",
+        "allow_stitch": "canStitch",
+        "auto_add_music": "autoAddMusic",
+        "title": "postTitle",
+        "branded_content": "isBrandedContent",
+        "your_brand": "isYourBrand",
+        "third_party_brand": "isThirdPartyBrand",
+        "ai_generated": "isAIGeneratedContent",
+    },
+    "threads": {"post_type": "postType"},
+}
+# TikTok's booleans the API requires, with the defaults the schema documents.
+TIKTOK_DEFAULTS = {
+    "allow_comments": True,
+    "branded_content": False,
+    "your_brand": False,
+    "third_party_brand": False,
+}
+
+
+class Schedule(InPlace):
+    """A scheduled post: POST once, PUT (which replaces captions and accounts) after.
+
+    Creation is recorded before it is sent, and an interrupted one is found again by listing
+    the posts scheduled at that time: a duplicate would publish twice.
+    """
+
+    what = "scheduled post"
+    write_ahead = True
+    safe_to_resubmit = True  # reconcile() looks first; resubmitting only follows a miss
+
+    @staticmethod
+    def _body(ctx: StepContext) -> dict[str, Any]:
+        fields = ctx.spec.fields
+        body: dict[str, Any] = {"status": fields["status"], "scheduledAt": fields["at"]}
+        carousel = ctx.resource.spec.get("carousel")
+        if carousel:
+            design = ctx.up(carousel, "render").outputs.get("design_id")
+            if not design:
+                raise ContentctlError(
+                    f"{carousel} has no PostNitro design id to schedule",
+                    hint=f"render it again: apply --replace {carousel}",
+                )
+            body["designId"] = design
+        else:
+            body["designId"] = None
+        if fields["captions"]:
+            body["postContent"] = dict(fields["captions"])
+        accounts = ctx.own("accounts")
+        body["selectedAccounts"] = list(accounts.outputs["account_ids"]) if accounts else []
+        for platform, names in SETTINGS_KEYS.items():
+            if platform in fields:
+                given = {**(TIKTOK_DEFAULTS if platform == "tiktok" else {}), **fields[platform]}
+                body[f"{platform}PostSettings"] = {names[k]: v for k, v in given.items()}
+        reel = fields.get("reel")
+        if reel:
+            body["postSettings"] = {
+                "videoDuration": reel["video_duration"],
+                **({"audioId": reel["audio_id"]} if "audio_id" in reel else {}),
+            }
+        return body
+
+    @staticmethod
+    def _outputs(post: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "id": post.get("id"),
+            "status": post.get("status"),
+            "scheduled_for": post.get("scheduledFor"),
+            "design_id": post.get("designId"),
+            "accounts": [
+                {"id": a.get("socialAccountId"), "status": a.get("status")}
+                for a in post.get("socialAccounts") or []
+            ],
+        }
+
+    async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
+        post = await ctx.providers.require_postnitro().create_schedule(self._body(ctx))
+        return str(post["id"]), self._outputs(post)
+
+    async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
+        client = ctx.providers.require_postnitro()
+        return self._outputs(await client.update_schedule(remote_id, self._body(ctx)))
+
+    async def delete(self, providers: Providers, remote_id: str) -> bool:
+        try:
+            await providers.require_postnitro().delete_schedule(remote_id)
+        except ApiError as exc:
+            if exc.status == 404:
+                return True
+            raise
+        return False
+
+    async def reconcile(self, ctx: StepContext) -> str | None:
+        """The post an interrupted creation made: same time and design, not tracked yet."""
+        if ctx.previous and ctx.previous.remote_id:
+            return ctx.previous.remote_id  # an interrupted update: send it again
+        body = self._body(ctx)
+        at = seconds_of(body["scheduledAt"])
+        window = (
+            datetime.fromtimestamp(at - 60, timezone.utc),
+            datetime.fromtimestamp(at + 60, timezone.utc),
+        )
+        client = ctx.providers.require_postnitro()
+        rows = await client.schedules(*(w.strftime("%Y-%m-%dT%H:%M:%SZ") for w in window))
+        taken = set(ctx.extra.get("known_ids", ()))
+        for row in rows:
+            if (
+                row.get("id") not in taken
+                and row.get("designId") == body["designId"]
+                and seconds_of(row.get("scheduledFor")) == at
+            ):
+                return str(row["id"])
+        return None

@@ -1,20 +1,29 @@
-"""PowerPost steps: media upload, captions, images, the post draft, publishing."""
+"""PowerPost steps: media upload, captions, images, videos, carousel slides, the post
+draft, publishing, calendar entries."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from contentctl.apply.postnitro_steps import fetch
 from contentctl.apply.runners import (
     CLOCK_SKEW,
     Collected,
+    InPlace,
     StepContext,
     Submitted,
     SyncStep,
     job_failed,
     seconds_of,
 )
-from contentctl.errors import ApiError, JobFailedError
+from contentctl.errors import ApiError, ContentctlError, JobFailedError
+from contentctl.lockfile import Lockfile
+from contentctl.plan.steps import post_carousels
+from contentctl.providers import Providers
 from contentctl.providers.http import poll
 from contentctl.validate.semantic import (
     IMAGE_EXTENSIONS,
@@ -70,7 +79,7 @@ class Captions:
         client = ctx.providers.require_powerpost()
         prompt = ctx.resource.spec["captions"].get("prompt")
         since = seconds_of(ctx.previous.submitted_at if ctx.previous else None) - CLOCK_SKEW
-        taken = set(ctx.extra.get("known_generation_ids", ()))
+        taken = set(ctx.extra.get("known_ids", ()))
         answer = await client.list_generations(limit=100)
         for row in answer.get("data", []):
             if (
@@ -125,6 +134,107 @@ class Images:
         )
 
 
+class Video:
+    safe_to_resubmit = False
+
+    async def reconcile(self, ctx: StepContext) -> str | None:
+        return None  # video generations cannot be listed
+
+    async def submit(self, ctx: StepContext) -> Submitted:
+        spec = ctx.resource.spec
+        body: dict[str, Any] = {
+            "prompt": spec["prompt"],
+            "duration": spec["duration"],
+            "size": spec.get("size", "landscape"),
+            "model": spec.get("model", "kling-3.0-pro"),
+            "has_audio": spec.get("audio", False),
+        }
+        if "enhance_prompt" in spec:
+            body["enhance_prompt"] = spec["enhance_prompt"]
+        if spec.get("source_image"):
+            body["source_image"] = ctx.up(spec["source_image"], "upload").remote_id
+        answer = await ctx.providers.require_powerpost().generate_video(body)
+        return Submitted(str(answer["video_generation_id"]), answer.get("credits_used"))
+
+    async def collect(self, ctx: StepContext, remote_id: str) -> Collected:
+        client = ctx.providers.require_powerpost()
+        job = await _finished(
+            ctx,
+            lambda: client.get_video_generation(remote_id),
+            f"video generation {remote_id}",
+            # PowerPost's guidance for videos: up to 120 polls 10 s apart, twice as long.
+            timeout_factor=2,
+        )
+        video = job.get("video") or {}
+        if not video.get("media_id"):
+            raise JobFailedError(
+                f"video generation {remote_id} completed without a video", provider="powerpost"
+            )
+        keep = ("media_id", "url", "thumbnail_url", "width", "height", "duration")
+        return Collected(
+            {k: video[k] for k in keep if k in video}
+            | {"urls_expire": "not documented; posts use the media_id"},
+            job.get("credits_used"),
+        )
+
+
+class CarouselSlides(SyncStep):
+    """A carousel's PNG slides uploaded to PowerPost as images, for a Post to use.
+
+    The files the carousel's download step saved are used when their bytes still match;
+    otherwise they are fetched again from the render's output URLs.
+    """
+
+    async def submit(self, ctx: StepContext) -> Submitted:
+        client = ctx.providers.require_powerpost()
+        lock: Lockfile = ctx.extra["lockfile"]
+        uploads = []
+        for up in ctx.spec.upstream:
+            render = ctx.upstream[up.key].outputs
+            saved = lock.step(up.address, "download")
+            local = list(saved.outputs.get("files", [])) if saved else []
+            sources = list(render.get("files", []))
+            media_ids = []
+            for i, source in enumerate(sources):
+                content = _saved_file(ctx.project.root, local[i] if i < len(local) else None)
+                if content is None:
+                    content, mime = await fetch(ctx.providers.downloads, source)
+                    if mime != "image/png":
+                        raise ContentctlError(
+                            f"{up.address} slide {i + 1} is {mime}, not a PNG image",
+                            hint=f"set response_type: PNG on {up.address}",
+                        )
+                name = f"{up.address.split('/', 1)[1]}-slide-{i + 1:02d}.png"
+                answer = await client.upload_media(content, name, "image", "image/png")
+                media_ids.append(str(answer["media_id"]))
+            uploads.append({"media_ids": media_ids})
+        return Submitted(None, 0, {"uploads": uploads})
+
+
+def _saved_file(root: Path, saved: Any) -> bytes | None:
+    """A downloaded artifact's bytes, if the file is still there and unchanged."""
+    if not isinstance(saved, Mapping) or not str(saved.get("path", "")).endswith(".png"):
+        return None
+    try:
+        content = (root / str(saved["path"])).read_bytes()
+    except OSError:
+        return None
+    return content if hashlib.sha256(content).hexdigest() == saved.get("sha256") else None
+
+
+def media_ids_of(ctx: StepContext, ref: str) -> list[str]:
+    """PowerPost media ids of a Post's media reference (Media, Video or Carousel slides)."""
+    kind = ref.partition("/")[0]
+    if kind == "media":
+        return [str(ctx.up(ref, "upload").remote_id)]
+    if kind == "video":
+        return [str(ctx.up(ref, "video").outputs["media_id"])]
+    slides = ctx.own("slides")
+    assert slides is not None
+    upload = slides.outputs["uploads"][post_carousels(ctx.resource.spec).index(ref)]
+    return [str(m) for m in upload["media_ids"]]
+
+
 class CreatePost(SyncStep):
     async def submit(self, ctx: StepContext) -> Submitted:
         spec = ctx.resource.spec
@@ -136,7 +246,7 @@ class CreatePost(SyncStep):
         if generated is not None:
             media_ids.extend(generated.outputs.get("media_ids", []))
         for ref in (spec.get("images") or {}).get("media", []):
-            media_ids.append(str(ctx.up(ref, "upload").remote_id))
+            media_ids.extend(media_ids_of(ctx, ref))
         items = []
         for post_type in spec["post_types"]:
             item: dict[str, Any] = {"post_type": post_type}
@@ -147,7 +257,9 @@ class CreatePost(SyncStep):
                 item["content"] = text
             override = overrides.get(post_type, {})
             item.update({k: override[k] for k in ("content", "title") if k in override})
-            if media_ids:
+            if "media" in override:
+                item["media_ids"] = [m for ref in override["media"] for m in media_ids_of(ctx, ref)]
+            elif media_ids:
                 item["media_ids"] = media_ids
             items.append(item)
         generation = ctx.own("captions")
@@ -214,14 +326,65 @@ class Publish:
         return None
 
 
+class CalendarEntry(InPlace):
+    what = "calendar entry"
+
+    @staticmethod
+    def _body(ctx: StepContext) -> dict[str, Any]:
+        spec = ctx.resource.spec
+        keys = {
+            "title": "title",
+            "description": "description",
+            "date": "scheduled_date",
+            "time": "scheduled_time",
+            "platforms": "platforms",
+        }
+        return {sent: spec[key] for key, sent in keys.items() if key in spec}
+
+    @staticmethod
+    def _outputs(entry: Mapping[str, Any]) -> dict[str, Any]:
+        keep = ("entry_id", "title", "scheduled_date", "scheduled_time", "status")
+        return {k: entry[k] for k in keep if k in entry}
+
+    async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
+        entry = await ctx.providers.require_powerpost().create_calendar_entry(self._body(ctx))
+        entry_id = entry.get("entry_id") or entry.get("id")
+        if not entry_id:
+            raise ApiError("the new calendar entry came back without an id", provider="powerpost")
+        return str(entry_id), self._outputs(entry)
+
+    async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
+        body = self._body(ctx)
+        # PATCH sets what it is sent: a field removed from the manifest is cleared.
+        previous = ctx.previous.inputs if ctx.previous else {}
+        for key, sent in (("description", "description"), ("time", "scheduled_time")):
+            if key in previous and key not in ctx.resource.spec:
+                body[sent] = None
+        client = ctx.providers.require_powerpost()
+        return self._outputs(await client.update_calendar_entry(remote_id, body))
+
+    async def delete(self, providers: Providers, remote_id: str) -> bool:
+        try:
+            await providers.require_powerpost().delete_calendar_entry(remote_id)
+        except ApiError as exc:
+            if exc.status == 404:
+                return True
+            raise
+        return False
+
+
 async def _finished(
-    ctx: StepContext, fetch: Callable[[], Awaitable[dict[str, Any]]], what: str
+    ctx: StepContext,
+    fetch: Callable[[], Awaitable[dict[str, Any]]],
+    what: str,
+    timeout_factor: float = 1,
 ) -> dict[str, Any]:
     """Poll a generation job to its end; a failed one raises with the API's reason."""
+    polling = ctx.polling["powerpost"]
     job = await poll(
         fetch,
         lambda j: j.get("status") in ("completed", "failed"),
-        ctx.polling["powerpost"],
+        replace(polling, timeout=polling.timeout * timeout_factor),
         provider="powerpost",
         what=what,
         sleep=ctx.sleep,

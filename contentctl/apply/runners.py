@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from contentctl.config import Polling, Project
-from contentctl.errors import JobFailedError
+from contentctl.errors import ApiError, JobFailedError
 from contentctl.lockfile import StepRecord
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
@@ -89,6 +89,46 @@ class SyncStep:
 
     async def reconcile(self, ctx: StepContext) -> str | None:
         return None
+
+
+class InPlace(SyncStep):
+    """An object created once and then updated in place: its remote id survives updates.
+
+    ``create`` and ``update`` each make one request; with ``apply --replace`` a new object
+    is created and, where the API can delete, the old one is deleted after it.
+    """
+
+    updates_in_place = True
+    write_ahead = False  # True: record "submitting" first, and reconcile() can find it
+    what = "object"
+
+    async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
+        raise NotImplementedError
+
+    async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    async def delete(self, providers: Providers, remote_id: str) -> bool:
+        """Delete the object; True when it was already gone. Only for deletable kinds."""
+        raise NotImplementedError
+
+    async def submit(self, ctx: StepContext) -> Submitted:
+        current = ctx.previous.remote_id if ctx.previous else None
+        if current and not ctx.extra.get("replacing"):
+            try:
+                outputs = await self.update(ctx, current)
+            except ApiError as exc:
+                if exc.status == 404:
+                    exc.hint = (
+                        f"the {self.what} {current} was deleted outside contentctl; to create "
+                        f"it again run apply --replace {ctx.resource.address}"
+                    )
+                raise
+            return Submitted(current, 0, outputs)
+        remote_id, outputs = await self.create(ctx)
+        if current and ctx.extra.get("replacing") and type(self).delete is not InPlace.delete:
+            await self.delete(ctx.providers, current)
+        return Submitted(remote_id, 0, outputs)
 
 
 def seconds_of(timestamp: object) -> float:

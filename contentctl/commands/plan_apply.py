@@ -283,7 +283,7 @@ def apply(
     touched = [
         c.address
         for c in the_plan.changes
-        if c.action != "forget" and c.address in writer.current.resources
+        if c.action not in ("forget", "delete") and c.address in writer.current.resources
     ]
     if touched:
         click.echo("\nOutputs:\n")
@@ -308,6 +308,7 @@ def _commit(project: Project, the_plan: Plan, result: ApplyResult, push: bool) -
             ("create", "created"),
             ("update", "updated"),
             ("replace", "replaced"),
+            ("delete", "deleted"),
             ("forget", "forgotten"),
             ("move", "moved"),
         )

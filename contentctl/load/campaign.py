@@ -140,16 +140,23 @@ def _namespaced(
 def _rewrite_references(
     kind: str, spec: dict[str, Any], local: Mapping[str, str]
 ) -> dict[str, Any]:
-    spec = dict(spec)
+    """References to documents of the same template follow their rename (copies, not edits)."""
+    out: Any = spec
     for path, _kinds in REFERENCE_FIELDS.get(kind, ()):
-        parent: Any = spec
-        for part in path[:-1]:
-            if not isinstance(parent.get(part), dict):
-                break
-            parent[part] = dict(parent[part])
-            parent = parent[part]
-        else:
-            values = parent.get(path[-1])
-            if isinstance(values, list):
-                parent[path[-1]] = [local.get(v, v) if isinstance(v, str) else v for v in values]
-    return spec
+        out = _rewrite_at(out, path, local)
+    return dict(out)
+
+
+def _rewrite_at(value: Any, path: tuple[str | int, ...], local: Mapping[str, str]) -> Any:
+    if not path:
+        if isinstance(value, str):
+            return local.get(value, value)
+        if isinstance(value, list):
+            return [local.get(v, v) if isinstance(v, str) else v for v in value]
+        return value
+    head, rest = path[0], path[1:]
+    if head == "*":
+        return [_rewrite_at(v, rest, local) for v in value] if isinstance(value, list) else value
+    if isinstance(value, dict) and head in value:
+        return {**value, head: _rewrite_at(value[head], rest, local)}
+    return value

@@ -30,9 +30,17 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
     if step.name == "publish":
         surcharge = prices.publish_x_surcharge if "x-post" in spec.get("post_types", []) else 0
         return prices.publish + surcharge
+    if step.name == "video":
+        per_second = prices.video_per_second.get(spec.get("model", "kling-3.0-pro"), 0)
+        audio = prices.video_audio_per_second if spec.get("audio") else 0
+        return float((per_second + audio) * spec["duration"])
     if step.name == "render":
         if "slides" in spec:
             return prices.carousel_import_slide * len(spec["slides"])
+        if "slide" in spec:
+            return prices.carousel_import_slide
+        if spec.get("post_type") == "IMAGE":
+            return prices.carousel_ai_slide
         slides = spec.get("generate", {}).get("expected_slides", prices.carousel_ai_default_slides)
         return float(prices.carousel_ai_slide * slides)
     return 0

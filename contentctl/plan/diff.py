@@ -9,6 +9,7 @@ import dataclasses
 import fnmatch
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,10 +18,14 @@ from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.cost import estimate
-from contentctl.plan.steps import StepSpec, input_hash, steps_for
+from contentctl.plan.steps import DELETED_THROUGH, StepSpec, input_hash, steps_for
+from contentctl.validate.semantic import schedule_time
+
+# PostNitro refuses times that are not ahead; the vendor's own CLI asks for 5 minutes.
+SCHEDULE_LEAD = timedelta(minutes=5)
 
 StepAction = Literal["run", "resume", "keep"]
-ResourceAction = Literal["create", "update", "replace", "no-op", "forget"]
+ResourceAction = Literal["create", "update", "replace", "no-op", "delete", "forget"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class StepChange:
     paid: bool
     input_hash: str | None  # None while it depends on a result known only after apply
     changes: tuple[FieldChange, ...] = ()
+    publishes: bool = False  # running it puts content in front of the public
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class ResourceChange:
 
     @property
     def publishes(self) -> bool:
-        return any(s.name == "publish" and s.action != "keep" for s in self.steps)
+        return any(s.publishes and s.action != "keep" for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -121,9 +127,15 @@ def selected(resource: Resource, patterns: Sequence[str]) -> bool:
 
 
 def make_plan(
-    project: Project, graph: Graph, lock: Lockfile, options: PlanOptions | None = None
+    project: Project,
+    graph: Graph,
+    lock: Lockfile,
+    options: PlanOptions | None = None,
+    now: datetime | None = None,
 ) -> Plan:
+    """``now`` (UTC, the clock by default) decides which schedules are already in the past."""
     options = options or PlanOptions()
+    now = now or datetime.now(timezone.utc)
     lock, moves = _apply_moves(project, graph, lock)
     chosen = _chosen(graph, options)
     runs: dict[str, bool] = {}  # "address#step" -> will run (or resume) in this apply
@@ -155,7 +167,8 @@ def make_plan(
                 action,
                 tuple(step_changes),
                 resource.source_file,
-                blocked=_blocked(record, step_changes, options),
+                blocked=_blocked(record, step_changes, options)
+                or _too_late(resource, step_changes, now),
                 moved_from=moves.get(address),
             )
         )
@@ -198,7 +211,7 @@ def _step_change(
         )
     runs[f"{address}#{spec.name}"] = action != "keep"
     cost = estimate(spec, resource, project.prices) if action == "run" else 0
-    return StepChange(spec.name, action, reason, cost, spec.paid, new_hash, changed)
+    return StepChange(spec.name, action, reason, cost, spec.paid, new_hash, changed, spec.publishes)
 
 
 def _ignored(resource: Resource, spec: StepSpec, previous: StepRecord | None) -> StepSpec:
@@ -279,6 +292,24 @@ def _blocked(
     return None
 
 
+def _too_late(resource: Resource, steps: Sequence[StepChange], now: datetime) -> str | None:
+    """A schedule sent now must still be ahead of the clock, or PostNitro refuses it."""
+    if resource.kind != "Schedule" or not any(
+        s.name == "schedule" and s.action == "run" for s in steps
+    ):
+        return None
+    try:
+        at = schedule_time(resource.spec)
+    except ValueError:
+        return None  # validation reports it
+    if at >= now + SCHEDULE_LEAD:
+        return None
+    return (
+        f"spec.at ({at:%Y-%m-%d %H:%M} UTC) is not at least 5 minutes ahead; PostNitro accepts "
+        "only future times. Move it later, or remove the manifest if it has gone out"
+    )
+
+
 def _chosen(graph: Graph, options: PlanOptions) -> set[str]:
     """Addresses in this plan: --select (with what they depend on), minus --exclude."""
     resources = graph.resources
@@ -324,6 +355,21 @@ def _forgotten(
         intended = address in project.removed
         published = record.steps.get("publish")
         blocked = None
+        owner = record.steps.get(DELETED_THROUGH.get(record.kind, ""))
+        if owner is not None and owner.remote_id and not intended:
+            out.append(
+                ResourceChange(
+                    address,
+                    record.kind,
+                    "delete",
+                    source_file=record.source.get("file"),
+                    blocked="lifecycle.prevent_destroy is set; to stop tracking it and keep "
+                    "it remotely, add it to spec.removed in contentctl.yaml"
+                    if record.prevent_destroy
+                    else None,
+                )
+            )
+            continue
         if published and published.status == "completed" and not intended:
             blocked = (
                 "this post is published and contentctl can neither unpublish nor delete "

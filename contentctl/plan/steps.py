@@ -15,10 +15,39 @@ from pathlib import Path
 from typing import Any
 
 from contentctl.lockfile import StepRecord
-from contentctl.model import Resource, address_of
-from contentctl.validate.semantic import media_path, media_type
+from contentctl.model import Resource
+from contentctl.validate.semantic import (
+    media_path,
+    media_type,
+    post_media,
+    schedule_time,
+    utc_text,
+)
 
-PROVIDER_OF_KIND = {"Post": "powerpost", "Media": "powerpost", "Carousel": "postnitro"}
+PROVIDER_OF_KIND = {
+    "Post": "powerpost",
+    "Media": "powerpost",
+    "Video": "powerpost",
+    "CalendarEntry": "powerpost",
+    "Carousel": "postnitro",
+    "Brand": "postnitro",
+    "Schedule": "postnitro",
+}
+# Kinds the API can delete, and the step whose remote id is the object to delete. Other
+# kinds are forgotten when their manifest goes away: the remote object stays.
+DELETED_THROUGH = {"Schedule": "schedule", "CalendarEntry": "entry"}
+# The step of each kind whose remote id is the resource's identity (import, outputs).
+OWNING_STEP = {
+    "Post": "post",
+    "Carousel": "render",
+    "Media": "upload",
+    "Video": "video",
+    "Brand": "brand",
+    "Schedule": "schedule",
+    "CalendarEntry": "entry",
+}
+# Which step of a referenced resource a Post's media come from.
+MEDIA_STEP = {"media": "upload", "video": "video"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +71,7 @@ class StepSpec:
     paid: bool
     fields: Mapping[str, Any]
     upstream: tuple[Upstream, ...] = ()
+    publishes: bool = False  # running it puts content in front of the public
 
 
 def canonical(value: Any) -> str:
@@ -76,7 +106,7 @@ def _present(
 ) -> dict[str, Any]:
     defaults = defaults or {}
     out = {
-        f"{prefix}.{k}": mapping.get(k, defaults.get(k))
+        (f"{prefix}.{k}" if prefix else k): mapping.get(k, defaults.get(k))
         for k in keys
         if k in mapping or k in defaults
     }
@@ -128,14 +158,35 @@ def _post(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
             StepSpec("images", "powerpost", paid=True, fields=fields, upstream=tuple(image_inputs))
         )
         post_upstream.append(Upstream(me, "images"))
-    for ref in images.get("media", []):
-        kind, _, name = ref.partition("/")
-        post_upstream.append(Upstream(address_of(kind, name), "upload"))
+    refs = post_references(spec)
+    carousels = post_carousels(spec)
+    if carousels:
+        steps.append(
+            StepSpec(
+                "slides",
+                "powerpost",
+                paid=False,
+                fields={"carousels": len(carousels)},
+                upstream=tuple(Upstream(c, "render") for c in carousels),
+            )
+        )
+        post_upstream.append(Upstream(me, "slides"))
+    for ref in refs:
+        kind = ref.partition("/")[0]
+        if kind in MEDIA_STEP:
+            post_upstream.append(Upstream(ref, MEDIA_STEP[kind]))
+    # Media count by position among the references, never by address (see input_hash).
+    items = [
+        {**i, "media": [refs.index(r) for r in i["media"]]} if "media" in i else i
+        for i in spec.get("items", [])
+    ]
     fields = {
         "post_types": list(spec["post_types"]),
-        "items": list(spec.get("items", [])),
+        "items": items,
         "captions.text": captions.get("text"),
     }
+    if refs:
+        fields["media"] = [refs.index(r) for r in images.get("media", [])]
     steps.append(
         StepSpec("post", "powerpost", paid=False, fields=fields, upstream=tuple(post_upstream))
     )
@@ -147,33 +198,55 @@ def _post(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
                 paid=True,
                 fields={"publish": True, "post_types": list(spec["post_types"])},
                 upstream=(Upstream(me, "post"),),
+                publishes=True,
             )
         )
     return tuple(steps)
 
 
+def post_references(spec: Mapping[str, Any]) -> list[str]:
+    """A Post's media references, each once, in the order written."""
+    return list(dict.fromkeys(ref for _, ref in post_media(spec)))
+
+
+def post_carousels(spec: Mapping[str, Any]) -> list[str]:
+    """The carousels whose slides a Post uses, in the order its slides step uploads them."""
+    return [r for r in post_references(spec) if r.startswith("carousel/")]
+
+
 def _carousel(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     spec = resource.spec
     me = resource.address
+    brand = spec.get("brand")
+    managed_brand = isinstance(brand, str)
     lookup = {
         "template": spec.get("template") or {"id": spec.get("template_id")},
-        "brand": spec.get("brand") or {"id": spec.get("brand_id")},
+        # A managed brand counts by its id (an upstream identity), not by its address.
+        "brand": {"managed": True} if managed_brand else brand or {"id": spec.get("brand_id")},
     }
     if "generate" in spec:
         source: dict[str, Any] = {
             "generate": {k: v for k, v in spec["generate"].items() if k != "expected_slides"}
         }
+    elif "slide" in spec:
+        source = {"slide": spec["slide"]}
     else:
         source = {"slides": spec["slides"]}
     render = {
-        "post_type": "CAROUSEL",
+        "post_type": spec.get("post_type", "CAROUSEL"),
         "response_type": spec.get("response_type", "PNG"),
         # Optional fields enter the hash only when set: adding one never re-renders the rest.
         **({"generate_images": spec["generate_images"]} if "generate_images" in spec else {}),
         **source,
     }
     return (
-        StepSpec("lookup", "postnitro", paid=False, fields=lookup),
+        StepSpec(
+            "lookup",
+            "postnitro",
+            paid=False,
+            fields=lookup,
+            upstream=(Upstream(str(brand), "brand"),) if managed_brand else (),
+        ),
         StepSpec(
             "render", "postnitro", paid=True, fields=render, upstream=(Upstream(me, "lookup"),)
         ),
@@ -183,8 +256,84 @@ def _carousel(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     )
 
 
+def _video(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
+    spec = resource.spec
+    fields = _present(
+        spec,
+        "",
+        ("prompt", "model", "size", "duration", "audio", "enhance_prompt"),
+        {"model": "kling-3.0-pro", "size": "landscape", "audio": False},
+    )
+    source = spec.get("source_image")
+    upstream = (Upstream(source, "upload"),) if source else ()
+    return (StepSpec("video", "powerpost", paid=True, fields=fields, upstream=upstream),)
+
+
+def _brand(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
+    fields = _present(
+        resource.spec,
+        "",
+        ("name", "handle", "image", "company_detail", "show_name", "show_handle", "show_image"),
+        {"company_detail": False, "show_name": True, "show_handle": True, "show_image": True},
+    )
+    return (StepSpec("brand", "postnitro", paid=False, fields=fields),)
+
+
+SCHEDULE_PLATFORMS = ("linkedin", "instagram", "tiktok", "threads")
+
+
+def _schedule(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
+    spec = resource.spec
+    me = resource.address
+    steps: list[StepSpec] = []
+    upstream: list[Upstream] = []
+    if spec.get("carousel"):
+        upstream.append(Upstream(spec["carousel"], "render"))
+    accounts: Mapping[str, Any] = spec.get("accounts") or {}
+    if accounts:
+        steps.append(
+            StepSpec("accounts", "postnitro", paid=False, fields={"accounts": dict(accounts)})
+        )
+        upstream.append(Upstream(me, "accounts"))
+    try:
+        at = utc_text(schedule_time(spec))
+    except ValueError:
+        at = str(spec["at"])  # validation has said what is wrong with it
+    status = spec.get("status", "DRAFT")
+    fields: dict[str, Any] = {
+        "status": status,
+        "at": at,
+        "captions": dict(spec.get("captions") or {}),
+    }
+    for platform in SCHEDULE_PLATFORMS:
+        if platform in spec or platform in accounts:
+            fields[platform] = {"post_type": "carousel", **(spec.get(platform) or {})}
+    if "reel" in spec:
+        fields["reel"] = dict(spec["reel"])
+    steps.append(
+        StepSpec(
+            "schedule",
+            "postnitro",
+            paid=False,
+            fields=fields,
+            upstream=tuple(upstream),
+            publishes=status == "SCHEDULED" and bool(accounts),
+        )
+    )
+    return tuple(steps)
+
+
+def _calendar_entry(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
+    fields = _present(resource.spec, "", ("title", "description", "date", "time", "platforms"))
+    return (StepSpec("entry", "powerpost", paid=False, fields=fields),)
+
+
 _BUILDERS: Mapping[str, Callable[[Resource, Path], tuple[StepSpec, ...]]] = {
     "Media": _media,
     "Post": _post,
     "Carousel": _carousel,
+    "Video": _video,
+    "Brand": _brand,
+    "Schedule": _schedule,
+    "CalendarEntry": _calendar_entry,
 }

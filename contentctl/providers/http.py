@@ -81,7 +81,13 @@ class Http:
             k: v for k, v in {**self.headers, **(headers or {})}.items() if k not in omit_headers
         }
         sent_headers.setdefault("user-agent", USER_AGENT)
-        idempotent = method in ("GET", "HEAD", "PUT", "DELETE")
+        idempotent = method in (
+            "GET",
+            "HEAD",
+            "PUT",
+            "PATCH",
+            "DELETE",
+        )  # contentctl PATCHes set fields
         attempt = 0
         while True:
             attempt += 1

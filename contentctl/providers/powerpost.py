@@ -135,3 +135,35 @@ class PowerPost:
 
     async def publish_post(self, post_id: str) -> dict[str, Any]:
         return await self._json("POST", f"/posts/{post_id}/publish")
+
+    async def generate_video(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return await self._json("POST", "/videos/generate", json=dict(body))
+
+    async def get_video_generation(self, video_generation_id: str) -> dict[str, Any]:
+        return await self._json("GET", f"/videos/generations/{video_generation_id}")
+
+    # Calendar entries are planning notes; the answers' shapes are only partly documented,
+    # so an entry is read from the body or from its "entry" key.
+
+    async def calendar_entries(self, start_date: str, end_date: str) -> list[dict[str, Any]]:
+        data = await self._json(
+            "GET", "/calendar/entries", params={"start_date": start_date, "end_date": end_date}
+        )
+        return [dict(e) for e in data.get("entries", [])]
+
+    async def create_calendar_entry(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return _entry(await self._json("POST", "/calendar/entries", json=dict(body)))
+
+    async def calendar_entry(self, entry_id: str) -> dict[str, Any]:
+        return _entry(await self._json("GET", f"/calendar/entries/{entry_id}"))
+
+    async def update_calendar_entry(self, entry_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return _entry(await self._json("PATCH", f"/calendar/entries/{entry_id}", json=dict(body)))
+
+    async def delete_calendar_entry(self, entry_id: str) -> None:
+        await self._json("DELETE", f"/calendar/entries/{entry_id}")
+
+
+def _entry(body: Mapping[str, Any]) -> dict[str, Any]:
+    entry = body.get("entry") if isinstance(body.get("entry"), Mapping) else body
+    return dict(entry)  # type: ignore[arg-type]

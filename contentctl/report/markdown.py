@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 MARKER = "<!-- contentctl-plan -->"
 LIMIT = 65_535
 BUDGET = 60_000  # leave room for what a workflow adds around it
-SYMBOL = {"create": "➕", "update": "🔄", "replace": "♻️", "forget": "➖", "no-op": "➡️"}
+SYMBOL = {
+    "create": "➕",
+    "update": "🔄",
+    "replace": "♻️",
+    "delete": "🗑️",
+    "forget": "➖",
+    "no-op": "➡️",
+}
 
 
 def plan(plan: Plan) -> str:
@@ -32,7 +39,7 @@ def plan(plan: Plan) -> str:
 def _head(plan: Plan) -> list[str]:
     counts = plan.counts()
     summary = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("create", "update", "forget"))
-    extra = "".join(f", {counts[a]} to {a}" for a in ("replace", "move") if counts.get(a))
+    extra = "".join(f", {counts[a]} to {a}" for a in ("replace", "delete", "move") if counts.get(a))
     lines = [MARKER, "### contentctl plan", ""]
     if not plan.has_changes:
         return [*lines, "No changes: the content matches the lockfile. No API call, no credit."]
@@ -96,7 +103,7 @@ def _without_details(plan: Plan) -> str:
 
 def _compact(plan: Plan) -> str:
     lines = [*_head(plan), ""]
-    for action in ("create", "replace", "update", "no-op", "forget"):
+    for action in ("create", "replace", "update", "no-op", "delete", "forget"):
         group = [c.address for c in _changed(plan) if c.action == action]
         if group:
             label = "move" if action == "no-op" else action

@@ -19,6 +19,7 @@ SYMBOLS = {
     "create": ("+", "green"),
     "update": ("~", "yellow"),
     "replace": ("-/+", "red"),
+    "delete": ("x", "red"),
     "forget": ("-", "red"),
     "no-op": (">", "cyan"),
 }
@@ -52,6 +53,7 @@ GROUPS = (
     ("replace", "Replace (regenerate everything)"),
     ("update", "Update"),
     ("no-op", "Move"),
+    ("delete", "Delete"),
     ("forget", "Stop tracking"),
 )
 
@@ -81,7 +83,7 @@ def plan(plan: Plan, style: Style, diff: bool = False) -> str:
         lines.extend(f"  ! {c.address}" for c in plan.publishes)
     counts = plan.counts()
     summary = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("create", "update", "forget"))
-    extra = "".join(f", {counts[a]} to {a}" for a in ("replace", "move") if counts.get(a))
+    extra = "".join(f", {counts[a]} to {a}" for a in ("replace", "delete", "move") if counts.get(a))
     lines += [
         "",
         style(f"Plan: {summary}{extra}. Estimated cost: {_credits(plan.credits)}.", bold=True),
@@ -109,6 +111,8 @@ def _why(change: ResourceChange) -> str:
         return f"moved from {change.moved_from}"
     if change.action == "forget":
         return change.warning or "spec.removed"
+    if change.action == "delete":
+        return "its manifest is gone: the remote object is deleted"
     for step in change.running:
         if not step.reason.startswith(("new", "after ")):
             return step.reason
@@ -167,6 +171,7 @@ def event(e: Event) -> str:
         "failed": f"FAILED: {e.message}",
         "skipped": f"skipped: {e.message}",
         "forgotten": f"forgotten: {e.message}",
+        "deleted": e.message,
         "moved": e.message,
         "still-running": f"still running: {e.message}",
     }[e.kind]

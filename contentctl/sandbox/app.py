@@ -29,7 +29,7 @@ IN_PROCESS_ORIGIN = "http://sandbox.contentctl.test"
 def _files_routes(state: SandboxState) -> list[Route]:
     async def powerpost_file(request: Request) -> Response:
         name = request.path_params["name"]
-        media_id = name.removesuffix(".png")
+        media_id = name.split(".", 1)[0]
         media = state.powerpost["media"].get(media_id)
         state.log(
             {

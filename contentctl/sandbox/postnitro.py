@@ -45,6 +45,7 @@ SLIDE_KEYS = {
     "layoutConfig",
 }
 RESPONSE_TYPES = ("PDF", "PNG", "DESIGN")
+POST_TYPES = ("CAROUSEL", "IMAGE")  # IMAGE: from PostNitro's own CLI and n8n node
 
 
 def error(status: int, code: str, message: str) -> dict[str, Any]:
@@ -114,8 +115,8 @@ def _find(state: SandboxState, key: str, item_id: Any) -> dict[str, Any] | None:
 def _common(state: SandboxState, body: dict[str, Any], allowed: set[str]) -> str | None:
     if set(body) - allowed:
         return "Extra parameters passed in the body."
-    if body.get("postType") != "CAROUSEL":
-        return "postType must be CAROUSEL"
+    if body.get("postType") not in POST_TYPES:
+        return "postType must be CAROUSEL or IMAGE"
     if body.get("responseType", "PDF") not in RESPONSE_TYPES:
         return f"responseType must be one of {', '.join(RESPONSE_TYPES)}"
     if _find(state, "templates", body.get("templateId")) is None:
@@ -146,7 +147,7 @@ def _start(
     now = state.now()
     pn["posts"][post_id] = {
         "id": post_id,
-        "postType": "CAROUSEL",
+        "postType": body["postType"],
         "responseType": body.get("responseType", "PDF"),
         "requestorId": body.get("requestorId"),
         "templateId": body["templateId"],
@@ -162,7 +163,7 @@ def _start(
         200,
         {
             "success": True,
-            "message": "CAROUSEL generation initiated",
+            "message": f"{body['postType']} generation initiated",
             "data": {"embedPostId": post_id, "status": "PENDING"},
         },
         created=post_id,
@@ -184,13 +185,25 @@ def initiate_generate(state: SandboxState, call: Call) -> Reply:
         problem = "aiGeneration needs type (text, article or x) and context"
     if problem or preset is None or not isinstance(ai, dict):
         return fail(422, problem or "Invalid body")
-    slides = generated_slides(str(ai["context"]), int(preset["slides"]), ai.get("instructions"))
+    count = 1 if body["postType"] == "IMAGE" else int(preset["slides"])
+    slides = generated_slides(str(ai["context"]), count, ai.get("instructions"))
     return _start(state, body, slides, per_slide=2)
 
 
 def initiate_import(state: SandboxState, call: Call) -> Reply:
     body = call.json if isinstance(call.json, dict) else {}
-    problem = _common(state, body, IMPORT_KEYS) or _check_slides(body.get("slides"))
+    problem = _common(state, body, IMPORT_KEYS)
+    if problem is None and body.get("postType") == "IMAGE":
+        # An IMAGE takes one slide object, not an array, and no type.
+        slide = body.get("slides")
+        if not isinstance(slide, dict):
+            problem = "slides must be one object for IMAGE posts"
+        else:
+            problem = _check_slide(slide, "slides", SLIDE_KEYS - {"type"})
+        if problem:
+            return fail(422, problem)
+        return _start(state, body, [{"type": "starting_slide", **body["slides"]}], per_slide=1)
+    problem = problem or _check_slides(body.get("slides"))
     if problem:
         return fail(422, problem)
     return _start(state, body, list(body["slides"]), per_slide=1)
@@ -200,17 +213,9 @@ def _check_slides(slides: Any) -> str | None:
     if not isinstance(slides, list) or not slides:
         return "slides must be a non-empty array"
     for i, slide in enumerate(slides):
-        if not isinstance(slide, dict) or not slide.get("heading"):
-            return f"slides[{i}].heading is required"
-        if set(slide) - SLIDE_KEYS:
-            return f"slides[{i}] has unknown keys: {', '.join(sorted(set(slide) - SLIDE_KEYS))}"
-        if slide.get("layoutType") in ("infographic", "infographics"):
-            config = slide.get("layoutConfig")
-            required = {"columnCount", "columnDisplay", "displayCounterAs", "hasHeader"}
-            if not isinstance(config, dict) or required - set(config):
-                return f"slides[{i}].layoutConfig needs {', '.join(sorted(required))}"
-            if config.get("columnCount") not in (1, 2, 3):
-                return f"slides[{i}].layoutConfig.columnCount must be 1, 2 or 3"
+        problem = _check_slide(slide, f"slides[{i}]", SLIDE_KEYS)
+        if problem:
+            return problem
     types = [s.get("type") for s in slides]
     if types.count("starting_slide") != 1 or types[0] != "starting_slide":
         return "Exactly one starting_slide is required, and it must be first"
@@ -218,6 +223,21 @@ def _check_slides(slides: Any) -> str | None:
         return "Exactly one ending_slide is required, and it must be last"
     if "body_slide" not in types:
         return "At least one body_slide is required"
+    return None
+
+
+def _check_slide(slide: Any, where: str, allowed: set[str]) -> str | None:
+    if not isinstance(slide, dict) or not slide.get("heading"):
+        return f"{where}.heading is required"
+    if set(slide) - allowed:
+        return f"{where} has unknown keys: {', '.join(sorted(set(slide) - allowed))}"
+    if slide.get("layoutType") in ("infographic", "infographics"):
+        config = slide.get("layoutConfig")
+        required = {"columnCount", "columnDisplay", "displayCounterAs", "hasHeader"}
+        if not isinstance(config, dict) or required - set(config):
+            return f"{where}.layoutConfig needs {', '.join(sorted(required))}"
+        if config.get("columnCount") not in (1, 2, 3):
+            return f"{where}.layoutConfig.columnCount must be 1, 2 or 3"
     return None
 
 

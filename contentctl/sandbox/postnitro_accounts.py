@@ -257,7 +257,7 @@ def _scheduled(
         "designDetails": {
             "id": design["designId"],
             "name": design["slides"][0].get("heading"),
-            "designType": "carousel",
+            "designType": design["postType"].lower(),
             "source": "embed",
         }
         if design

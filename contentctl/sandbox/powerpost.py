@@ -277,6 +277,15 @@ API = EmulatedApi("powerpost", PREFIX, authenticate, error, rate_limit_headers=T
 
 
 def routes(state: SandboxState) -> list[Route]:
+    from contentctl.sandbox.powerpost_planning import (
+        create_entry,
+        delete_entry,
+        generate_video,
+        get_entry,
+        get_video,
+        list_entries,
+        update_entry,
+    )
     from contentctl.sandbox.powerpost_posts import (
         create_post,
         generate_images,
@@ -296,4 +305,11 @@ def routes(state: SandboxState) -> list[Route]:
         API.route(state, "POST", "/posts", create_post),
         API.route(state, "GET", "/posts/{post_id}", get_post),
         API.route(state, "POST", "/posts/{post_id}/publish", publish),
+        API.route(state, "POST", "/videos/generate", generate_video),
+        API.route(state, "GET", "/videos/generations/{video_generation_id}", get_video),
+        API.route(state, "GET", "/calendar/entries", list_entries),
+        API.route(state, "POST", "/calendar/entries", create_entry),
+        API.route(state, "GET", "/calendar/entries/{entry_id}", get_entry),
+        API.route(state, "PATCH", "/calendar/entries/{entry_id}", update_entry),
+        API.route(state, "DELETE", "/calendar/entries/{entry_id}", delete_entry),
     ]

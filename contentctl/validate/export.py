@@ -12,9 +12,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contentctl.validate.schema import load_schema, schema_dir
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, load_schema, schema_dir
 
-MANIFEST_KINDS = {"Post": "post", "Carousel": "carousel", "Media": "media", "Campaign": "campaign"}
+MANIFEST_KINDS = {
+    kind: filename.removesuffix(".schema.json")
+    for kind, filename in {**KIND_SCHEMAS, "Campaign": CAMPAIGN_SCHEMA}.items()
+}
 ID_BASE = "https://contentctl.dev/schemas/v1/"
 
 
@@ -71,7 +74,7 @@ def manifest_bundle() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": ID_BASE + "manifest.schema.json",
         "title": "contentctl manifest",
-        "description": "Any contentctl manifest document: Post, Carousel, Media or Campaign.",
+        "description": "Any contentctl manifest document: " + ", ".join(MANIFEST_KINDS) + ".",
         "type": "object",
         "required": ["kind"],
         "properties": {"kind": {"enum": list(MANIFEST_KINDS)}},

@@ -76,7 +76,9 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     diagnostics.extend(problems)
     for address in graph.order:
         if address in schema_valid:
-            diagnostics.extend(check_resource(project.root, graph.resources[address]))
+            diagnostics.extend(
+                check_resource(project.root, graph.resources[address], graph.resources)
+            )
     cache.save()
     return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 

@@ -22,6 +22,10 @@ KIND_SCHEMAS = {
     "Post": "post.schema.json",
     "Carousel": "carousel.schema.json",
     "Media": "media.schema.json",
+    "Video": "video.schema.json",
+    "Brand": "brand.schema.json",
+    "Schedule": "schedule.schema.json",
+    "CalendarEntry": "calendar-entry.schema.json",
 }
 PROJECT_SCHEMA = "project.schema.json"
 CAMPAIGN_SCHEMA = "campaign.schema.json"

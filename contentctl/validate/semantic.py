@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -48,12 +50,42 @@ def media_type(resource: Resource) -> str:
     return "video" if suffix in VIDEO_EXTENSIONS else "image"
 
 
-def check_resource(root: Path, resource: Resource) -> Iterator[Diagnostic]:
-    checks = {"Media": _media, "Post": _post, "Carousel": _carousel}
+def check_resource(
+    root: Path, resource: Resource, others: Mapping[str, Resource] | None = None
+) -> Iterator[Diagnostic]:
+    """Checks a schema cannot express; ``others`` (by address) for cross-resource ones."""
+    checks = {"Media": _media, "Post": _post, "Carousel": _carousel, "Schedule": _schedule}
     check = checks.get(resource.kind)
     if check:
         yield from check(root, resource)
+    if resource.kind == "Post" and others is not None:
+        yield from _post_media(resource, others)
     yield from _urls(resource)
+
+
+def schedule_time(spec: Mapping[str, Any]) -> datetime:
+    """A Schedule's ``at`` as an aware UTC datetime (``time_zone`` gives local times a zone).
+
+    Raises ValueError for a time with neither an offset nor a zone, or an unknown zone.
+    """
+    moment = datetime.fromisoformat(str(spec["at"]).replace("Z", "+00:00"))
+    zone_name = spec.get("time_zone")
+    if moment.tzinfo is None:
+        if not zone_name:
+            raise ValueError("has no time zone")
+        try:
+            zone = zoneinfo.ZoneInfo(str(zone_name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"time_zone {zone_name!r} is not a known time zone") from exc
+        moment = moment.replace(tzinfo=zone)
+    elif zone_name:
+        raise ValueError("has an offset and a time_zone")
+    return moment.astimezone(timezone.utc)
+
+
+def utc_text(moment: datetime) -> str:
+    """How PostNitro wants times: UTC with a trailing Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _url_fields(resource: Resource) -> Iterator[tuple[JsonPath, Any]]:
@@ -66,9 +98,15 @@ def _url_fields(resource: Resource) -> Iterator[tuple[JsonPath, Any]]:
             for key in ("image", "background_image"):
                 if isinstance(slide, dict) and key in slide:
                     yield ("spec", "slides", i, key), slide[key]
+        single = spec.get("slide") or {}
+        for key in ("image", "background_image"):
+            if key in single:
+                yield ("spec", "slide", key), single[key]
         generate = spec.get("generate") or {}
         if generate.get("type") in ("article", "x"):
             yield ("spec", "generate", "context"), generate.get("context")
+    if resource.kind == "Brand":
+        yield ("spec", "image"), spec.get("image")
 
 
 def _urls(resource: Resource) -> Iterator[Diagnostic]:
@@ -188,13 +226,6 @@ def _post(root: Path, resource: Resource) -> Iterator[Diagnostic]:
                     hint=f"add an item {{post_type: {post_type}, title: ...}}",
                 )
     images = spec.get("images") or {}
-    for i, ref in enumerate(images.get("media", [])):
-        if isinstance(ref, str) and ref.startswith("carousel/"):
-            yield Diagnostic(
-                where.of(("spec", "images", "media", i)),
-                "carousel slides as post media are not supported yet",
-                hint="reference Media resources here for now",
-            )
     if images and "media" in images:
         for extra in sorted(set(images) - {"media"}):
             yield Diagnostic(
@@ -208,6 +239,69 @@ def _post(root: Path, resource: Resource) -> Iterator[Diagnostic]:
             "images need a prompt when captions are not generated",
             hint="add images.prompt, or use captions.prompt so images illustrate them",
         )
+
+
+def post_media(spec: Mapping[str, Any]) -> list[tuple[JsonPath, str]]:
+    """Every media reference of a Post (images.media, then items' media), with its path."""
+    found: list[tuple[JsonPath, str]] = []
+    for i, ref in enumerate((spec.get("images") or {}).get("media", [])):
+        found.append((("spec", "images", "media", i), ref))
+    for i, item in enumerate(spec.get("items", [])):
+        for j, ref in enumerate(item.get("media", []) if isinstance(item, dict) else []):
+            found.append((("spec", "items", i, "media", j), ref))
+    return found
+
+
+def _post_media(resource: Resource, others: Mapping[str, Resource]) -> Iterator[Diagnostic]:
+    """Carousel slides become PowerPost images only when the carousel renders PNG."""
+    for path, ref in post_media(resource.spec):
+        target = others.get(ref)
+        if target is None or target.kind != "Carousel":
+            continue
+        response = target.spec.get("response_type", "PNG")
+        if response != "PNG":
+            yield Diagnostic(
+                resource.document.positions.of(path),
+                f"{ref} renders {response}; a post can use only PNG slides",
+                json_path=path,
+                hint=f"set response_type: PNG on {ref}",
+            )
+
+
+def _schedule(root: Path, resource: Resource) -> Iterator[Diagnostic]:
+    spec = resource.spec
+    where = resource.document.positions
+    try:
+        schedule_time(spec)
+    except ValueError as exc:
+        yield Diagnostic(
+            where.of(("spec", "at")),
+            f"at {spec['at']!r} {exc}",
+            hint="write an offset (2026-12-01T09:00:00+01:00, or Z for UTC), "
+            "or a local time with time_zone: Europe/Paris",
+        )
+    accounts = spec.get("accounts") or {}
+    if "tiktok" in accounts and "tiktok" not in spec:
+        yield Diagnostic(
+            where.of(("spec", "accounts", "tiktok"), key=True),
+            "posting to TikTok needs spec.tiktok with its disclosure flags",
+            hint="add tiktok: {ai_generated: true|false} (and privacy, allow_comments, ...)",
+        )
+    if spec.get("status") == "SCHEDULED" and not accounts:
+        yield Diagnostic(
+            where.of(("spec", "status")),
+            "status SCHEDULED with no accounts publishes nowhere",
+            severity="warning",
+            hint="add accounts: {linkedin: [handle], ...}, or keep it a DRAFT",
+        )
+    for platform in ("linkedin", "instagram", "tiktok", "threads"):
+        if platform in spec and platform not in accounts:
+            yield Diagnostic(
+                where.of(("spec", platform), key=True),
+                f"settings for {platform}, but no {platform} account is selected",
+                severity="warning",
+                hint=f"add accounts.{platform}, or remove spec.{platform}",
+            )
 
 
 def _carousel(root: Path, resource: Resource) -> Iterator[Diagnostic]:
