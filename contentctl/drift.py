@@ -5,11 +5,14 @@ Kept apart from plans on purpose: a plan is about the manifests, drift about the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from contentctl.apply.runners import seconds_of
 from contentctl.errors import ApiError
 from contentctl.lockfile import Lockfile, ResourceRecord
+from contentctl.plan.steps import OWNING_STEP
 from contentctl.providers import Providers
 
 
@@ -74,3 +77,65 @@ async def _resource(
                 yield Drift(address, f"carousel {render.remote_id} no longer exists in PostNitro")
                 return
             raise
+    async for drift in _in_place(address, record, providers):
+        yield drift
+
+
+async def _in_place(
+    address: str, record: ResourceRecord, providers: Providers
+) -> AsyncIterator[Drift]:
+    """Objects updated in place: compare what the API holds with what was last sent."""
+    step = record.steps.get(OWNING_STEP.get(record.kind, ""))
+    if step is None or step.status != "completed" or not step.remote_id:
+        return
+    try:
+        if record.kind == "Schedule":
+            remote = await providers.require_postnitro().schedule(step.remote_id)
+            for found in _schedule_drift(step.inputs, step.outputs, remote):
+                yield Drift(address, found)
+        elif record.kind == "Brand":
+            remote = await providers.require_postnitro().brand(step.remote_id)
+            for field in ("name", "handle", "image"):
+                if field in step.inputs and remote.get(field) != step.inputs[field]:
+                    yield Drift(
+                        address,
+                        f"{field} is {remote.get(field)!r} in PostNitro, "
+                        f"{step.inputs[field]!r} as applied; apply --replace {address} "
+                        "sends the manifest's again",
+                    )
+        elif record.kind == "CalendarEntry":
+            remote = await providers.require_powerpost().calendar_entry(step.remote_id)
+            sent = {"title": "title", "date": "scheduled_date", "time": "scheduled_time"}
+            for field, name in sent.items():
+                if field in step.inputs and remote.get(name) != step.inputs[field]:
+                    yield Drift(
+                        address,
+                        f"{name} is {remote.get(name)!r} in PowerPost, "
+                        f"{step.inputs[field]!r} as applied",
+                    )
+    except ApiError as exc:
+        if exc.status == 404:
+            yield Drift(
+                address,
+                f"{step.remote_id} no longer exists in {exc.provider}; "
+                f"apply --replace {address} creates it again",
+            )
+            return
+        raise
+
+
+def _schedule_drift(
+    inputs: Mapping[str, Any], outputs: Mapping[str, Any], remote: Mapping[str, Any]
+) -> Iterator[str]:
+    if remote.get("status") != inputs.get("status"):
+        yield f"status is {remote.get('status')} in PostNitro, {inputs.get('status')} as applied"
+    if seconds_of(remote.get("scheduledFor")) != seconds_of(inputs.get("at")):
+        yield f"scheduled for {remote.get('scheduledFor')}, {inputs.get('at')} as applied"
+    captions = {c.get("platform"): c.get("text") for c in remote.get("postContents") or []}
+    if captions != dict(inputs.get("captions") or {}):
+        yield "captions were edited in PostNitro"
+    if remote.get("designId") != outputs.get("design_id"):
+        yield f"design is {remote.get('designId')}, {outputs.get('design_id')} as applied"
+    for account in remote.get("socialAccounts") or []:
+        if account.get("errorMessage"):
+            yield f"account {account.get('socialAccountId')}: {account['errorMessage']}"

@@ -43,6 +43,7 @@ EventKind = Literal[
     "skipped",
     "forgotten",
     "deleted",
+    "unchanged",
     "still-running",
 ]
 # Steps whose record outlives the step leaving the chain: publishing cannot be undone.
@@ -223,6 +224,18 @@ class Executor:
             upstream[up.key] = found
         new_hash = input_hash(spec, upstream)
         previous = self.writer.current.step(address, spec.name)
+        if (
+            change.reason.startswith("after ")
+            and not replacing
+            and previous is not None
+            and previous.status == "completed"
+            and previous.input_hash == new_hash
+        ):
+            # The plan could not know the upstream result; it came back the same.
+            self.on_event(
+                Event("unchanged", address, spec.name, message="inputs came back unchanged")
+            )
+            return True
         runner = RUNNERS[(resource.kind, spec.name)]
         ctx = StepContext(
             self.project,
@@ -302,7 +315,7 @@ class Executor:
                                 address,
                                 spec.name,
                                 remote_id=adopted,
-                                message="adopted the object an interrupted run created",
+                                message=f"found {adopted}, created by an interrupted run",
                             )
                         )
                     elif adopted is not None:
@@ -315,7 +328,7 @@ class Executor:
                                 address,
                                 spec.name,
                                 remote_id=remote_id,
-                                message="found the job an interrupted run submitted",
+                                message=f"found job {remote_id}, submitted by an interrupted run",
                             )
                         )
                     elif not (runner.safe_to_resubmit or self.resubmit_uncertain):

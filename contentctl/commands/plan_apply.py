@@ -490,7 +490,7 @@ def providers_needed(the_plan: Plan) -> set[str]:
     return {
         PROVIDER_OF_KIND[c.kind]
         for c in the_plan.changes
-        if c.action in ("create", "update", "replace") and c.running
+        if (c.action in ("create", "update", "replace") and c.running) or c.action == "delete"
     }
 
 

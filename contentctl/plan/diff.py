@@ -209,7 +209,11 @@ def _step_change(
             waiting_on.key.replace("#", " ") if waiting_on else None,
             spec.name,
         )
-    runs[f"{address}#{spec.name}"] = action != "keep"
+    # An object updated in place keeps its id: what depends on its identity is unaffected.
+    keeps_identity = (
+        spec.in_place and not forced and previous is not None and bool(previous.remote_id)
+    )
+    runs[f"{address}#{spec.name}"] = action != "keep" and not keeps_identity
     cost = estimate(spec, resource, project.prices) if action == "run" else 0
     return StepChange(spec.name, action, reason, cost, spec.paid, new_hash, changed, spec.publishes)
 
@@ -225,7 +229,7 @@ def _ignored(resource: Resource, spec: StepSpec, previous: StepRecord | None) ->
         )
         for name, value in spec.fields.items()
     }
-    return StepSpec(spec.name, spec.provider, spec.paid, fields, spec.upstream)
+    return dataclasses.replace(spec, fields=fields)
 
 
 def _covered(name: str, patterns: Collection[str]) -> bool:

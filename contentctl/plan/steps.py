@@ -72,6 +72,7 @@ class StepSpec:
     fields: Mapping[str, Any]
     upstream: tuple[Upstream, ...] = ()
     publishes: bool = False  # running it puts content in front of the public
+    in_place: bool = False  # re-running updates the same remote object (same id)
 
 
 def canonical(value: Any) -> str:
@@ -276,7 +277,7 @@ def _brand(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
         ("name", "handle", "image", "company_detail", "show_name", "show_handle", "show_image"),
         {"company_detail": False, "show_name": True, "show_handle": True, "show_image": True},
     )
-    return (StepSpec("brand", "postnitro", paid=False, fields=fields),)
+    return (StepSpec("brand", "postnitro", paid=False, fields=fields, in_place=True),)
 
 
 SCHEDULE_PLATFORMS = ("linkedin", "instagram", "tiktok", "threads")
@@ -318,6 +319,7 @@ def _schedule(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
             fields=fields,
             upstream=tuple(upstream),
             publishes=status == "SCHEDULED" and bool(accounts),
+            in_place=True,
         )
     )
     return tuple(steps)
@@ -325,7 +327,7 @@ def _schedule(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
 
 def _calendar_entry(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     fields = _present(resource.spec, "", ("title", "description", "date", "time", "platforms"))
-    return (StepSpec("entry", "powerpost", paid=False, fields=fields),)
+    return (StepSpec("entry", "powerpost", paid=False, fields=fields, in_place=True),)
 
 
 _BUILDERS: Mapping[str, Callable[[Resource, Path], tuple[StepSpec, ...]]] = {

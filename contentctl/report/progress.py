@@ -57,7 +57,7 @@ class Live:
         now = self.clock()
         if event.kind in ("submitted", "resumed", "reconciled"):
             self.state[key] = ("polling", now)
-        elif event.kind == "completed":
+        elif event.kind in ("completed", "unchanged"):
             self.state[key] = ("done", now)
         elif event.kind == "failed":
             self.state[key] = ("failed", now)

@@ -164,7 +164,7 @@ def event(e: Event) -> str:
     detail = {
         "submitted": f"submitted (job {e.remote_id})",
         "resumed": f"resuming job {e.remote_id}",
-        "reconciled": f"found job {e.remote_id} from an interrupted run",
+        "reconciled": e.message,
         "completed": "done"
         + (f" ({_credits(e.credits)})" if e.credits else "")
         + (f" in {e.elapsed:.1f}s" if e.elapsed is not None else ""),
@@ -172,6 +172,7 @@ def event(e: Event) -> str:
         "skipped": f"skipped: {e.message}",
         "forgotten": f"forgotten: {e.message}",
         "deleted": e.message,
+        "unchanged": f"kept: {e.message}",
         "moved": e.message,
         "still-running": f"still running: {e.message}",
     }[e.kind]
@@ -219,7 +220,7 @@ def _resource(address: str, record: ResourceRecord) -> str:
         f"{address}  ({record.kind}, {record.provider}, from {record.source.get('file', '?')})"
     ]
     for name, step in record.steps.items():
-        status = step.status + (f", job {step.remote_id}" if step.remote_id else "")
+        status = step.status + (f", id {step.remote_id}" if step.remote_id else "")
         if step.credits_used:
             status += f", {_credits(step.credits_used)}"
         lines.append(f"  {name}: {status}")

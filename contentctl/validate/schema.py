@@ -162,9 +162,8 @@ def _message(error: ValidationError, path: JsonPath) -> str:
         return f"{name}: expected {_type_name(value)}, got {_type_name(_json_type(instance))}"
     if error.validator == "not":
         description = error.schema.get("description") if isinstance(error.schema, Mapping) else None
-        return f"{name}: {instance!r} is not allowed here" + (
-            f" ({description})" if description else ""
-        )
+        what = name if isinstance(instance, (dict, list)) else f"{name}: {instance!r}"
+        return f"{what} is not allowed here" + (f" ({description})" if description else "")
     if (
         error.validator == "pattern"
         and isinstance(error.schema, Mapping)

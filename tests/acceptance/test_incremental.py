@@ -157,3 +157,19 @@ def test_removed_manifest_is_forgotten_with_a_warning(applied: Project) -> None:
     result = applied.run("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
     assert "carousel/dark-mode-tips" not in json.loads(applied.lockfile.read_text())["resources"]
+
+
+def test_a_lookup_that_finds_the_same_ids_renders_nothing_again(applied: Project) -> None:
+    """The plan cannot know what a lookup will find; apply keeps what it finds unchanged."""
+    applied.edit("content/tips.yaml.j2", "brand: {name: Acme}", "brand_id: brand_acme")
+
+    plan = applied.run("plan", "--diff")
+    assert "lookup" in plan.stdout and "render" in plan.stdout  # not knowable before apply
+
+    since = len(applied.requests())
+    result = applied.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert "carousel/dark-mode-tips render: kept: inputs came back unchanged" in result.stdout
+    assert applied.calls("POST", "/post/initiate/import", since) == []
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
