@@ -15,11 +15,16 @@ from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
-from contentctl.plan.steps import PROVIDER_OF_KIND, input_hash, steps_for
+from contentctl.plan.steps import (
+    IMPORTED_HASH,
+    OWNING_STEP,
+    PROVIDER_OF_KIND,
+    StepSpec,
+    input_hash,
+    steps_for,
+)
 from contentctl.providers import Providers
 from contentctl.providers.postnitro import design_id, output_files
-
-OWNING_STEP = {"Post": "post", "Carousel": "render", "Media": "upload"}
 
 
 async def _remote(resource: Resource, remote_id: str, providers: Providers) -> dict[str, Any]:
@@ -52,6 +57,26 @@ async def _remote(resource: Resource, remote_id: str, providers: Providers) -> d
                 "type": result.get("type"),
                 "files": output_files(result),
             }
+        if resource.kind == "Brand":
+            brand = await providers.require_postnitro().brand(remote_id)
+            return {k: brand[k] for k in ("id", "name", "handle") if k in brand}
+        if resource.kind == "Schedule":
+            from contentctl.apply.postnitro_steps import Schedule
+
+            return Schedule.outputs_of(await providers.require_postnitro().schedule(remote_id))
+        if resource.kind == "CalendarEntry":
+            from contentctl.apply.powerpost_steps import CalendarEntry
+
+            entry = await providers.require_powerpost().calendar_entry(remote_id)
+            return CalendarEntry.outputs_of(entry)
+        if resource.kind == "Video":
+            job = await providers.require_powerpost().get_video_generation(remote_id)
+            if job.get("status") != "completed" or not (job.get("video") or {}).get("media_id"):
+                raise ContentctlError(
+                    f"{remote_id} is {job.get('status')}, not a completed video",
+                    hint="import it once it has finished",
+                )
+            return dict(job["video"])
     except ApiError as exc:
         if exc.status == 404:
             raise ContentctlError(f"{remote_id} does not exist in {exc.provider}") from None
@@ -69,8 +94,13 @@ async def adopt(
 ) -> None:
     remote = await _remote(resource, remote_id, providers)
     owning = OWNING_STEP[resource.kind]
+    steps = steps_for(resource, project.root)
+    owner = next(s for s in steps if s.name == owning)
+    if owner.in_place:
+        _adopt_in_place(resource, owner, remote_id, remote, writer)
+        return
     seen_owner = False
-    for spec in steps_for(resource, project.root):
+    for spec in steps:
         upstream = {}
         for up in spec.upstream:
             found = writer.current.step(up.address, up.step)
@@ -111,3 +141,40 @@ async def adopt(
             spec.name,
             record,
         )
+
+
+def _adopt_in_place(
+    resource: Resource,
+    owner: StepSpec,
+    remote_id: str,
+    remote: dict[str, Any],
+    writer: LockfileWriter,
+) -> None:
+    """Only the object is recorded; its free lookups run on the next apply, then one update."""
+    for up in owner.upstream:
+        if up.address == resource.address:
+            continue
+        found = writer.current.step(up.address, up.step)
+        if found is None or found.status != "completed":
+            raise ContentctlError(
+                f"{resource.address} uses {up.address}, which is not in the lockfile",
+                hint=f"apply or import {up.address} first",
+            )
+    writer.record_step(
+        resource.address,
+        resource.kind,
+        PROVIDER_OF_KIND[resource.kind],
+        {"file": resource.source_file},
+        owner.name,
+        StepRecord(
+            # A hash nothing matches: the next apply sends the manifest to the object once
+            # (a free PUT or PATCH), so both sides agree.
+            input_hash=IMPORTED_HASH,
+            status="completed",
+            inputs=dict(owner.fields),
+            remote_id=remote_id,
+            outputs=remote,
+            credits_used=0,
+            completed_at=now_iso(),
+        ),
+    )

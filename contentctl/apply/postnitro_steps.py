@@ -351,7 +351,7 @@ class Schedule(InPlace):
         return body
 
     @staticmethod
-    def _outputs(post: Mapping[str, Any]) -> dict[str, Any]:
+    def outputs_of(post: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "id": post.get("id"),
             "status": post.get("status"),
@@ -365,11 +365,11 @@ class Schedule(InPlace):
 
     async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
         post = await ctx.providers.require_postnitro().create_schedule(self._body(ctx))
-        return str(post["id"]), self._outputs(post)
+        return str(post["id"]), self.outputs_of(post)
 
     async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
         client = ctx.providers.require_postnitro()
-        return self._outputs(await client.update_schedule(remote_id, self._body(ctx)))
+        return self.outputs_of(await client.update_schedule(remote_id, self._body(ctx)))
 
     async def delete(self, providers: Providers, remote_id: str) -> bool:
         try:

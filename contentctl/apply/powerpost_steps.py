@@ -342,7 +342,7 @@ class CalendarEntry(InPlace):
         return {sent: spec[key] for key, sent in keys.items() if key in spec}
 
     @staticmethod
-    def _outputs(entry: Mapping[str, Any]) -> dict[str, Any]:
+    def outputs_of(entry: Mapping[str, Any]) -> dict[str, Any]:
         keep = ("entry_id", "title", "scheduled_date", "scheduled_time", "status")
         return {k: entry[k] for k in keep if k in entry}
 
@@ -351,7 +351,7 @@ class CalendarEntry(InPlace):
         entry_id = entry.get("entry_id") or entry.get("id")
         if not entry_id:
             raise ApiError("the new calendar entry came back without an id", provider="powerpost")
-        return str(entry_id), self._outputs(entry)
+        return str(entry_id), self.outputs_of(entry)
 
     async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
         body = self._body(ctx)
@@ -361,7 +361,7 @@ class CalendarEntry(InPlace):
             if key in previous and key not in ctx.resource.spec:
                 body[sent] = None
         client = ctx.providers.require_powerpost()
-        return self._outputs(await client.update_calendar_entry(remote_id, body))
+        return self.outputs_of(await client.update_calendar_entry(remote_id, body))
 
     async def delete(self, providers: Providers, remote_id: str) -> bool:
         try:

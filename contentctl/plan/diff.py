@@ -18,7 +18,13 @@ from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.cost import estimate
-from contentctl.plan.steps import DELETED_THROUGH, StepSpec, input_hash, steps_for
+from contentctl.plan.steps import (
+    DELETED_THROUGH,
+    IMPORTED_HASH,
+    StepSpec,
+    input_hash,
+    steps_for,
+)
 from contentctl.validate.semantic import schedule_time
 
 # PostNitro refuses times that are not ahead; the vendor's own CLI asks for 5 minutes.
@@ -267,6 +273,8 @@ def _decide(
         return "run", f"previous attempt failed: {previous.error or 'unknown error'}"
     if waiting_on is not None:
         return "run", f"after {waiting_on}"
+    if previous.input_hash == IMPORTED_HASH:
+        return "run", "imported: the manifest is sent to it once"
     if previous.input_hash != new_hash:
         names = [c.field for c in changed]
         return "run", ("changed: " + ", ".join(names)) if names else "inputs changed"

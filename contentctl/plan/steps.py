@@ -46,6 +46,9 @@ OWNING_STEP = {
     "Schedule": "schedule",
     "CalendarEntry": "entry",
 }
+# The hash recorded for an object adopted by `import` whose manifest must be sent to it once:
+# no input hashes to it.
+IMPORTED_HASH = "sha256:" + "0" * 64
 # Which step of a referenced resource a Post's media come from.
 MEDIA_STEP = {"media": "upload", "video": "video"}
 

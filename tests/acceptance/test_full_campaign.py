@@ -322,3 +322,23 @@ def test_an_unknown_account_handle_names_the_connected_ones(campaign: Project) -
     assert result.exit_code == 1
     assert "no linkedin account 'nobody' is connected in PostNitro" in result.output
     assert "connected linkedin accounts: acme-co" in result.output
+
+
+def test_importing_a_brand_records_it_and_the_next_apply_sends_the_manifest_once(
+    campaign: Project,
+) -> None:
+    campaign.write(
+        "content/other-brand.yaml",
+        "apiVersion: contentctl/v1\nkind: Brand\nmetadata: {name: nightowl}\n"
+        "spec: {name: Nightowl, handle: '@nightowl', image: https://example.com/owl.png}\n",
+    )
+    result = campaign.run("import", "brand/nightowl", "brand_acme")  # one the sandbox seeds
+    assert result.exit_code == 0, result.output
+
+    plan = campaign.run("plan")
+    assert "imported: the manifest is sent to it once" in plan.stdout
+    since = len(campaign.requests())
+    assert campaign.run("apply", "--auto-approve").exit_code == 0
+    assert _writes(campaign, since) == [("PUT", "/brand/{brand_id}")]
+    assert campaign.calls("PUT", "/brand/{brand_id}", since)[0]["path"] == "/brand/brand_acme"
+    assert campaign.run("plan", "--detailed-exitcode").exit_code == 0

@@ -325,3 +325,29 @@ def test_older_output_shape_inline_base64_and_size_string(api_with: Any) -> None
     files = output_files(result)
     assert len(files) == 3 and not files[0].startswith("http")
     assert base64.b64decode(files[0]).startswith(b"\x89PNG")
+
+
+def test_an_image_post_takes_one_slide_object_and_renders_one_png(api: Api) -> None:
+    async def scenario(api: Api) -> tuple[dict[str, Any], str | None]:
+        async with api.clients() as p:
+            pn = p.require_postnitro()
+            body = {
+                "postType": "IMAGE",
+                "templateId": "tpl_bold_headlines",
+                "brandId": "brand_acme",
+                "responseType": "PNG",
+            }
+            started = await pn.initiate_import({**body, "slides": {"heading": "Cover"}})
+            output = await pn.output(started["embedPostId"])
+            try:
+                await pn.initiate_import(
+                    {**body, "slides": {"type": "starting_slide", "heading": "Cover"}}
+                )
+            except ApiError as exc:
+                return output, exc.message
+            return output, None
+
+    output, refused = api.run(scenario)
+    assert output["embedPost"]["postType"] == "IMAGE" and output["embedPost"]["credits"] == 1
+    assert len(output["result"]["data"]) == 1
+    assert refused == "slides has unknown keys: type"
