@@ -40,9 +40,11 @@ def page(title: str, graph: Graph, lock: Lockfile, root: Path, images: Mapping[s
         record = lock.resources.get(address)
         steps = record.steps if record else {}
         if resource.kind == "Post":
-            sections.append(_post(address, resource.spec, steps, images, graph, root))
+            sections.append(_post(address, resource.spec, steps, images, graph, lock, root))
         elif resource.kind == "Carousel":
             sections.append(_carousel(address, resource.spec, steps, root))
+        elif resource.kind == "Schedule":
+            sections.append(_schedule(address, resource.spec, steps))
     esc = html.escape
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"
@@ -61,6 +63,7 @@ def _post(
     steps: Mapping[str, Any],
     images: Mapping[str, str],
     graph: Graph,
+    lock: Lockfile,
     root: Path,
 ) -> str:
     esc = html.escape
@@ -76,12 +79,7 @@ def _post(
         if m in images
     ]
     for ref in (spec.get("images") or {}).get("media", []):
-        media = graph.resources.get(ref)
-        if media is not None:
-            path = media_path(root, media)
-            if path.is_file():
-                mime = mimetypes.guess_type(path.name)[0] or "image/png"
-                pictures.append(data_uri(path.read_bytes(), mime))
+        pictures.extend(_media_pictures(ref, graph, lock, root))
     by_platform: dict[str, list[str]] = {}
     for post_type in spec.get("post_types", []):
         by_platform.setdefault(POST_TYPE_PLATFORM.get(post_type, post_type), []).append(post_type)
@@ -103,6 +101,49 @@ def _post(
     return f"<section><h2>{esc(address)}</h2><div class='cards'>{''.join(cards)}</div></section>"
 
 
+def _media_pictures(ref: str, graph: Graph, lock: Lockfile, root: Path) -> list[str]:
+    """What a Post's media reference shows: the file, a carousel's slides; videos as none."""
+    media = graph.resources.get(ref)
+    if media is None or media.kind == "Video":
+        return []
+    if media.kind == "Carousel":
+        download = lock.step(ref, "download")
+        paths = [
+            root / str(f.get("path", ""))
+            for f in (download.outputs if download else {}).get("files", [])
+        ]
+        return [
+            data_uri(p.read_bytes(), "image/png")
+            for p in paths
+            if p.suffix == ".png" and p.is_file()
+        ]
+    path = media_path(root, media)
+    if not path.is_file():
+        return []
+    return [data_uri(path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/png")]
+
+
+def _schedule(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any]) -> str:
+    esc = html.escape
+    sent = steps["schedule"].inputs if "schedule" in steps else {}
+    accounts = ", ".join(
+        f"{platform} @{handle}"
+        for platform, handles in (spec.get("accounts") or {}).items()
+        for handle in handles
+    )
+    captions = "".join(
+        f"<div class='caption'><b>{esc(k)}</b>: {esc(str(v))}</div>"
+        for k, v in (spec.get("captions") or {}).items()
+    )
+    return (
+        f"<section><h2>{esc(address)}</h2><div class='card'>"
+        f"<div class='platform'>{esc(str(spec.get('status', 'DRAFT')))} · "
+        f"{esc(str(sent.get('at', spec.get('at'))))}</div>"
+        f"<div class='types'>{esc(spec.get('carousel', 'no design'))} → "
+        f"{esc(accounts or 'no accounts')}</div>{captions}</div></section>"
+    )
+
+
 def _carousel(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any], root: Path) -> str:
     esc = html.escape
     files = steps["download"].outputs.get("files", []) if "download" in steps else []
@@ -120,6 +161,6 @@ def _carousel(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any], r
         slides = [
             f"<div class='card'><b>{esc(str(s.get('heading', '')))}</b><div "
             f"class='pending'>{esc(s.get('type', ''))}: rendered on apply</div></div>"
-            for s in spec.get("slides", [])
+            for s in spec.get("slides") or ([spec["slide"]] if "slide" in spec else [])
         ] or ["<div class='card pending'>generated on apply</div>"]
     return f"<section><h2>{esc(address)}</h2><div class='slides'>{''.join(slides)}</div></section>"

@@ -342,3 +342,16 @@ def test_importing_a_brand_records_it_and_the_next_apply_sends_the_manifest_once
     assert _writes(campaign, since) == [("PUT", "/brand/{brand_id}")]
     assert campaign.calls("PUT", "/brand/{brand_id}", since)[0]["path"] == "/brand/brand_acme"
     assert campaign.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_the_preview_shows_schedules_and_the_slides_a_post_uses(campaign: Project) -> None:
+    result = campaign.run("preview")
+    assert result.exit_code == 0, result.output
+    page = (campaign.root / "out" / "preview" / "index.html").read_text()
+
+    post = page[page.index("<h2>post/launch</h2>") :].split("</section>")[0]
+    instagram = post.split("<div class='card'>")[1]
+    assert instagram.count("<img alt='image of post/launch'") == 5  # the five slides
+    schedule = page[page.index("<h2>schedule/tips-launch</h2>") :].split("</section>")[0]
+    assert "SCHEDULED · 2030-06-03T07:00:00.000Z" in schedule  # 09:00 in Paris, as sent
+    assert "linkedin @acme-co" in schedule
