@@ -237,6 +237,7 @@ class Executor:
             )
             return True
         runner = RUNNERS[(resource.kind, spec.name)]
+        is_job = (resource.kind, spec.name) in ASYNC_STEPS
         ctx = StepContext(
             self.project,
             resource,
@@ -304,7 +305,6 @@ class Executor:
                     )
                 elif same and previous is not None and previous.status == "submitting":
                     adopted = await runner.reconcile(ctx)
-                    is_job = (resource.kind, spec.name) in ASYNC_STEPS
                     if adopted is not None and not is_job:
                         # A synchronous object the interrupted run created: update it.
                         ctx.previous = _with(previous, remote_id=adopted)
@@ -342,7 +342,6 @@ class Executor:
                         )
                         return False
                 if remote_id is None:
-                    is_job = (resource.kind, spec.name) in ASYNC_STEPS
                     if is_job or getattr(runner, "write_ahead", False):
                         record(_with(base, submitted_at=now_iso()))
                     submitted = await runner.submit(ctx)

@@ -316,6 +316,7 @@ class Schedule(InPlace):
     """
 
     what = "scheduled post"
+    deletable = True
     write_ahead = True
     safe_to_resubmit = True  # reconcile() looks first; resubmitting only follows a miss
 
@@ -371,14 +372,8 @@ class Schedule(InPlace):
         client = ctx.providers.require_postnitro()
         return self.outputs_of(await client.update_schedule(remote_id, self._body(ctx)))
 
-    async def delete(self, providers: Providers, remote_id: str) -> bool:
-        try:
-            await providers.require_postnitro().delete_schedule(remote_id)
-        except ApiError as exc:
-            if exc.status == 404:
-                return True
-            raise
-        return False
+    async def remove(self, providers: Providers, remote_id: str) -> None:
+        await providers.require_postnitro().delete_schedule(remote_id)
 
     async def reconcile(self, ctx: StepContext) -> str | None:
         """The post an interrupted creation made: same time and design, not tracked yet."""

@@ -328,6 +328,7 @@ class Publish:
 
 class CalendarEntry(InPlace):
     what = "calendar entry"
+    deletable = True
 
     @staticmethod
     def _body(ctx: StepContext) -> dict[str, Any]:
@@ -363,14 +364,8 @@ class CalendarEntry(InPlace):
         client = ctx.providers.require_powerpost()
         return self.outputs_of(await client.update_calendar_entry(remote_id, body))
 
-    async def delete(self, providers: Providers, remote_id: str) -> bool:
-        try:
-            await providers.require_powerpost().delete_calendar_entry(remote_id)
-        except ApiError as exc:
-            if exc.status == 404:
-                return True
-            raise
-        return False
+    async def remove(self, providers: Providers, remote_id: str) -> None:
+        await providers.require_powerpost().delete_calendar_entry(remote_id)
 
 
 async def _finished(

@@ -108,9 +108,20 @@ class InPlace(SyncStep):
     async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
         raise NotImplementedError
 
-    async def delete(self, providers: Providers, remote_id: str) -> bool:
-        """Delete the object; True when it was already gone. Only for deletable kinds."""
+    deletable = False  # the API can delete it: subclasses then define remove()
+
+    async def remove(self, providers: Providers, remote_id: str) -> None:
         raise NotImplementedError
+
+    async def delete(self, providers: Providers, remote_id: str) -> bool:
+        """Delete the object; True when it was already gone."""
+        try:
+            await self.remove(providers, remote_id)
+        except ApiError as exc:
+            if exc.status == 404:
+                return True
+            raise
+        return False
 
     async def submit(self, ctx: StepContext) -> Submitted:
         current = ctx.previous.remote_id if ctx.previous else None
@@ -126,7 +137,7 @@ class InPlace(SyncStep):
                 raise
             return Submitted(current, 0, outputs)
         remote_id, outputs = await self.create(ctx)
-        if current and ctx.extra.get("replacing") and type(self).delete is not InPlace.delete:
+        if current and ctx.extra.get("replacing") and self.deletable:
             await self.delete(ctx.providers, current)
         return Submitted(remote_id, 0, outputs)
 

@@ -355,3 +355,19 @@ def test_the_preview_shows_schedules_and_the_slides_a_post_uses(campaign: Projec
     schedule = page[page.index("<h2>schedule/tips-launch</h2>") :].split("</section>")[0]
     assert "SCHEDULED · 2030-06-03T07:00:00.000Z" in schedule  # 09:00 in Paris, as sent
     assert "linkedin @acme-co" in schedule
+
+
+def test_replacing_a_schedule_creates_a_new_one_then_deletes_the_old(campaign: Project) -> None:
+    old = _lock(campaign)["schedule/cover-draft"]["steps"]["schedule"]["remote_id"]
+
+    since = len(campaign.requests())
+    result = campaign.run("apply", "--auto-approve", "--replace", "schedule/cover-draft")
+
+    assert result.exit_code == 0, result.output
+    assert _writes(campaign, since) == [
+        ("POST", "/schedule"),
+        ("DELETE", "/schedule/{schedule_id}"),
+    ]
+    assert campaign.calls("DELETE", "/schedule/{schedule_id}", since)[0]["path"].endswith(old)
+    new = _lock(campaign)["schedule/cover-draft"]["steps"]["schedule"]["remote_id"]
+    assert new != old
