@@ -83,6 +83,9 @@ class ResourceRecord:
     source: Mapping[str, str] = field(default_factory=dict)
     steps: Mapping[str, StepRecord] = field(default_factory=dict)
     prevent_destroy: bool = False  # remembered: it matters once the manifest is gone
+    # Remote objects that exist but are no longer this resource's current records (the
+    # losing side of a merge conflict): kept so that no remote id is ever lost.
+    orphans: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -93,6 +96,8 @@ class ResourceRecord:
         }
         if self.prevent_destroy:
             data["prevent_destroy"] = True
+        if self.orphans:
+            data["orphans"] = [dict(o) for o in self.orphans]
         return data
 
     @classmethod
@@ -103,6 +108,7 @@ class ResourceRecord:
             source=data.get("source", {}),
             steps={n: StepRecord.from_json(s) for n, s in data.get("steps", {}).items()},
             prevent_destroy=bool(data.get("prevent_destroy", False)),
+            orphans=tuple(data.get("orphans", ())),
         )
 
     def with_step(self, name: str, record: StepRecord) -> ResourceRecord:
@@ -115,6 +121,9 @@ class Lockfile:
     serial: int
     resources: Mapping[str, ResourceRecord] = field(default_factory=dict)
     exists: bool = True  # False for the empty lockfile of a project never applied
+    # What the records were made against: {"sandbox": true}, or per provider its base URL
+    # and a one-way fingerprint of the workspace (see contentctl.target). None: not recorded.
+    target: Mapping[str, Any] | None = None
 
     @classmethod
     def empty(cls) -> Lockfile:
@@ -125,12 +134,15 @@ class Lockfile:
         return record.steps.get(name) if record else None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "format_version": FORMAT_VERSION,
             "lineage": self.lineage,
             "serial": self.serial,
             "resources": {a: r.to_json() for a, r in sorted(self.resources.items())},
         }
+        if self.target is not None:
+            data["target"] = dict(self.target)
+        return data
 
 
 def dumps(data: Mapping[str, Any]) -> str:
@@ -154,7 +166,12 @@ def read(path: Path) -> Lockfile:
                 hint="upgrade contentctl",
             )
         resources = {a: ResourceRecord.from_json(r) for a, r in data["resources"].items()}
-        return Lockfile(lineage=data["lineage"], serial=int(data["serial"]), resources=resources)
+        target = data.get("target")
+        if target is not None and not isinstance(target, dict):
+            raise ValueError("target must be an object")
+        return Lockfile(
+            lineage=data["lineage"], serial=int(data["serial"]), resources=resources, target=target
+        )
     except LockfileError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -262,8 +279,12 @@ class LockfileWriter:
             del self._texts[address]
         body = "{\n" + ",\n".join(parts) + "\n  }" if parts else "{}"
         head = {"format_version": FORMAT_VERSION, "lineage": lock.lineage}
+        target = ""
+        if lock.target is not None:
+            encoded = json.dumps(dict(lock.target), indent=2, sort_keys=True, ensure_ascii=False)
+            target = f',\n  "target": {encoded.replace(chr(10), chr(10) + "  ")}'
         return (
             f'{{\n  "format_version": {json.dumps(head["format_version"])},\n'
             f'  "lineage": {json.dumps(head["lineage"])},\n'
-            f'  "resources": {body},\n  "serial": {lock.serial}\n}}\n'
+            f'  "resources": {body},\n  "serial": {lock.serial}{target}\n}}\n'
         )
