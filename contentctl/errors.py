@@ -94,12 +94,16 @@ class ApiError(ContentctlError):
         code: str | None = None,
         hint: str | None = None,
         retry_after: float | None = None,
+        envelope: bool = False,
     ) -> None:
         super().__init__(message, hint=hint)
         self.provider = provider
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        # The answer carried the API's own error envelope: the API itself refused, as
+        # opposed to a gateway or proxy in front of it that cannot know what happened.
+        self.envelope = envelope
         self.address: str | None = None
         self.step: str | None = None
 
@@ -120,6 +124,10 @@ class PossiblySubmittedError(ApiError):
 
 class JobFailedError(ApiError):
     """An asynchronous job finished with status failed."""
+
+
+class NotSentError(ContentctlError):
+    """A request was not sent because the run is stopping; nothing reached the API."""
 
 
 class Interrupted(ContentctlError):

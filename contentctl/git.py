@@ -7,8 +7,10 @@ dirty, no way to compute changes (that one is an error, since the user asked for
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contentctl.errors import ContentctlError
 
@@ -81,21 +83,162 @@ def changed_since(project: Path, ref: str) -> set[str]:
     return {n[len(prefix) :] for n in names if n.startswith(prefix)}
 
 
-def commit_paths(project: Path, paths: list[Path], message: str, push: bool) -> str:
-    """Commit exactly ``paths`` (nothing else staged goes in); optionally push. Returns sha."""
+def commit_paths(project: Path, paths: list[Path], message: str) -> str:
+    """Commit exactly ``paths`` (nothing else staged goes in). Returns the commit."""
+    import git
+
     repo = _repo(project)
     if repo is None or not repo.working_tree_dir:
         raise ContentctlError("--commit needs a git repository")
     top = Path(repo.working_tree_dir).resolve()
     relative = [p.resolve().relative_to(top).as_posix() for p in paths]
-    identity: list[str] = []
+    try:
+        repo.git.add("--", *relative)
+        repo.git.execute(
+            ["git", *_identity(repo), "commit", "--quiet", "-m", message, "--", *relative]
+        )
+    except git.GitCommandError as exc:
+        raise ContentctlError(
+            f"git commit failed: {_first_line(exc)}",
+            hint="fix what git says, then run `contentctl lock commit` to commit the lockfile",
+        ) from None
+    return str(repo.head.commit.hexsha)
+
+
+class PushError(ContentctlError):
+    """The lockfile commit could not be pushed; what was pushed and what was not is said."""
+
+
+Merge = Callable[[str | None, str, str | None], str]  # (base, ours, theirs) -> merged text
+PUSH_ATTEMPTS = 5
+
+
+def push_lockfile(project: Path, lockfile_path: Path, merge: Merge) -> str:
+    """Push the current branch; when the remote moved, build the lockfile commit again on
+    top of it (the lockfiles merged) and retry, up to ``PUSH_ATTEMPTS`` times.
+
+    Only commits that change the lockfile alone are rebuilt: anything else the branch has
+    that the remote has not is the user's to merge. Returns the pushed commit.
+    """
+    import git
+
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir:
+        raise PushError("--push needs a git repository")
+    if repo.head.is_detached:
+        raise PushError(
+            "cannot push from a detached HEAD", hint="check out the branch to push (main)"
+        )
+    branch = repo.active_branch.name
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    reason = ""
+    for _attempt in range(PUSH_ATTEMPTS):
+        try:
+            repo.git.push("origin", f"HEAD:refs/heads/{branch}")
+            return str(repo.head.commit.hexsha)
+        except git.GitCommandError as exc:
+            reason = _first_line(exc)
+            if not _lost_race(exc):
+                raise PushError(f"git push was refused: {reason}") from None
+        try:
+            repo.git.fetch("origin", branch)
+        except git.GitCommandError as exc:
+            raise PushError(f"git fetch failed: {_first_line(exc)}") from None
+        theirs = repo.commit("FETCH_HEAD")
+        _rebuild_on(repo, theirs, path, merge)
+    raise PushError(
+        f"the remote kept moving: {PUSH_ATTEMPTS} pushes lost the race ({reason})",
+        hint="run `contentctl lock commit --push` again",
+    )
+
+
+def _rebuild_on(repo: git.Repo, theirs: git.Commit, path: str, merge: Merge) -> None:
+    """Move the branch onto ``theirs`` with one commit: the lockfiles of both merged."""
+    import git
+
+    base_sha = repo.git.merge_base("HEAD", theirs.hexsha)
+    changed = set(repo.git.diff("--name-only", base_sha, "HEAD").splitlines())
+    if changed - {path}:
+        raise PushError(
+            "the remote moved, and this branch has commits other than contentctl.lock's that "
+            f"the remote does not: {', '.join(sorted(changed - {path})[:5])}",
+            hint="merge them yourself: git pull (the lockfile merges with `contentctl lock "
+            "resolve`), then git push",
+        )
+    merged = merge(
+        _show(repo, base_sha, path),
+        _show(repo, "HEAD", path) or "",
+        _show(repo, theirs.hexsha, path),
+    )
+    message = str(repo.head.commit.message)
+    blob = repo.git.hash_object("-w", "--stdin", istream=_bytes_stream(merged))
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        repo.git.read_tree(theirs.hexsha, env=env)
+        repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+        tree = repo.git.write_tree(env=env)
+    identity = _identity(repo)
+    commit = repo.git.execute(
+        ["git", *identity, "commit-tree", tree, "-p", theirs.hexsha, "-m", message]
+    )
+    try:
+        repo.git.reset("--keep", commit)
+    except git.GitCommandError as exc:
+        raise PushError(
+            f"cannot move the branch onto the remote's: {_first_line(exc)}",
+            hint="commit or stash local changes, then run `contentctl lock commit --push`",
+        ) from None
+
+
+def _show(repo: git.Repo, commit: str, path: str) -> str | None:
+    import git
+
+    try:
+        return str(repo.git.show(f"{commit}:{path}", strip_newline_in_stdout=False))
+    except git.GitCommandError:
+        return None  # not in that commit
+
+
+def _bytes_stream(text: str) -> Any:
+    import io
+
+    return io.BytesIO(text.encode("utf-8"))
+
+
+def _identity(repo: git.Repo) -> list[str]:
     reader = repo.config_reader()
     if not reader.has_option("user", "email") and "GIT_AUTHOR_EMAIL" not in os.environ:
-        identity = ["-c", f"user.name={DEFAULT_AUTHOR[0]}", "-c", f"user.email={DEFAULT_AUTHOR[1]}"]
-    repo.git.add("--", *relative)
-    repo.git.execute(["git", *identity, "commit", "--quiet", "-m", message, "--", *relative])
-    sha = str(repo.head.commit.hexsha)
-    if push:
+        return ["-c", f"user.name={DEFAULT_AUTHOR[0]}", "-c", f"user.email={DEFAULT_AUTHOR[1]}"]
+    return []
+
+
+def _lost_race(exc: Exception) -> bool:
+    """A push refused because the remote has commits this branch lacks (not a server veto)."""
+    text = str(getattr(exc, "stderr", "") or exc)
+    return "[rejected]" in text and "remote rejected" not in text
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "stderr", "") or exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    useful = [line for line in lines if "rejected" in line or line.startswith(("error", "fatal"))]
+    return (useful or lines or ["unknown error"])[0].removeprefix("stderr: ").strip("' ")
+
+
+def lockfile_state(project: Path, lockfile_path: Path) -> tuple[bool, bool]:
+    """(the working tree's lockfile differs from HEAD's, HEAD has commits origin lacks)."""
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir:
+        raise ContentctlError("this needs a git repository")
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    modified = bool(repo.git.status("--porcelain", "--", path))
+    ahead = True
+    if not repo.head.is_detached:
         branch = repo.active_branch.name
-        repo.git.push("origin", f"HEAD:{branch}")
-    return sha
+        try:
+            ahead = bool(repo.git.rev_list(f"refs/remotes/origin/{branch}..HEAD"))
+        except Exception:  # no remote-tracking branch: assume it must be pushed
+            ahead = True
+    return modified, ahead

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contentctl.apply.executor import now_iso
+from contentctl.apply.attempt import now_iso
 from contentctl.config import Project
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph

@@ -1,9 +1,15 @@
-"""The apply lease on ``contentctl.lock``: one apply at a time, and a stale lease recoverable.
+"""The apply lease on ``contentctl.lock``: one apply at a time, and a dead one never in the way.
 
-``contentctl.lock.lease`` names its holder (owner, host, pid, started) and an expiry that a
-running apply keeps pushing forward. A holder on this host whose process is gone, or a lease
-past its expiry, is stale and taken over; a live-looking holder on another host needs
-``contentctl unlock --force``, because only a person can know that CI job is dead.
+Mutual exclusion is the kernel's: an exclusive ``flock`` on ``.contentctl/apply.lock``, which
+is released the moment its holder dies, however it dies (SIGKILL included). Two processes
+can never hold it at once, and there is no stale lock to take over, so no takeover race.
+
+Beside it, ``contentctl.lock.lease`` says who holds the lease (owner, host, pid, started,
+expires) for the messages of those who wait. It is written completely before it becomes
+visible (a temporary file renamed into place), only by the holder, and renewed on a timer
+of its own while the holder lives, so a long poll or rate-limit wait never lets it expire.
+A lease file naming another host (a shared folder, where the flock may not reach) is
+honoured until it expires; ``contentctl unlock --force`` removes it.
 """
 
 from __future__ import annotations
@@ -12,75 +18,147 @@ import contextlib
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from contentctl.errors import LeaseHeldError
-from contentctl.lockfile import write_atomic
+from contentctl.errors import LeaseHeldError, LockfileError
+from contentctl.lockfile import write_atomic, write_error
 
 LEASE_SECONDS = 15 * 60
-RENEW_EVERY = 60
+RENEW_EVERY = 60.0
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 def lease_path(lockfile_path: Path) -> Path:
     return lockfile_path.with_name(lockfile_path.name + ".lease")
 
 
-class Lease:
-    """A held lease. ``renew`` pushes its expiry forward; call it as work progresses."""
+def flock_path(lockfile_path: Path) -> Path:
+    return lockfile_path.parent / ".contentctl" / "apply.lock"
 
-    def __init__(self, path: Path, info: dict[str, Any]) -> None:
+
+class Lease:
+    """A held lease, renewed every ``RENEW_EVERY`` seconds until it is released."""
+
+    def __init__(self, path: Path, info: dict[str, Any], renew_every: float = RENEW_EVERY):
         self.path = path
         self.info = info
-        self._renewed = time.monotonic()
+        self._stop = threading.Event()
+        self._renewer = threading.Thread(
+            target=self._renew_until_released, args=(renew_every,), daemon=True
+        )
+        self._renewer.start()
 
-    def renew(self) -> None:
-        if time.monotonic() - self._renewed < RENEW_EVERY:
-            return
-        self.info["expires"] = time.time() + LEASE_SECONDS
-        write_atomic(self.path, json.dumps(self.info) + "\n")
-        self._renewed = time.monotonic()
+    def _renew_until_released(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.info["expires"] = time.time() + LEASE_SECONDS
+            # A failed renewal only makes the holder look older to those who wait.
+            with contextlib.suppress(OSError):
+                write_atomic(self.path, json.dumps(self.info) + "\n")
+
+    def release(self) -> None:
+        self._stop.set()
+        self._renewer.join()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
 
 
 @contextlib.contextmanager
-def hold(lockfile_path: Path, owner: str) -> Iterator[Lease]:
+def hold(lockfile_path: Path, owner: str, renew_every: float = RENEW_EVERY) -> Iterator[Lease]:
     """Take the lease for the duration of an apply, or fail fast naming its holder."""
     path = lease_path(lockfile_path)
-    now = time.time()
-    info = {
-        "owner": owner,
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "started": now,
-        "expires": now + LEASE_SECONDS,
-        "process_start": _process_start(os.getpid()),
-    }
-    for _attempt in range(2):
+    with _acquired(lockfile_path):
+        now = time.time()
+        info = {
+            "owner": owner,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": now,
+            "expires": now + LEASE_SECONDS,
+            "process_start": _process_start(os.getpid()),
+        }
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            current = holder(lockfile_path)
-            if current is not None and not is_stale(current):
-                raise LeaseHeldError(
-                    f"another apply holds the lease: {describe(current)}",
-                    hint="wait for it to finish; if it is dead, run `contentctl unlock"
-                    + ("`" if _same_host(current) else " --force`"),
-                ) from None
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(info, handle)
-        break
-    else:  # pragma: no cover - lost a race twice
-        raise LeaseHeldError("could not take the apply lease", hint="try again")
+            write_atomic(path, json.dumps(info) + "\n")
+        except OSError as exc:
+            raise write_error(path, exc) from exc
+        lease = Lease(path, info, renew_every)
+        try:
+            yield lease
+        finally:
+            lease.release()
+
+
+def check(lockfile_path: Path) -> None:
+    """Fail fast, before any work, when another apply holds the lease right now."""
+    with _acquired(lockfile_path):
+        pass
+
+
+@contextlib.contextmanager
+def _acquired(lockfile_path: Path) -> Iterator[None]:
+    fd = _lock(lockfile_path)
     try:
-        yield Lease(path, info)
+        current = holder(lockfile_path)
+        if current and not is_stale(current):
+            raise _held(current)  # a holder the flock cannot see: another host, older version
+        yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+        os.close(fd)
+
+
+def _lock(lockfile_path: Path) -> int:
+    """The flock, held through the returned descriptor; LeaseHeldError when taken."""
+    target = flock_path(lockfile_path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise write_error(target, exc, doing="create the apply lease") from exc
+    if fcntl is None:  # pragma: no cover - Windows: the lease file alone
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise _held(_wait_for_holder(lockfile_path)) from None
+    except OSError as exc:
+        os.close(fd)
+        raise LockfileError(
+            f"cannot lock {target}: {exc.strerror or exc}",
+            hint="the file system does not support locks; apply from a local checkout",
+        ) from exc
+    return fd
+
+
+def _wait_for_holder(lockfile_path: Path) -> dict[str, Any]:
+    """The holder's lease file; it appears a moment after the holder takes the flock."""
+    for _ in range(50):
+        found = holder(lockfile_path)
+        if found:
+            return found
+        time.sleep(0.01)
+    return {}
+
+
+def _held(current: Mapping[str, Any]) -> LeaseHeldError:
+    if not current:
+        return LeaseHeldError("another apply holds the lease", hint="wait for it to finish")
+    return LeaseHeldError(
+        f"another apply holds the lease: {describe(current)}",
+        hint="wait for it to finish"
+        + (
+            ""
+            if _same_host(current)
+            else "; if that job is dead (a cancelled CI run), run `contentctl unlock --force`"
+        ),
+    )
 
 
 def holder(lockfile_path: Path) -> dict[str, Any] | None:
@@ -100,7 +178,7 @@ def release(lockfile_path: Path, *, force: bool) -> dict[str, Any] | None:
     current = holder(lockfile_path)
     if current is None:
         return None
-    if not force and not is_stale(current):
+    if not force and not is_stale(current) and _lock_is_taken(lockfile_path, current):
         raise LeaseHeldError(
             f"the lease is held by a running apply: {describe(current)}",
             hint="it may still be working"
@@ -113,6 +191,16 @@ def release(lockfile_path: Path, *, force: bool) -> dict[str, Any] | None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(lease_path(lockfile_path))
     return current
+
+
+def _lock_is_taken(lockfile_path: Path, current: Mapping[str, Any]) -> bool:
+    if not _same_host(current) or fcntl is None:
+        return True
+    try:
+        os.close(_lock(lockfile_path))
+    except LeaseHeldError:
+        return True
+    return False
 
 
 def is_stale(info: Mapping[str, Any]) -> bool:

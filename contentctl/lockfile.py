@@ -7,16 +7,17 @@ stay small. It never holds secrets: only ids, hashes and what the APIs generated
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from contentctl.errors import LockfileError
+from contentctl.errors import Location, LockfileError
 
 FORMAT_VERSION = "1.0"
 StepStatus = Literal["submitting", "pending", "completed", "failed"]
@@ -155,13 +156,20 @@ def read(path: Path) -> Lockfile:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Lockfile.empty()
-    except OSError as exc:
-        raise LockfileError(f"cannot read {path.name}: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockfileError(
+            f"cannot read {path.name}: {exc}", location=Location(str(path))
+        ) from exc
+    return parse(text, path.name)
+
+
+def parse(text: str, name: str = "contentctl.lock") -> Lockfile:
+    """A lockfile from its text; ``name`` is what errors call it."""
     try:
         data = json.loads(text)
         if data.get("format_version") != FORMAT_VERSION:
             raise LockfileError(
-                f"{path.name} has format_version {data.get('format_version')!r}; "
+                f"{name} has format_version {data.get('format_version')!r}; "
                 f"this contentctl reads {FORMAT_VERSION}",
                 hint="upgrade contentctl",
             )
@@ -176,7 +184,7 @@ def read(path: Path) -> Lockfile:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LockfileError(
-            f"{path.name} is not a valid lockfile: {exc}",
+            f"{name} is not a valid lockfile: {exc}",
             hint="restore it from git (git checkout -- contentctl.lock)",
         ) from exc
 
@@ -202,21 +210,43 @@ def write_atomic(path: Path, text: str) -> None:
             os.close(dir_fd)
 
 
+def write_error(path: Path, exc: OSError, doing: str = "write") -> LockfileError:
+    """A failed write of a file contentctl keeps, as one line with what to do about it."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        hint = "free some disk space, then run the command again"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        hint = (
+            f"make {path.parent} writable (and {path.name} not immutable: "
+            f"lsattr {path.name}; chattr -i {path.name})"
+        )
+    else:
+        hint = "check the disk and the file's permissions, then run the command again"
+    return LockfileError(
+        f"cannot {doing} {path.name}: {reason}", hint=hint, location=Location(str(path))
+    )
+
+
 class LockfileWriter:
     """Holds the current lockfile during apply and persists every change at once.
 
     The serial goes up only when content changes, so a no-op apply writes nothing.
+
+    A *strict* write (the record made before a request goes out) raises when it cannot
+    be written and changes nothing: the request is then not sent. Any other write keeps
+    its record in memory when the disk refuses it (the remote object exists: it must
+    not be forgotten), remembers the error in ``unsaved``, and is retried by every later
+    write and by :meth:`flush`.
     """
 
-    def __init__(
-        self, path: Path, lockfile: Lockfile, on_write: Callable[[], None] = lambda: None
-    ) -> None:
+    def __init__(self, path: Path, lockfile: Lockfile) -> None:
         self.path = path
-        self.on_write = on_write
         self.current = (
             lockfile if lockfile.exists else replace(lockfile, lineage=str(uuid.uuid4()), serial=0)
         )
         self._written = dict(lockfile.resources) if lockfile.exists else None
+        self._written_target = lockfile.target if lockfile.exists else None
+        self.unsaved: LockfileError | None = None
         # JSON of each record as last written: a write re-encodes only what changed.
         self._texts: dict[str, tuple[ResourceRecord, str]] = {}
 
@@ -227,13 +257,26 @@ class LockfileWriter:
         provider: str,
         source: Mapping[str, str],
         name: str,
-        record: StepRecord,
+        record: StepRecord | None,
         *,
         prevent_destroy: bool = False,
+        strict: bool = False,
     ) -> None:
+        """Record a step (``None``: remove its record; a resource left with no step goes)."""
         resource = self.current.resources.get(address) or ResourceRecord(kind, provider)
         resource = replace(resource, source=dict(source), prevent_destroy=prevent_destroy)
-        self._save({**self.current.resources, address: resource.with_step(name, record)})
+        if record is not None:
+            resources = {**self.current.resources, address: resource.with_step(name, record)}
+        else:
+            steps = {n: s for n, s in resource.steps.items() if n != name}
+            resources = {a: r for a, r in self.current.resources.items() if a != address}
+            if steps or resource.orphans:
+                resources[address] = replace(resource, steps=steps)
+        self._save(resources, strict=strict)
+
+    def set_target(self, target: Mapping[str, Any]) -> None:
+        """Record what the records are made against (written with the next change)."""
+        self.current = replace(self.current, target=dict(target))
 
     def rename(self, old: str, new: str) -> None:
         """Give a record a new address (a ``moved:`` block, ``state mv``)."""
@@ -252,16 +295,37 @@ class LockfileWriter:
     def forget(self, address: str) -> None:
         self._save({a: r for a, r in self.current.resources.items() if a != address})
 
-    def _save(self, resources: Mapping[str, ResourceRecord]) -> None:
+    def flush(self) -> None:
+        """Write what an earlier failed write left only in memory; raises if it still fails."""
+        if self.unsaved is not None:
+            self.unsaved = self._write(self.current)
+            if self.unsaved is not None:
+                raise self.unsaved
+
+    def _save(self, resources: Mapping[str, ResourceRecord], *, strict: bool = False) -> None:
         candidate = replace(self.current, resources=resources)
-        if dict(resources) == self._written:
+        if (
+            dict(resources) == self._written
+            and candidate.target == self._written_target
+            and self.unsaved is None
+        ):
             self.current = candidate
             return
         candidate = replace(candidate, serial=self.current.serial + 1, exists=True)
-        write_atomic(self.path, self._dumps(candidate))
+        failed = self._write(candidate)
+        if failed is not None and strict:
+            raise failed  # nothing changes
         self.current = candidate
-        self._written = dict(resources)
-        self.on_write()
+        self.unsaved = failed
+
+    def _write(self, lock: Lockfile) -> LockfileError | None:
+        try:
+            write_atomic(self.path, self._dumps(lock))
+        except OSError as exc:
+            return write_error(self.path, exc)
+        self._written = dict(lock.resources)
+        self._written_target = lock.target
+        return None
 
     def _dumps(self, lock: Lockfile) -> str:
         """Exactly ``dumps(lock.to_json())``, re-encoding only records that changed."""

@@ -1,37 +1,32 @@
 """The executor: runs the planned steps in dependency order with bounded parallelism.
 
-Write-ahead discipline, so a crash never loses a paid job: before a paid request the step is
-recorded ``submitting``; the job id is recorded ``pending`` the moment the API answers; only
-then does polling start. A later apply resumes a pending job instead of paying again.
+Each step runs as an :class:`~contentctl.apply.attempt.Attempt`, which keeps the
+write-ahead discipline. Stopping (a signal, or Ctrl-C) comes in two degrees: ``stop()``
+sends nothing new, lets requests already in flight get their answer and be recorded,
+and leaves running jobs recorded as pending; ``stop(at_once=True)`` also abandons the
+requests in flight, whose steps stay "submitting" for the next apply to reconcile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
+from contentctl.apply.attempt import Attempt
 from contentctl.apply.runners import StepContext
-from contentctl.apply.steps import ASYNC_STEPS, DELETERS, RUNNERS
+from contentctl.apply.steps import DELETERS, RUNNERS
 from contentctl.config import Polling, Project
-from contentctl.errors import ApiError, ContentctlError, PossiblySubmittedError
+from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import Plan, ResourceChange, StepChange
-from contentctl.plan.diff import lifecycle
-from contentctl.plan.steps import (
-    DELETED_THROUGH,
-    PROVIDER_OF_KIND,
-    StepSpec,
-    input_hash,
-    steps_for,
-)
+from contentctl.plan.steps import DELETED_THROUGH, StepSpec, input_hash, steps_for
 from contentctl.providers import Providers
-from contentctl.providers.http import PollTimeout, Sleep
+from contentctl.providers.http import Sleep
 
 EventKind = Literal[
     "moved",
@@ -45,6 +40,7 @@ EventKind = Literal[
     "deleted",
     "unchanged",
     "still-running",
+    "not-started",
 ]
 # Steps whose record outlives the step leaving the chain: publishing cannot be undone.
 DURABLE_STEPS = frozenset({"publish"})
@@ -69,22 +65,36 @@ class Failure:
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class StillRunning:
+    """A job the API accepted and that is recorded pending: collected by a later apply."""
+
+    address: str
+    step: str
+    remote_id: str
+    why: str
+
+
 @dataclass
 class ApplyResult:
     failures: list[Failure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    still_running: list[tuple[str, str, str]] = field(default_factory=list)
+    still_running: list[StillRunning] = field(default_factory=list)
+    not_started: list[str] = field(default_factory=list)  # left out because apply stopped
     credits_used: float = 0.0
     credits_by_resource: dict[str, float] = field(default_factory=dict)
     steps_run: int = 0
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.skipped and not self.still_running
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return not (
+            self.failures
+            or self.skipped
+            or self.still_running
+            or self.not_started
+            or self.interrupted
+        )
 
 
 class Executor:
@@ -115,41 +125,58 @@ class Executor:
         self.source_commit = source_commit
         self.semaphore = asyncio.Semaphore(parallelism)
         self.result = ApplyResult()
+        self.stopping = False
+        # Tasks whose step is recorded "submitting" and awaits the API's answer to it.
+        self.open_requests: set[asyncio.Task[object] | None] = set()
+        self._tasks: list[asyncio.Task[None]] = []
         self._failed: set[str] = set()
         self._done: dict[str, asyncio.Event] = {}
+
+    def stop(self, *, at_once: bool = False) -> None:
+        """Send nothing new; with ``at_once``, abandon requests in flight too."""
+        self.stopping = True
+        self.result.interrupted = True
+        for task in self._tasks:
+            if at_once or task not in self.open_requests:
+                task.cancel()
 
     async def run(self) -> ApplyResult:
         for change in self.plan.changes:
             if change.moved_from and change.moved_from in self.writer.current.resources:
                 self.writer.rename(change.moved_from, change.address)
-                self.on_event(
-                    Event(
-                        "moved",
-                        change.address,
-                        message=f"moved from {change.moved_from}; no API call",
-                    )
+                self.emit(
+                    "moved", change.address, message=f"moved from {change.moved_from}; no API call"
                 )
         changes = [c for c in self.plan.changes if c.action not in ("forget", "delete")]
         self._done = {c.address: asyncio.Event() for c in changes}
-        await asyncio.gather(*(self._resource(c) for c in changes))
-        await asyncio.gather(*(self._delete(c) for c in self.plan.changes if c.action == "delete"))
+        await self._all(self._resource(c) for c in changes)
+        await self._all(self._delete(c) for c in self.plan.changes if c.action == "delete")
         for change in self.plan.changes:
+            if self.stopping:
+                break
             if change.action == "forget" and not change.blocked:
                 self.writer.forget(change.address)
-                self.on_event(
-                    Event(
-                        "forgotten",
-                        change.address,
-                        message=change.warning or "no longer managed (spec.removed)",
-                    )
+                self.emit(
+                    "forgotten",
+                    change.address,
+                    message=change.warning or "no longer managed (spec.removed)",
                 )
         return self.result
+
+    async def _all(self, work: Iterable[Coroutine[object, object, None]]) -> None:
+        tasks = [asyncio.ensure_future(w) for w in work]
+        if self.stopping:
+            for task in tasks:
+                task.cancel()
+        self._tasks = tasks
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks = []
 
     async def _delete(self, change: ResourceChange) -> None:
         """DELETE the remote object, then stop tracking it; gone already counts as deleted."""
         address = change.address
         if change.blocked:
-            self._fail(address, None, change.blocked)
+            self.fail(address, None, change.blocked)
             return
         record = self.writer.current.resources.get(address)
         if record is None:
@@ -161,18 +188,16 @@ class Executor:
             try:
                 gone = await DELETERS[record.kind](self.providers, remote_id)
             except ContentctlError as exc:
-                self._fail(address, "delete", str(exc) if hasattr(exc, "provider") else exc.message)
+                self.fail(address, "delete", _message(exc))
                 return
         self.writer.forget(address)
         self.result.steps_run += 1
-        self.on_event(
-            Event(
-                "deleted",
-                address,
-                "delete",
-                remote_id=remote_id,
-                message="already gone remotely; no longer tracked" if gone else "deleted",
-            )
+        self.emit(
+            "deleted",
+            address,
+            "delete",
+            remote_id=remote_id,
+            message="already gone remotely; no longer tracked" if gone else "deleted",
         )
 
     async def _resource(self, change: ResourceChange) -> None:
@@ -186,14 +211,12 @@ class Executor:
                 self._failed.add(address)
                 if change.running:
                     self.result.skipped.append(address)
-                    self.on_event(
-                        Event(
-                            "skipped", address, message=f"not attempted: {', '.join(failed)} failed"
-                        )
+                    self.emit(
+                        "skipped", address, message=f"not attempted: {', '.join(failed)} failed"
                     )
                 return
             if change.blocked:
-                self._fail(address, None, change.blocked)
+                self.fail(address, None, change.blocked)
                 return
             resource = self.graph.resources[address]
             chain = steps_for(resource, self.project.root)
@@ -202,11 +225,20 @@ class Executor:
                 step = planned.get(spec.name)
                 if step is None or step.action == "keep":
                     continue
+                if self.stopping:
+                    self.not_started(address, spec.name, "apply stopped before it")
+                    return
                 if not await self._step(resource, spec, step, change.action == "replace"):
                     self._failed.add(address)
                     return
             names = {s.name for s in chain} | DURABLE_STEPS
             self.writer.retain_steps(address, names)
+        except asyncio.CancelledError:
+            self._failed.add(address)
+            if address not in self.result.not_started and not any(
+                r.address == address for r in self.result.still_running
+            ):
+                self.not_started(address, None, "apply stopped before it")
         finally:
             if address in self._done:
                 self._done[address].set()
@@ -219,25 +251,22 @@ class Executor:
         for up in spec.upstream:
             found = self.writer.current.step(up.address, up.step)
             if found is None or found.status != "completed":
-                self._fail(address, spec.name, f"{up.address} {up.step} has not completed")
+                self.fail(address, spec.name, f"{up.address} {up.step} has not completed")
                 return False
             upstream[up.key] = found
         new_hash = input_hash(spec, upstream)
         previous = self.writer.current.step(address, spec.name)
         if (
-            change.reason.startswith("after ")
+            change.after is not None
             and not replacing
             and previous is not None
             and previous.status == "completed"
             and previous.input_hash == new_hash
         ):
             # The plan could not know the upstream result; it came back the same.
-            self.on_event(
-                Event("unchanged", address, spec.name, message="inputs came back unchanged")
-            )
+            self.emit("unchanged", address, spec.name, message="inputs came back unchanged")
             return True
         runner = RUNNERS[(resource.kind, spec.name)]
-        is_job = (resource.kind, spec.name) in ASYNC_STEPS
         ctx = StepContext(
             self.project,
             resource,
@@ -247,17 +276,14 @@ class Executor:
             request_ref=f"contentctl:{address}:{new_hash[7:23]}",
             polling=self.polling,
             sleep=self.sleep,
+            lockfile=self.writer.current,
             previous=previous,
-            extra={
-                "known_ids": self._known_ids(spec.name),
-                "replacing": replacing,
-                "lockfile": self.writer.current,
-            },
+            replacing=replacing,
+            known_ids=self._known_ids(spec.name),
         )
         # An object updated in place keeps its id through every update, and through a
         # failed one: the next apply must update it, not create a second one.
-        in_place = getattr(runner, "updates_in_place", False)
-        kept_id = previous.remote_id if in_place and previous and not replacing else None
+        kept_id = previous.remote_id if runner.in_place and previous and not replacing else None
         base = StepRecord(
             input_hash=new_hash,
             status="submitting",
@@ -265,164 +291,69 @@ class Executor:
             request_ref=ctx.request_ref,
             remote_id=kept_id,
         )
-
-        def record(step_record: StepRecord) -> None:
-            self.writer.record_step(
-                address,
-                resource.kind,
-                PROVIDER_OF_KIND[resource.kind],
-                {
-                    "file": resource.source_file,
-                    **({"commit": self.source_commit} if self.source_commit else {}),
-                },
-                spec.name,
-                step_record,
-                prevent_destroy=bool(lifecycle(resource).get("prevent_destroy", False)),
-            )
-
-        started = time.monotonic()
         async with self.semaphore:
-            remote_id: str | None = None
-            credits: float | None = None
-            try:
-                same = previous is not None and previous.input_hash == new_hash
-                if (
-                    same
-                    and previous is not None
-                    and previous.status == "pending"
-                    and previous.remote_id
-                ):
-                    remote_id, credits = previous.remote_id, previous.credits_used
-                    base = previous
-                    self.on_event(
-                        Event(
-                            "resumed",
-                            address,
-                            spec.name,
-                            remote_id=remote_id,
-                            message="collecting a job submitted earlier",
-                        )
-                    )
-                elif same and previous is not None and previous.status == "submitting":
-                    adopted = await runner.reconcile(ctx)
-                    if adopted is not None and not is_job:
-                        # A synchronous object the interrupted run created: update it.
-                        ctx.previous = _with(previous, remote_id=adopted)
-                        base = _with(base, remote_id=adopted)
-                        self.on_event(
-                            Event(
-                                "reconciled",
-                                address,
-                                spec.name,
-                                remote_id=adopted,
-                                message=f"found {adopted}, created by an interrupted run",
-                            )
-                        )
-                    elif adopted is not None:
-                        remote_id = adopted
-                        base = _with(previous, status="pending", remote_id=remote_id)
-                        record(base)
-                        self.on_event(
-                            Event(
-                                "reconciled",
-                                address,
-                                spec.name,
-                                remote_id=remote_id,
-                                message=f"found job {remote_id}, submitted by an interrupted run",
-                            )
-                        )
-                    elif not (runner.safe_to_resubmit or self.resubmit_uncertain):
-                        self._fail(
-                            address,
-                            spec.name,
-                            "an earlier apply was interrupted while submitting this paid "
-                            "job, and the API cannot tell whether it was accepted",
-                            hint="check the provider's dashboard; to submit it again "
-                            "(possibly paying twice) run apply --resubmit-uncertain",
-                        )
-                        return False
-                if remote_id is None:
-                    if is_job or getattr(runner, "write_ahead", False):
-                        record(_with(base, submitted_at=now_iso()))
-                    submitted = await runner.submit(ctx)
-                    credits = submitted.credits_used
-                    if submitted.outputs is not None:
-                        record(
-                            _with(
-                                base,
-                                status="completed",
-                                remote_id=submitted.remote_id,
-                                outputs=dict(submitted.outputs),
-                                credits_used=credits,
-                                submitted_at=None,
-                                completed_at=now_iso(),
-                            )
-                        )
-                        self._completed(address, spec.name, submitted.remote_id, credits, started)
-                        return True
-                    remote_id = submitted.remote_id
-                    base = _with(
-                        base,
-                        status="pending",
-                        remote_id=remote_id,
-                        credits_used=credits,
-                        submitted_at=now_iso(),
-                    )
-                    record(base)
-                    self.on_event(
-                        Event("submitted", address, spec.name, remote_id=remote_id, credits=credits)
-                    )
-                assert remote_id is not None
-                collected = await runner.collect(ctx, remote_id)
-                if collected.credits_used is not None:
-                    credits = collected.credits_used
-                record(
-                    _with(
-                        base,
-                        status="completed",
-                        outputs=dict(collected.outputs),
-                        credits_used=credits,
-                        completed_at=now_iso(),
-                    )
-                )
-                self._completed(address, spec.name, remote_id, credits, started)
-                return True
-            except PollTimeout as exc:
-                self.result.still_running.append((address, spec.name, remote_id or ""))
-                self.on_event(
-                    Event(
-                        "still-running",
-                        address,
-                        spec.name,
-                        message=exc.message,
-                        remote_id=remote_id,
-                    )
-                )
+            if self.stopping:
+                self.not_started(address, spec.name, "apply stopped before it")
                 return False
-            except PossiblySubmittedError as exc:
-                # The "submitting" record stays: the next apply reconciles it.
-                self._fail(address, spec.name, exc.message, exc.hint)
-                return False
-            except ContentctlError as exc:
-                record(
-                    _with(
-                        base,
-                        status="failed",
-                        remote_id=remote_id or base.remote_id,
-                        credits_used=None,
-                        error=str(exc.message),
-                        completed_at=now_iso(),
-                    )
-                )
-                self._fail(
-                    address,
-                    spec.name,
-                    str(exc) if hasattr(exc, "provider") else exc.message,
-                    await self._explain(exc),
-                )
-                return False
+            return await Attempt(self, resource, spec, runner, ctx, base).run()
 
-    async def _explain(self, exc: ContentctlError) -> str | None:
+    def _known_ids(self, step: str) -> frozenset[str]:
+        return frozenset(
+            r.steps[step].remote_id or ""
+            for r in self.writer.current.resources.values()
+            if step in r.steps
+        )
+
+    # What attempts report.
+
+    def emit(
+        self,
+        kind: EventKind,
+        address: str,
+        step: str | None = None,
+        *,
+        message: str = "",
+        remote_id: str | None = None,
+        credits: float | None = None,
+        elapsed: float | None = None,
+    ) -> None:
+        self.on_event(Event(kind, address, step, message, remote_id, credits, elapsed))
+
+    def completed(
+        self,
+        address: str,
+        step: str,
+        remote_id: str | None,
+        credits: float | None,
+        attempt: Attempt,
+    ) -> None:
+        self.result.steps_run += 1
+        self.result.credits_used += credits or 0
+        by_resource = self.result.credits_by_resource
+        by_resource[address] = by_resource.get(address, 0) + (credits or 0)
+        self.emit(
+            "completed",
+            address,
+            step,
+            remote_id=remote_id,
+            credits=credits,
+            elapsed=time.monotonic() - attempt.started,
+        )
+
+    def left_running(self, address: str, step: str, remote_id: str, why: str) -> None:
+        self.result.still_running.append(StillRunning(address, step, remote_id, why))
+        self.emit("still-running", address, step, message=why, remote_id=remote_id)
+
+    def not_started(self, address: str, step: str | None, why: str) -> None:
+        self.result.not_started.append(address)
+        self.emit("not-started", address, step, message=why)
+
+    def fail(self, address: str, step: str | None, message: str, hint: str | None = None) -> None:
+        self._failed.add(address)
+        self.result.failures.append(Failure(address, step, message, hint))
+        self.emit("failed", address, step, message=message)
+
+    async def explain(self, exc: ContentctlError) -> str | None:
         """A hint that uses what we know: for a 402, the balance next to the plan's cost."""
         if not (isinstance(exc, ApiError) and exc.code == "INSUFFICIENT_CREDITS"):
             return exc.hint
@@ -437,36 +368,6 @@ class Executor:
             "Buy credits in PowerPost, then run apply again: completed steps are kept"
         )
 
-    def _known_ids(self, step: str) -> list[str]:
-        return [
-            r.steps[step].remote_id or ""
-            for r in self.writer.current.resources.values()
-            if step in r.steps
-        ]
 
-    def _completed(
-        self, address: str, step: str, remote_id: str | None, credits: float | None, started: float
-    ) -> None:
-        self.result.steps_run += 1
-        self.result.credits_used += credits or 0
-        by_resource = self.result.credits_by_resource
-        by_resource[address] = by_resource.get(address, 0) + (credits or 0)
-        self.on_event(
-            Event(
-                "completed",
-                address,
-                step,
-                remote_id=remote_id,
-                credits=credits,
-                elapsed=time.monotonic() - started,
-            )
-        )
-
-    def _fail(self, address: str, step: str | None, message: str, hint: str | None = None) -> None:
-        self._failed.add(address)
-        self.result.failures.append(Failure(address, step, message, hint))
-        self.on_event(Event("failed", address, step, message=message))
-
-
-def _with(record: StepRecord, **changes: object) -> StepRecord:
-    return replace(record, **changes)  # type: ignore[arg-type]
+def _message(exc: ContentctlError) -> str:
+    return str(exc) if isinstance(exc, ApiError) else exc.message

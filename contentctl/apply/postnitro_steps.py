@@ -14,10 +14,13 @@ from typing import Any
 import httpx
 
 from contentctl.apply.runners import (
+    ABSENT,
     DOWNLOAD_TYPES,
     MAX_DOWNLOAD_BYTES,
+    UNKNOWN,
     Collected,
     InPlace,
+    Reconciled,
     StepContext,
     Submitted,
     SyncStep,
@@ -30,6 +33,8 @@ from contentctl.providers.postnitro import design_id, output_files
 
 
 class Lookup(SyncStep):
+    paid = False
+
     async def submit(self, ctx: StepContext) -> Submitted:
         client = ctx.providers.require_postnitro()
         spec = ctx.resource.spec
@@ -57,10 +62,12 @@ def _by_name(items: Sequence[Mapping[str, Any]], name: str, what: str) -> str:
 
 
 class Render:
-    safe_to_resubmit = False
+    job = True
+    paid = True
+    in_place = False
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        return None  # PostNitro has no list of jobs; requestorId is only a label
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        return UNKNOWN  # PostNitro has no list of jobs; requestorId is only a label
 
     async def submit(self, ctx: StepContext) -> Submitted:
         spec = ctx.resource.spec
@@ -158,6 +165,8 @@ def _slide(slide: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Download(SyncStep):
+    paid = False
+
     async def submit(self, ctx: StepContext) -> Submitted:
         render = ctx.up(ctx.resource.address, "render").outputs
         folder = Path(ctx.project.out_dir) / ctx.resource.name
@@ -225,6 +234,7 @@ class Brand(InPlace):
     """A PostNitro brand: every write sends all seven keys (the API wants nothing else)."""
 
     what = "brand"
+    paid = False
 
     @staticmethod
     def _body(ctx: StepContext) -> dict[str, Any]:
@@ -251,9 +261,27 @@ class Brand(InPlace):
         client = ctx.providers.require_postnitro()
         return self._outputs(await client.update_brand(remote_id, self._body(ctx)))
 
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        """An interrupted creation is found by name and handle among the brands."""
+        if ctx.previous and ctx.previous.remote_id:
+            return Reconciled(ctx.previous.remote_id)  # an interrupted update: send it again
+        body = self._body(ctx)
+        for brand in await ctx.providers.require_postnitro().brands():
+            brand_id = str(brand.get("id") or "")
+            if (
+                brand_id
+                and brand_id not in ctx.known_ids
+                and brand.get("name") == body["name"]
+                and brand.get("handle") == body["handle"]
+            ):
+                return Reconciled(brand_id)
+        return ABSENT
+
 
 class Accounts(SyncStep):
     """Social accounts by platform and handle, resolved to PostNitro's ids (free)."""
+
+    paid = False
 
     async def submit(self, ctx: StepContext) -> Submitted:
         connected = await ctx.providers.require_postnitro().social_accounts()
@@ -317,8 +345,7 @@ class Schedule(InPlace):
 
     what = "scheduled post"
     deletable = True
-    write_ahead = True
-    safe_to_resubmit = True  # reconcile() looks first; resubmitting only follows a miss
+    paid = False  # but a duplicate publishes twice: reconcile() always gives an answer
 
     @staticmethod
     def _body(ctx: StepContext) -> dict[str, Any]:
@@ -375,10 +402,10 @@ class Schedule(InPlace):
     async def remove(self, providers: Providers, remote_id: str) -> None:
         await providers.require_postnitro().delete_schedule(remote_id)
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
         """The post an interrupted creation made: same time and design, not tracked yet."""
         if ctx.previous and ctx.previous.remote_id:
-            return ctx.previous.remote_id  # an interrupted update: send it again
+            return Reconciled(ctx.previous.remote_id)  # an interrupted update: send it again
         body = self._body(ctx)
         at = seconds_of(body["scheduledAt"])
         window = (
@@ -387,12 +414,11 @@ class Schedule(InPlace):
         )
         client = ctx.providers.require_postnitro()
         rows = await client.schedules(*(w.strftime("%Y-%m-%dT%H:%M:%SZ") for w in window))
-        taken = set(ctx.extra.get("known_ids", ()))
         for row in rows:
             if (
-                row.get("id") not in taken
+                row.get("id") not in ctx.known_ids
                 and row.get("designId") == body["designId"]
                 and seconds_of(row.get("scheduledFor")) == at
             ):
-                return str(row["id"])
-        return None
+                return Reconciled(str(row["id"]))
+        return ABSENT

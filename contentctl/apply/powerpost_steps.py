@@ -11,9 +11,12 @@ from typing import Any
 
 from contentctl.apply.postnitro_steps import fetch
 from contentctl.apply.runners import (
+    ABSENT,
     CLOCK_SKEW,
+    UNKNOWN,
     Collected,
     InPlace,
+    Reconciled,
     StepContext,
     Submitted,
     SyncStep,
@@ -21,7 +24,6 @@ from contentctl.apply.runners import (
     seconds_of,
 )
 from contentctl.errors import ApiError, ContentctlError, JobFailedError
-from contentctl.lockfile import Lockfile
 from contentctl.plan.steps import post_carousels
 from contentctl.providers import Providers
 from contentctl.providers.http import poll
@@ -33,8 +35,13 @@ from contentctl.validate.semantic import (
     media_type,
 )
 
+# Pages of 100 generations read to reconcile an interrupted caption submission.
+RECONCILE_PAGES = 50
+
 
 class MediaUpload(SyncStep):
+    paid = False
+
     async def submit(self, ctx: StepContext) -> Submitted:
         path = media_path(ctx.project.root, ctx.resource)
         kind = media_type(ctx.resource)
@@ -50,7 +57,9 @@ class MediaUpload(SyncStep):
 
 
 class Captions:
-    safe_to_resubmit = False
+    job = True
+    paid = True
+    in_place = False
 
     async def submit(self, ctx: StepContext) -> Submitted:
         captions = ctx.resource.spec["captions"]
@@ -74,28 +83,35 @@ class Captions:
         )
         return Collected(dict(job.get("outputs") or {}), job.get("credits_used"))
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        """Generations can be listed: adopt one made with this prompt after we submitted."""
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        """Generations can be listed: adopt one made with this prompt after we submitted;
+        none there proves the submission was never accepted."""
         client = ctx.providers.require_powerpost()
         prompt = ctx.resource.spec["captions"].get("prompt")
         since = seconds_of(ctx.previous.submitted_at if ctx.previous else None) - CLOCK_SKEW
-        taken = set(ctx.extra.get("known_ids", ()))
-        answer = await client.list_generations(limit=100)
-        for row in answer.get("data", []):
-            if (
-                row.get("prompt") == prompt
-                and seconds_of(row.get("created_at")) >= since
-                and row.get("generation_id") not in taken
-            ):
-                return str(row["generation_id"])
-        return None
+        cursor = None
+        for _page in range(RECONCILE_PAGES):  # the order of the list is not documented
+            answer = await client.list_generations(limit=100, cursor=cursor)
+            for row in answer.get("data", []):
+                if (
+                    row.get("prompt") == prompt
+                    and seconds_of(row.get("created_at")) >= since
+                    and row.get("generation_id") not in ctx.known_ids
+                ):
+                    return Reconciled(str(row["generation_id"]))
+            cursor = answer.get("next_cursor")
+            if not answer.get("has_more") or not cursor:
+                return ABSENT  # every generation seen, and it is not among them
+        return UNKNOWN  # too many to read them all: no proof either way
 
 
 class Images:
-    safe_to_resubmit = False
+    job = True
+    paid = True
+    in_place = False
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        return None  # image generations cannot be listed
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        return UNKNOWN  # image generations cannot be listed
 
     async def submit(self, ctx: StepContext) -> Submitted:
         images = ctx.resource.spec["images"]
@@ -135,10 +151,12 @@ class Images:
 
 
 class Video:
-    safe_to_resubmit = False
+    job = True
+    paid = True
+    in_place = False
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        return None  # video generations cannot be listed
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        return UNKNOWN  # video generations cannot be listed
 
     async def submit(self, ctx: StepContext) -> Submitted:
         spec = ctx.resource.spec
@@ -185,9 +203,11 @@ class CarouselSlides(SyncStep):
     otherwise they are fetched again from the render's output URLs.
     """
 
+    paid = False
+
     async def submit(self, ctx: StepContext) -> Submitted:
         client = ctx.providers.require_powerpost()
-        lock: Lockfile = ctx.extra["lockfile"]
+        lock = ctx.lockfile
         uploads = []
         for up in ctx.spec.upstream:
             render = ctx.upstream[up.key].outputs
@@ -236,6 +256,8 @@ def media_ids_of(ctx: StepContext, ref: str) -> list[str]:
 
 
 class CreatePost(SyncStep):
+    paid = False
+
     async def submit(self, ctx: StepContext) -> Submitted:
         spec = ctx.resource.spec
         captions = spec.get("captions") or {}
@@ -282,6 +304,10 @@ class CreatePost(SyncStep):
 
 
 class Publish:
+    job = True
+    paid = True
+    in_place = False
+
     async def submit(self, ctx: StepContext) -> Submitted:
         post_id = str(ctx.up(ctx.resource.address, "post").remote_id)
         try:
@@ -319,16 +345,18 @@ class Publish:
             )
         return Collected({"status": post["status"], "items": items})
 
-    # Publishing twice is refused by the API (409 ALREADY_PUBLISHED): submitting again is safe.
-    safe_to_resubmit = True
-
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        return None
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        """The post says whether the interrupted publish reached the API: a draft was not
+        published (and publishing twice is refused anyway: 409 ALREADY_PUBLISHED)."""
+        post_id = str(ctx.up(ctx.resource.address, "post").remote_id)
+        post = await ctx.providers.require_powerpost().get_post(post_id)
+        return ABSENT if post.get("status") == "draft" else Reconciled(post_id)
 
 
 class CalendarEntry(InPlace):
     what = "calendar entry"
     deletable = True
+    paid = False
 
     @staticmethod
     def _body(ctx: StepContext) -> dict[str, Any]:
@@ -366,6 +394,24 @@ class CalendarEntry(InPlace):
 
     async def remove(self, providers: Providers, remote_id: str) -> None:
         await providers.require_powerpost().delete_calendar_entry(remote_id)
+
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        """An interrupted creation is found among the entries of its day."""
+        if ctx.previous and ctx.previous.remote_id:
+            return Reconciled(ctx.previous.remote_id)  # an interrupted update: send it again
+        body = self._body(ctx)
+        day = str(body["scheduled_date"])
+        client = ctx.providers.require_powerpost()
+        for entry in await client.calendar_entries(day, day):
+            entry_id = str(entry.get("entry_id") or entry.get("id") or "")
+            if (
+                entry_id
+                and entry_id not in ctx.known_ids
+                and entry.get("title") == body["title"]
+                and entry.get("scheduled_date") == day
+            ):
+                return Reconciled(entry_id)
+        return ABSENT
 
 
 async def _finished(

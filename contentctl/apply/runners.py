@@ -3,19 +3,20 @@
 What each step does against the APIs: build the request from the spec, read the answer.
 
 A runner has ``submit`` (one request; for asynchronous jobs it returns the job id at once, so
-the executor can record it before polling) and, for jobs, ``collect`` (poll to the end).
+the executor can record it before polling), for jobs ``collect`` (poll to the end), and
+``reconcile`` (what became of a submission interrupted before its answer arrived).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, JobFailedError
-from contentctl.lockfile import StepRecord
+from contentctl.lockfile import Lockfile, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers
@@ -53,8 +54,11 @@ class StepContext:
     request_ref: str
     polling: Mapping[str, Polling]
     sleep: Sleep
+    lockfile: Lockfile  # as it stands when the step starts
     previous: StepRecord | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    replacing: bool = False  # apply --replace: create a new object instead of updating
+    # Remote ids this step already tracks for other resources: never adopt one of them.
+    known_ids: frozenset[str] = frozenset()
 
     def up(self, address: str, step: str) -> StepRecord:
         return self.upstream[f"{address}#{step}"]
@@ -63,32 +67,55 @@ class StepContext:
         return self.upstream.get(f"{self.resource.address}#{step}")
 
 
-class Runner(Protocol):
-    """One kind of step. ``collect`` exists only for asynchronous jobs.
+@dataclass(frozen=True)
+class Reconciled:
+    """What became of a submission that was interrupted before the API answered.
 
-    ``safe_to_resubmit`` says whether sending the request again after an interrupted
-    submission can cost nothing twice (free calls, or calls the API refuses to repeat).
+    ``remote_id``: found, the interrupted run created it. ``absent``: the API lists what
+    exists and it is not there, so it was never accepted and sending it again is safe.
+    Neither: the API offers no way to know.
     """
 
-    safe_to_resubmit: bool
+    remote_id: str | None = None
+    absent: bool = False
+
+
+UNKNOWN = Reconciled()
+ABSENT = Reconciled(absent=True)
+
+
+class Runner(Protocol):
+    """One kind of step, and the properties the executor's money rules hang on.
+
+    Every creating request a runner sends is recorded as "submitting" just before its
+    bytes go out (the HTTP layer's send guard); what happens to an interrupted one
+    follows from these declarations, which every runner must make.
+    """
+
+    job: bool  # an asynchronous job: submit answers its id at once, collect polls it
+    paid: bool  # costs credits: never sent again while it may have been accepted
+    in_place: bool  # created once and then updated in place: its id survives updates
 
     async def submit(self, ctx: StepContext) -> Submitted: ...
 
     async def collect(self, ctx: StepContext, remote_id: str) -> Collected: ...
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        """Find a job an interrupted submission may have created; None when impossible."""
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        """Find what an interrupted submission created, prove it absent, or say unknown."""
         ...
 
 
 class SyncStep:
-    safe_to_resubmit = True  # free, synchronous calls: at worst a duplicate draft or upload
+    """A step that finishes in its one request (or a few): nothing to collect."""
+
+    job = False
+    in_place = False
 
     async def collect(self, ctx: StepContext, remote_id: str) -> Collected:  # pragma: no cover
         raise AssertionError("synchronous steps have nothing to collect")
 
-    async def reconcile(self, ctx: StepContext) -> str | None:
-        return None
+    async def reconcile(self, ctx: StepContext) -> Reconciled:
+        return UNKNOWN
 
 
 class InPlace(SyncStep):
@@ -98,8 +125,7 @@ class InPlace(SyncStep):
     is created and, where the API can delete, the old one is deleted after it.
     """
 
-    updates_in_place = True
-    write_ahead = False  # True: record "submitting" first, and reconcile() can find it
+    in_place = True
     what = "object"
 
     async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
@@ -125,7 +151,7 @@ class InPlace(SyncStep):
 
     async def submit(self, ctx: StepContext) -> Submitted:
         current = ctx.previous.remote_id if ctx.previous else None
-        if current and not ctx.extra.get("replacing"):
+        if current and not ctx.replacing:
             try:
                 outputs = await self.update(ctx, current)
             except ApiError as exc:
@@ -137,7 +163,7 @@ class InPlace(SyncStep):
                 raise
             return Submitted(current, 0, outputs)
         remote_id, outputs = await self.create(ctx)
-        if current and ctx.extra.get("replacing") and self.deletable:
+        if current and ctx.replacing and self.deletable:
             await self.delete(ctx.providers, current)
         return Submitted(remote_id, 0, outputs)
 

@@ -34,13 +34,6 @@ RUNNERS: Mapping[tuple[str, str], Runner] = {
     ("Schedule", "schedule"): Schedule(),
     ("CalendarEntry", "entry"): CalendarEntry(),
 }
-ASYNC_STEPS = {
-    ("Post", "captions"),
-    ("Post", "images"),
-    ("Post", "publish"),
-    ("Carousel", "render"),
-    ("Video", "video"),
-}
 # Deletes a kind's remote object by id; answers True when it was already gone.
 DELETERS: Mapping[str, Callable[[Providers, str], Awaitable[bool]]] = {
     "Schedule": Schedule().delete,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,8 +15,10 @@ from contentctl.commands.context import App, pass_app, variable_options
 from contentctl.errors import ApprovalError, ContentctlError, Interrupted
 
 if TYPE_CHECKING:
+    from contentctl import persist
     from contentctl.apply import ApplyResult
     from contentctl.config import Project
+    from contentctl.interrupts import Interrupts
     from contentctl.lockfile import Lockfile, LockfileWriter
     from contentctl.plan import Plan
     from contentctl.plan.diff import PlanOptions
@@ -240,66 +242,196 @@ def apply(
 
     With PLAN_FILE (from `plan -out`), apply exactly that reviewed plan, or refuse if it
     is stale. Completed steps are never repeated; jobs submitted by an interrupted run are
-    collected, not paid for again. Run it again to retry what failed. Ctrl-C (or SIGTERM)
-    stops cleanly: what is running remotely is listed and kept.
+    collected, not paid for again. Run it again to retry what failed.
+
+    The plan you approve is what runs: if contentctl.lock changes while you decide
+    (another apply finished), apply plans again under its lease and asks again when the
+    plan is not the same. Ctrl-C (or SIGTERM) stops cleanly: nothing new is sent, what is
+    in flight is recorded, jobs running remotely are kept, and with --commit the lockfile
+    is still committed (and pushed). A second Ctrl-C stops at once.
 
     \b
     Examples:
       contentctl apply                      # shows the plan, asks
       contentctl apply plan.json            # exactly a reviewed plan
       contentctl apply --auto-approve --select 'post/launch.*' --max-credits 50
+      contentctl apply --auto-approve --commit --push   # in CI, on merge
     """
+    from contentctl import lease
     from contentctl.report import text
 
+    if push and not commit:
+        raise ContentctlError("--push needs --commit")
+    lockfile_path = app.project().lockfile_path
+    lease.check(lockfile_path)  # before any work: another apply is running here
+    options = _options(allow_republish, replace, select, exclude)
     if plan_file is not None:
         project, manifests, lock, the_plan = _saved(app, plan_file)
     else:
-        options = _options(allow_republish, replace, select, exclude)
         project, manifests, lock, the_plan = make(app, options, changed_since)
-    if push and not commit:
-        raise ContentctlError("--push needs --commit")
     click.echo(text.plan(the_plan, app.style, diff=diff))
     if not the_plan.has_changes:
         return
-    if the_plan.blocked:
-        raise ContentctlError(
-            "the plan contains changes that are refused (see above)",
-            hint="--allow-republish, or spec.removed in contentctl.yaml",
-        )
-    limit = max_credits if max_credits is not None else project.max_credits
-    if limit is not None and the_plan.credits > limit:
-        raise ContentctlError(
-            f"the plan is estimated at {the_plan.credits:g} credits, over the budget of {limit:g}",
-            hint="apply part of it with --select, or raise --max-credits / spec.budget.max_credits",
-        )
+    gate = _Gate(project, max_credits, allow_publish or project.allow_publish, auto_approve)
+    gate.check(the_plan)
     if plan_file is None:
         _approve(auto_approve)
-    _approve_publishing(the_plan, allow_publish or project.allow_publish)
-    result, writer = _run(
-        app, project, manifests, lock, the_plan, parallelism, resubmit_uncertain, no_wait
-    )
-    click.echo("")
-    click.echo(text.apply_summary(result, the_plan))
-    touched = [
-        c.address
-        for c in the_plan.changes
-        if c.action not in ("forget", "delete") and c.address in writer.current.resources
-    ]
-    if touched:
-        click.echo("\nOutputs:\n")
-        click.echo(text.outputs(writer.current, touched))
-    if commit and writer.current.serial != lock.serial:
-        _commit(project, the_plan, result, push)
-    _github_apply(app, the_plan, result)
+    gate.publishing(the_plan)
+    with lease.hold(project.lockfile_path, owner=_owner()):
+        from contentctl import lockfile
+
+        now = lockfile.read(project.lockfile_path)
+        if now != lock:
+            # Another apply (or a git pull) changed the lockfile while this one waited.
+            if plan_file is not None:
+                from contentctl.plan.file import StalePlanError
+
+                raise StalePlanError(
+                    "saved plan is stale: contentctl.lock changed while apply waited for "
+                    f"the lease (serial {lock.serial} then, {now.serial} now)",
+                    hint="make a new plan with `contentctl plan -out FILE`, review it, "
+                    "and apply that",
+                )
+            project, manifests, lock, again = make(app, options, changed_since)
+            if _changes(again, manifests) != _changes(the_plan, manifests):
+                click.echo(
+                    "\ncontentctl.lock changed while this apply waited (another apply "
+                    f"finished?): serial {the_plan.serial} then, {lock.serial} now. "
+                    "Planned again:\n"
+                )
+                click.echo(text.plan(again, app.style, diff=diff))
+                if not again.has_changes:
+                    return
+                gate.check(again)
+                if not auto_approve:
+                    _approve(False)
+                gate.publishing(again)
+            the_plan = again
+        _apply_under_lease(
+            app,
+            project,
+            manifests,
+            lock,
+            the_plan,
+            parallelism,
+            resubmit_uncertain,
+            no_wait,
+            commit,
+            push,
+        )
+
+
+class _Gate:
+    """What must hold before anything is sent: no refused change, the budget, publishing."""
+
+    def __init__(
+        self, project: Project, max_credits: float | None, allowed: bool, auto_approve: bool
+    ) -> None:
+        self.limit = max_credits if max_credits is not None else project.max_credits
+        self.allowed = allowed
+        self.asked: set[str] = set()
+
+    def check(self, the_plan: Plan) -> None:
+        if the_plan.blocked:
+            raise ContentctlError(
+                "the plan contains changes that are refused (see above)",
+                hint="--allow-republish, or spec.removed in contentctl.yaml",
+            )
+        if self.limit is not None and the_plan.credits > self.limit:
+            raise ContentctlError(
+                f"the plan is estimated at {the_plan.credits:g} credits, over the budget of "
+                f"{self.limit:g}",
+                hint="apply part of it with --select, or raise --max-credits / "
+                "spec.budget.max_credits",
+            )
+
+    def publishing(self, the_plan: Plan) -> None:
+        """Publishing cannot be undone: say so, and get an explicit yes for it (once)."""
+        names = [c.address for c in the_plan.publishes if c.address not in self.asked]
+        if not names or self.allowed:
+            return
+        _approve_publishing(", ".join(names))
+        self.asked.update(names)
+
+
+def _changes(the_plan: Plan, manifests: Manifests) -> Any:
+    from contentctl.plan import file as plan_file
+
+    return plan_file.to_json(the_plan, manifests.graph)["changes"]
+
+
+def _apply_under_lease(
+    app: App,
+    project: Project,
+    manifests: Manifests,
+    lock: Lockfile,
+    the_plan: Plan,
+    parallelism: int | None,
+    resubmit_uncertain: bool,
+    no_wait: bool,
+    commit: bool,
+    push: bool,
+) -> None:
+    from contentctl import persist
+    from contentctl.interrupts import Interrupts
+    from contentctl.report import text
+
+    with Interrupts() as interrupts:
+        result, writer = _run(
+            app,
+            project,
+            manifests,
+            lock,
+            the_plan,
+            parallelism,
+            resubmit_uncertain,
+            no_wait,
+            interrupts,
+        )
+        click.echo("")
+        click.echo(text.apply_summary(result, the_plan))
+        touched = [
+            c.address
+            for c in the_plan.changes
+            if c.action not in ("forget", "delete") and c.address in writer.current.resources
+        ]
+        if touched:
+            click.echo("\nOutputs:\n")
+            click.echo(text.outputs(writer.current, touched))
+        folders = [persist.recovery_folder(project.root, app.environ)]
+        saved = persist.flush_or_save(writer, lock, folders)
+        if saved is None and commit and writer.current.serial != lock.serial:
+            saved = _commit(project, the_plan, result, push, writer, lock, folders)
+        _github_apply(app, the_plan, result)
+    if saved is not None:
+        raise saved.error()
+    if result.interrupted:
+        running = [f"{r.address} {r.step} (job {r.remote_id})" for r in result.still_running]
+        raise Interrupted(
+            "interrupted; everything submitted is recorded in contentctl.lock"
+            + (": still running remotely: " + "; ".join(running) if running else ""),
+            hint="run `contentctl apply` again to collect these jobs without paying again",
+        )
     if no_wait and not result.failures and not result.skipped:
         return  # jobs left running were asked for; the summary says how to collect them
     if not result.ok:
         raise ContentctlError("apply did not finish everything", hint="see the summary above")
 
 
-def _commit(project: Project, the_plan: Plan, result: ApplyResult, push: bool) -> None:
-    """Commit the lockfile alone, with a message that says what was created."""
-    from contentctl import git
+def _commit(
+    project: Project,
+    the_plan: Plan,
+    result: ApplyResult,
+    push: bool,
+    writer: LockfileWriter,
+    base: Lockfile,
+    folders: list[Path],
+) -> persist.Saved | None:
+    """Commit the lockfile alone, with a message that says what was done; push if asked.
+
+    When that fails, the lockfile is saved for recovery (returned); if even that fails,
+    the error is raised."""
+    from contentctl import persist
 
     counts = the_plan.counts()
     head = ", ".join(
@@ -314,15 +446,32 @@ def _commit(project: Project, the_plan: Plan, result: ApplyResult, push: bool) -
         )
         if counts.get(a)
     )
-    lines = [f"contentctl apply: {head}; {result.credits_used:g} credits [skip ci]", ""]
+    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
+    lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
     for change in the_plan.changes:
         if change.action != "no-op" or change.moved_from:
             steps = ", ".join(s.name for s in change.running) or change.action
             lines.append(f"- {change.address}: {change.action} ({steps})")
     if result.failures:
         lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
-    sha = git.commit_paths(project.root, [project.lockfile_path], "\n".join(lines), push)
-    click.echo(f"\nCommitted contentctl.lock as {sha[:12]}" + (" and pushed." if push else "."))
+    if result.still_running:
+        lines += ["", "Still running: " + ", ".join(r.address for r in result.still_running)]
+    try:
+        made, pushed = persist.commit_and_push(
+            project.root, project.lockfile_path, "\n".join(lines), push=push
+        )
+    except ContentctlError as exc:
+        saved = persist.save_for_recovery(writer.current, base, folders, exc.message)
+        if saved is None:
+            raise
+        return saved
+    if made:
+        click.echo(
+            f"\nCommitted contentctl.lock as {made[:12]}" + (" and pushed." if push else ".")
+        )
+    if pushed and pushed != made:
+        click.echo(f"The remote had moved: merged the lockfiles and pushed {pushed[:12]}.")
+    return None
 
 
 def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -> None:
@@ -380,15 +529,20 @@ def _run(
     parallelism: int | None,
     resubmit_uncertain: bool,
     no_wait: bool,
+    interrupts: Interrupts,
 ) -> tuple[ApplyResult, LockfileWriter]:
     import asyncio
 
-    from contentctl import git, lease, lockfile
+    from contentctl import git, lockfile, target
     from contentctl.providers import check_credentials
 
     needed = providers_needed(the_plan)
     environ = app.api_environ()
     check_credentials(environ, needed)
+    writer = lockfile.LockfileWriter(project.lockfile_path, lock)
+    if needed:
+        here = target.current(project, environ, needed, sandbox=app.sandbox)
+        writer.set_target(target.check(lock, here))
     commit = git.head_commit(project.root)
     dirty = git.dirty_files(
         project.root, ignore=(f"{project.out_dir}/", ".contentctl/", "contentctl.lock")
@@ -401,36 +555,22 @@ def _run(
             err=True,
         )
     click.echo("")
-    with lease.hold(project.lockfile_path, owner=_owner()) as held, _sigterm_interrupts():
-        writer = lockfile.LockfileWriter(project.lockfile_path, lock, on_write=held.renew)
-        try:
-            result = asyncio.run(
-                _execute(
-                    commit,
-                    app,
-                    project,
-                    manifests,
-                    the_plan,
-                    writer,
-                    needed,
-                    environ,
-                    parallelism or project.parallelism,
-                    resubmit_uncertain,
-                    no_wait,
-                )
-            )
-        except KeyboardInterrupt:
-            running = [
-                f"{a} {s} (job {r.remote_id})"
-                for a, rec in writer.current.resources.items()
-                for s, r in rec.steps.items()
-                if r.status in ("pending", "submitting")
-            ]
-            raise Interrupted(
-                "interrupted; everything submitted is recorded in contentctl.lock"
-                + (": still running remotely: " + "; ".join(running) if running else ""),
-                hint="run `contentctl apply` again to collect these jobs without paying again",
-            ) from None
+    result = asyncio.run(
+        _execute(
+            commit,
+            app,
+            project,
+            manifests,
+            the_plan,
+            writer,
+            needed,
+            environ,
+            parallelism or project.parallelism,
+            resubmit_uncertain,
+            no_wait,
+            interrupts,
+        )
+    )
     return result, writer
 
 
@@ -446,6 +586,7 @@ async def _execute(
     parallelism: int,
     resubmit_uncertain: bool,
     no_wait: bool,
+    interrupts: Interrupts,
 ) -> ApplyResult:
     import asyncio
 
@@ -461,10 +602,6 @@ async def _execute(
     async with open_providers(
         project, environ, needed, transport=app.transport(project)
     ) as providers:
-        if providers.powerpost is not None:
-            with contextlib.suppress(ContentctlError):
-                balance = await providers.powerpost.credits()
-                click.echo(f"PowerPost balance: {balance:g} credits.")
         executor = Executor(
             project,
             manifests.graph,
@@ -477,10 +614,35 @@ async def _execute(
             resubmit_uncertain=resubmit_uncertain,
             source_commit=commit,
         )
+        loop = asyncio.get_running_loop()
+
+        def stop(count: int) -> None:
+            if count == 1:
+                click.echo(
+                    "\nStopping: nothing new is sent; requests in flight get their answer "
+                    "and are recorded; jobs running remotely stay recorded. Interrupt again "
+                    "to stop at once.",
+                    err=True,
+                )
+            else:
+                click.echo("\nStopping at once.", err=True)
+            executor.stop(at_once=count > 1)
+
+        def heard(count: int) -> None:
+            loop.call_soon_threadsafe(stop, count)
+
+        interrupts.on_signal = heard
+        if interrupts.count:
+            stop(interrupts.count)
+        if providers.powerpost is not None and not executor.stopping:
+            with contextlib.suppress(ContentctlError):
+                balance = await providers.powerpost.credits()
+                click.echo(f"PowerPost balance: {balance:g} credits.")
         ticker = asyncio.create_task(view.run())
         try:
             return await executor.run()
         finally:
+            interrupts.on_signal = None
             ticker.cancel()
 
 
@@ -509,12 +671,7 @@ def _approve(auto_approve: bool) -> None:
         raise ApprovalError("apply cancelled")
 
 
-def _approve_publishing(the_plan: Plan, allowed: bool) -> None:
-    """Publishing cannot be undone: say so, and get an explicit yes for it."""
-    publishing = the_plan.publishes
-    if not publishing or allowed:
-        return
-    names = ", ".join(c.address for c in publishing)
+def _approve_publishing(names: str) -> None:
     if not sys.stdin.isatty():
         raise ApprovalError(
             f"the plan publishes {names}, and publishing cannot be undone",
@@ -532,22 +689,3 @@ def _approve_publishing(the_plan: Plan, allowed: bool) -> None:
 
 def _owner() -> str:
     return os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "contentctl"
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """A cancelled CI job sends SIGTERM: stop as cleanly as for Ctrl-C."""
-    import signal
-
-    def interrupt(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -51,6 +51,9 @@ class StepChange:
     input_hash: str | None  # None while it depends on a result known only after apply
     changes: tuple[FieldChange, ...] = ()
     publishes: bool = False  # running it puts content in front of the public
+    # The upstream step ("address step") whose new result this step waits for: its inputs
+    # are known only after apply, so it may yet come back unchanged.
+    after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,14 @@ def _step_change(
     )
     runs[f"{address}#{spec.name}"] = action != "keep" and not keeps_identity
     cost = estimate(spec, resource, project.prices) if action == "run" else 0
-    return StepChange(spec.name, action, reason, cost, spec.paid, new_hash, changed, spec.publishes)
+    after = (
+        waiting_on.key.replace("#", " ")
+        if waiting_on and not forced and previous is not None and previous.status != "failed"
+        else None
+    )
+    return StepChange(
+        spec.name, action, reason, cost, spec.paid, new_hash, changed, spec.publishes, after
+    )
 
 
 def _ignored(resource: Resource, spec: StepSpec, previous: StepRecord | None) -> StepSpec:

@@ -1,21 +1,29 @@
 """What both API clients share: requests with safe retries, rate-limit pacing, polling.
 
 Retry rules, because every paid call costs the user money:
-- 429: the request was refused, so waiting ``retryAfter`` and sending it again is safe.
+- 429, and any other 4xx: the API refused the request; nothing happened. A 429 is sent
+  again after ``retryAfter``.
 - Connection never established: nothing was sent, safe to retry.
-- 5xx answers with the API's error envelope are the API saying "failed, retry later".
-- A timeout or dropped connection *after* sending a POST is ambiguous: never re-sent,
-  raised as :class:`PossiblySubmittedError` so the caller can reconcile.
+- A 5xx carrying the API's own error envelope is the API saying "failed, retry later".
+- Anything else after a POST went out (a timeout, a dropped connection, a gateway's 502 or
+  504 without the envelope) is ambiguous: the job may exist. Never re-sent; raised as
+  :class:`PossiblySubmittedError` so the caller can reconcile.
+
+A :class:`SendGuard` (set by the caller in :data:`SEND_GUARD`) hears about every creating
+request: just before its bytes go out, and what became of it. The executor records a step
+as "submitting" there and only there, so the uncertain window is one network round trip,
+never the waits around it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -30,6 +38,29 @@ Clock = Callable[[], float]
 ErrorMapper = Callable[[httpx.Response], ApiError]
 
 USER_AGENT = "contentctl"
+# Methods whose repetition changes nothing more (contentctl's PATCH bodies set fields).
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+
+class SendGuard(Protocol):
+    """Told about each creating (non-idempotent) request of the current task."""
+
+    def sending(self) -> None:
+        """The request's bytes are about to go out. May raise to stop it from being sent."""
+
+    def refused(self) -> None:
+        """The API definitely did not act on it (or it never left)."""
+
+    def landed(self) -> None:
+        """The API accepted it."""
+
+    def unknown(self) -> None:
+        """It went out and no usable answer came back: it may have been acted on."""
+
+
+SEND_GUARD: contextvars.ContextVar[SendGuard | None] = contextvars.ContextVar(
+    "contentctl_send_guard", default=None
+)
 
 
 class PollTimeout(ApiError):
@@ -81,17 +112,14 @@ class Http:
             k: v for k, v in {**self.headers, **(headers or {})}.items() if k not in omit_headers
         }
         sent_headers.setdefault("user-agent", USER_AGENT)
-        idempotent = method in (
-            "GET",
-            "HEAD",
-            "PUT",
-            "PATCH",
-            "DELETE",
-        )  # contentctl PATCHes set fields
+        idempotent = method in IDEMPOTENT
+        guard = None if idempotent else SEND_GUARD.get()
         attempt = 0
         while True:
             attempt += 1
             await self._respect_pause()
+            if guard is not None:
+                guard.sending()
             started = self.clock()
             try:
                 response = await self.client.request(
@@ -105,9 +133,11 @@ class Http:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # Nothing reached the server: safe to try again whatever the method.
+                if guard is not None:
+                    guard.refused()
                 if attempt >= self.retry.attempts:
                     raise ApiError(
-                        f"cannot reach {self.base_url}: {exc}",
+                        f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
                         provider=self.provider,
                         hint="check the network and the base URL",
                     ) from exc
@@ -115,6 +145,8 @@ class Http:
                 continue
             except httpx.TransportError as exc:
                 if not idempotent:
+                    if guard is not None:
+                        guard.unknown()
                     raise PossiblySubmittedError(
                         f"no answer to {method} {path} after it was sent ({type(exc).__name__})",
                         provider=self.provider,
@@ -126,6 +158,11 @@ class Http:
                     ) from exc
                 await self.sleep(self._backoff(attempt))
                 continue
+            except BaseException:
+                # Cancelled (or worse) while the request was in flight: it may have arrived.
+                if guard is not None:
+                    guard.unknown()
+                raise
             log.debug(
                 "%s %s %s -> %s (%.0f ms)",
                 self.provider,
@@ -136,9 +173,25 @@ class Http:
             )
             self._note_rate_limit(response)
             if response.is_success:
+                if guard is not None:
+                    guard.landed()
                 return response
             error = self.map_error(response)
-            if response.status_code == 429 and attempt < self.retry.attempts:
+            status = response.status_code
+            if status >= 500 and not idempotent and not error.envelope:
+                # A gateway's answer (502, 504...) says nothing about what the API did.
+                if guard is not None:
+                    guard.unknown()
+                raise PossiblySubmittedError(
+                    f"{method} {path} answered HTTP {status} from something other than the "
+                    f"API after it was sent: {error.message}",
+                    provider=self.provider,
+                    status=status,
+                    hint="the job may have been created; the next apply reconciles it",
+                )
+            if guard is not None:
+                guard.refused()
+            if status == 429 and attempt < self.retry.attempts:
                 wait, source = self._rate_limit_wait(response, error)
                 log.debug(
                     "%s: rate limited on %s %s; waiting %gs (%s)",
@@ -150,12 +203,12 @@ class Http:
                 )
                 await self.sleep(wait)
                 continue
-            if response.status_code >= 500 and attempt < self.retry.attempts:
+            if status >= 500 and attempt < self.retry.attempts:
                 wait = self._backoff(attempt)
                 log.debug(
                     "%s: HTTP %s on %s %s; retry %d in %.2fs",
                     self.provider,
-                    response.status_code,
+                    status,
                     method,
                     path,
                     attempt,

@@ -27,6 +27,12 @@ def map_error(response: httpx.Response) -> ApiError:
     except ValueError:
         body = None
     message = body.get("message") if isinstance(body, dict) else None
+    # PostNitro's two envelopes: {success: false, message} and {status: false, message}.
+    envelope = (
+        isinstance(body, dict)
+        and bool(message)
+        and (body.get("success") is False or body.get("status") is False)
+    )
     message = str(message) if message else error_text(response)
     status = response.status_code
     hint = {
@@ -37,7 +43,7 @@ def map_error(response: httpx.Response) -> ApiError:
         422: "PostNitro refused the request body; check the manifest fields",
         429: "too many requests; contentctl waits and retries",
     }.get(status, "PostNitro had a server error; run apply again later" if status >= 500 else None)
-    return ApiError(message, provider=NAME, status=status, hint=hint)
+    return ApiError(message, provider=NAME, status=status, hint=hint, envelope=envelope)
 
 
 def headers(api_key: str) -> dict[str, str]:

@@ -44,6 +44,7 @@ def map_error(response: httpx.Response) -> ApiError:
     except ValueError:
         body = None
     error = body.get("error") if isinstance(body, dict) else None
+    envelope = isinstance(error, dict) and bool(error.get("code") or error.get("message"))
     if isinstance(error, dict):
         code = str(error.get("code") or "")
         message = str(error.get("message") or response.reason_phrase)
@@ -61,6 +62,7 @@ def map_error(response: httpx.Response) -> ApiError:
         code=code or None,
         hint=hint,
         retry_after=float(retry_after) if isinstance(retry_after, (int, float)) else None,
+        envelope=envelope,
     )
 
 

@@ -64,7 +64,7 @@ def _table(plan: Plan) -> list[str]:
         why = (
             (change.moved_from and f"moved from `{change.moved_from}`")
             or change.warning
-            or next((s.reason for s in change.running if not s.reason.startswith("after ")), "")
+            or next((s.reason for s in change.running if s.after is None), "")
         )
         cost = f"{change.credits:g}" if change.credits else ""
         rows.append(

@@ -70,7 +70,7 @@ class Live:
             for name in [k for k in self.state if k.startswith(event.address + " ")]:
                 self.state[name] = ("skipped", now)
             self.notes.append(text.event(event))
-        elif event.kind in ("still-running", "forgotten", "deleted", "moved"):
+        elif event.kind in ("still-running", "forgotten", "deleted", "moved", "not-started"):
             self.notes.append(text.event(event))
         self.draw()
 

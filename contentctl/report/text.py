@@ -174,7 +174,9 @@ def event(e: Event) -> str:
         "deleted": e.message,
         "unchanged": f"kept: {e.message}",
         "moved": e.message,
-        "still-running": f"still running: {e.message}",
+        "still-running": f"still running, not lost: {e.message}"
+        + (f" (job {e.remote_id})" if e.remote_id else ""),
+        "not-started": f"not started: {e.message}",
     }[e.kind]
     return f"{where}: {detail}"
 
@@ -200,10 +202,14 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
             lines.append(f"    hint: {failure.hint}")
     for address in result.skipped:
         lines.append(f"  skipped: {address} (a resource it depends on failed)")
-    for address, step, remote_id in result.still_running:
+    for running in result.still_running:
         lines.append(
-            f"  still running: {address} {step} (job {remote_id}); run apply again to collect it"
+            f"  still running: {running.address} {running.step} (job {running.remote_id}, "
+            f"{running.why}); recorded, run apply again to collect it"
         )
+    not_started = sorted(set(result.not_started))
+    if not_started:
+        lines.append(f"  not started (apply stopped): {', '.join(not_started)}")
     if not result.ok:
         lines.append("Run `contentctl apply` again to retry what failed; completed steps are kept.")
     return "\n".join(lines)

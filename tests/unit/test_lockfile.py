@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -60,14 +61,29 @@ def test_a_failed_write_leaves_the_previous_lockfile_intact(
     before = path.read_bytes()
 
     def broken_replace(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        _record(writer, "post/b", "captions", _step(remote_id="g2"))
-
+    # The record made before a request: refused, and nothing changes (the request is not sent).
+    with pytest.raises(LockfileError, match="No space left on device") as caught:
+        writer.record_step(
+            "post/b", "Post", "powerpost", {}, "captions", _step("submitting"), strict=True
+        )
+    assert "free some disk space" in (caught.value.hint or "")
+    assert "post/b" not in writer.current.resources and writer.unsaved is None
+    # A record of what the API did: kept in memory, and the error remembered.
+    _record(writer, "post/c", "captions", _step(remote_id="g3"))
+    assert writer.current.step("post/c", "captions") is not None
+    assert writer.unsaved is not None
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["contentctl.lock"]  # no temp file left
+    with pytest.raises(LockfileError):
+        writer.flush()
+
+    monkeypatch.undo()
+    writer.flush()
+    assert writer.unsaved is None
+    assert lockfile.read(path).step("post/c", "captions") == _step(remote_id="g3")
 
 
 def test_an_unreadable_lockfile_is_an_error_with_a_way_out(tmp_path: Path) -> None:
@@ -107,17 +123,16 @@ def test_a_lease_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
         assert json.loads(lease.lease_path(path).read_text())["owner"] == "me"
 
 
-def test_each_lockfile_write_keeps_the_lease_alive(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(lease, "RENEW_EVERY", 0)
+def test_the_lease_is_renewed_on_a_timer_of_its_own(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
-    with lease.hold(path, "ci") as held:
+    with lease.hold(path, "ci", renew_every=0.01):
         first = json.loads(lease.lease_path(path).read_text())["expires"]
-        writer = LockfileWriter(path, lockfile.read(path), on_write=held.renew)
-        _record(writer, "post/a", "captions", _step(remote_id="g1"))
-        renewed = json.loads(lease.lease_path(path).read_text())["expires"]
+        deadline = time.monotonic() + 10
+        renewed = first
+        while renewed == first and time.monotonic() < deadline:  # no lockfile write at all
+            renewed = json.loads(lease.lease_path(path).read_text())["expires"]
     assert renewed > first
+    assert not lease.lease_path(path).exists()
 
 
 TORN_WRITER = """

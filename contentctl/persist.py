@@ -1,0 +1,112 @@
+"""After an apply: the lockfile flushed, committed and pushed, or saved where it can be
+recovered. The lockfile is the only record of what was paid for: it is never lost quietly.
+
+A push that loses a race fetches, merges the lockfiles (records are keyed per resource)
+and tries again. When it still cannot be pushed (or written at all), the lockfile is saved
+in a recovery folder — in GitHub Actions, ``$RUNNER_TEMP/contentctl-recovery``, which the
+scaffolded workflow uploads as an artifact — with the command that recovers it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from contentctl import lockfile
+from contentctl.errors import ContentctlError, LockfileError
+from contentctl.lockfile import Lockfile
+
+RECOVERY_VARIABLE = "CONTENTCTL_RECOVERY_DIR"
+BASE_NAME = "contentctl.lock.base"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Where a lockfile that could not be committed or pushed was saved."""
+
+    folder: Path
+    reason: str
+
+    def error(self) -> ContentctlError:
+        return ContentctlError(
+            f"{self.reason}; the lockfile is saved in {self.folder}",
+            hint="nothing it records is lost: in a checkout of the branch, run "
+            f"`contentctl lock recover {self.folder} --commit --push` (in GitHub Actions, "
+            "download the run's contentctl-recovery artifact first)",
+        )
+
+
+def recovery_folder(project_root: Path, environ: Mapping[str, str]) -> Path:
+    if environ.get(RECOVERY_VARIABLE):
+        return Path(environ[RECOVERY_VARIABLE])
+    if environ.get("GITHUB_ACTIONS") == "true" and environ.get("RUNNER_TEMP"):
+        return Path(environ["RUNNER_TEMP"]) / "contentctl-recovery"
+    return project_root / ".contentctl" / "recovery"
+
+
+def save_for_recovery(
+    current: Lockfile, base: Lockfile, folders: list[Path], reason: str
+) -> Saved | None:
+    """Write the lockfile (and the one it started from) into the first folder that takes it."""
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            lockfile.write_atomic(folder / "contentctl.lock", lockfile.dumps(current.to_json()))
+            if base.exists:
+                lockfile.write_atomic(folder / BASE_NAME, lockfile.dumps(base.to_json()))
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(folder / BASE_NAME)
+        except OSError:
+            continue
+        return Saved(folder, reason)
+    return None
+
+
+def merge_texts(base: str | None, ours: str, theirs: str | None) -> str:
+    """The git push retry's merge: both sides' records, nothing dropped."""
+    from contentctl.lockfile_merge import merge
+
+    if theirs is None:
+        return ours
+    merged = merge(
+        lockfile.parse(base, "the common lockfile") if base else None,
+        lockfile.parse(ours, "this run's lockfile"),
+        lockfile.parse(theirs, "the remote's lockfile"),
+    )
+    return lockfile.dumps(merged.lockfile.to_json())
+
+
+def commit_and_push(
+    project_root: Path, path: Path, message: str, *, push: bool
+) -> tuple[str | None, str | None]:
+    """Commit the lockfile if it changed, then push if asked. (commit made, commit pushed)."""
+    from contentctl import git
+
+    modified, ahead = git.lockfile_state(project_root, path)
+    made = git.commit_paths(project_root, [path], message) if modified else None
+    pushed = None
+    if push and (made or ahead):
+        pushed = git.push_lockfile(project_root, path, merge_texts)
+    return made, pushed
+
+
+def flush_or_save(
+    writer: lockfile.LockfileWriter, base: Lockfile, folders: list[Path]
+) -> Saved | None:
+    """Write what only memory holds; if the disk still refuses, save it for recovery."""
+    try:
+        writer.flush()
+    except LockfileError as exc:
+        saved = save_for_recovery(writer.current, base, folders, exc.message)
+        if saved is None:
+            raise LockfileError(
+                f"{exc.message}, and it could not be saved anywhere else either",
+                hint="the records are below, as JSON: save them as contentctl.lock once the "
+                "disk takes writes again\n" + lockfile.dumps(writer.current.to_json()),
+            ) from exc
+        return saved
+    return None
