@@ -157,11 +157,16 @@ def read(path: Path) -> Lockfile:
         return Lockfile.empty()
     except OSError as exc:
         raise LockfileError(f"cannot read {path.name}: {exc}") from exc
+    return parse(text, path.name)
+
+
+def parse(text: str, name: str = "contentctl.lock") -> Lockfile:
+    """A lockfile from its JSON text; ``name`` says which file in errors."""
     try:
         data = json.loads(text)
         if data.get("format_version") != FORMAT_VERSION:
             raise LockfileError(
-                f"{path.name} has format_version {data.get('format_version')!r}; "
+                f"{name} has format_version {data.get('format_version')!r}; "
                 f"this contentctl reads {FORMAT_VERSION}",
                 hint="upgrade contentctl",
             )
@@ -176,7 +181,7 @@ def read(path: Path) -> Lockfile:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LockfileError(
-            f"{path.name} is not a valid lockfile: {exc}",
+            f"{name} is not a valid lockfile: {exc}",
             hint="restore it from git (git checkout -- contentctl.lock)",
         ) from exc
 
