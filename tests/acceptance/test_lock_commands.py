@@ -1,5 +1,5 @@
-"""`contentctl lock merge|resolve|install-driver`, the conflict-marker error and `show`
-around lockfile merges: driven through the CLI on real files and git repositories."""
+"""`contentctl lock merge|resolve|install-driver`, the conflict-marker error, `init` and
+`show` around lockfile merges: driven through the CLI on real files and git repositories."""
 
 from __future__ import annotations
 
@@ -182,6 +182,35 @@ def test_resolve_outside_a_conflicted_merge_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "contentctl.lock has no merge conflict to resolve" in result.stderr
     assert "hint: lock resolve works during a git merge or rebase" in result.stderr
+
+
+def test_init_routes_the_lockfile_to_the_driver_and_configures_it_inside_git(
+    tmp_path: Path,
+) -> None:
+    inside = tmp_path / "repo"
+    inside.mkdir()
+    git_repo(inside)
+    outside = tmp_path / "plain"
+
+    configured = _run(tmp_path, "init", str(inside / "content-repo"))
+    told = _run(tmp_path, "init", str(outside))
+
+    assert configured.exit_code == 0 and told.exit_code == 0, configured.output + told.output
+    for target in (inside / "content-repo", outside):
+        assert (target / ".gitattributes").read_text() == "contentctl.lock merge=contentctl\n"
+    assert git(inside, "config", "--get", "merge.contentctl.driver").stdout.strip()
+    assert "configured the contentctl merge driver" in configured.stdout
+    assert "install-driver" not in configured.stdout
+    assert f"after git init: contentctl -C {outside} lock install-driver" in told.stdout
+
+    (outside / ".gitattributes").write_text("*.pdf binary\n")
+    refused = _run(tmp_path, "init", str(outside))
+    forced = _run(tmp_path, "init", "--force", str(outside))
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+    assert forced.exit_code == 0, forced.output
+    assert (outside / ".gitattributes").read_text() == (
+        "*.pdf binary\ncontentctl.lock merge=contentctl\n"
+    )
 
 
 def test_show_lists_the_orphans_a_merge_kept(applied: Project) -> None:
