@@ -132,7 +132,8 @@ def _both_changed(
             if step is not None:
                 steps[name] = step
             if mine != other:
-                notes.append(f"{name} from {'ours' if step == mine else 'theirs'}")
+                side = "ours" if step == mine else "theirs"
+                notes.append(f"{name} from {side}" if step else f"{name} removed in {side}")
             continue
         if mine is None or other is None:  # removed on one side, changed on the other
             present, side = (mine, "ours") if other is None else (other, "theirs")

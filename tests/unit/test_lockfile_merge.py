@@ -231,3 +231,14 @@ def test_a_conflict_takes_resource_fields_from_the_newer_side() -> None:
     assert dated_theirs.source == {"file": "ours.yaml"}
     tie = lock(2, launch=replace(post(captions=step(remote_id="c5")), source={"file": "y"}))
     assert merge(BASE, undated, tie).lockfile.resources["post/launch"].source == {"file": "x"}
+
+
+def test_a_step_one_side_dropped_and_the_other_kept_is_dropped() -> None:
+    ours = lock(2, launch=post(captions=step(remote_id="c1")))  # images no longer in the chain
+    theirs = lock(2, launch=post(captions=step(remote_id="c1"), images=step(remote_id="i1")))
+    theirs = lock(2, launch=replace(theirs.resources["post/launch"], prevent_destroy=True))
+
+    merged = merge(BASE, ours, theirs)
+
+    assert set(merged.lockfile.resources["post/launch"].steps) == {"captions"}
+    assert "images removed in ours" in merged.conflicts[0].what
