@@ -10,6 +10,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ from contentctl.errors import Location, LockfileError
 FORMAT_VERSION = "1.0"
 StepStatus = Literal["submitting", "pending", "completed", "failed"]
 STEP_STATUSES = ("submitting", "pending", "completed", "failed")
+# What git leaves in a file it could not merge.
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?![<=>])", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,12 @@ def parse(text: str, name: str = "contentctl.lock") -> Lockfile:
     except LockfileError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        if CONFLICT_MARKER.search(text):
+            raise LockfileError(
+                f"{name} has unresolved merge conflicts",
+                hint="run `contentctl lock resolve` to merge its records (nothing is lost), "
+                "and `contentctl lock install-driver` so that git merges it next time",
+            ) from None
         raise LockfileError(
             f"{name} is not a valid lockfile: {exc}",
             hint="restore it from git (git checkout -- contentctl.lock)",

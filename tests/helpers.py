@@ -59,6 +59,31 @@ class Project:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Real git in ``root``; finds the contentctl of this environment (for merge drivers)."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.run(
+        ["git", *args],
+        cwd=root,
+        check=check,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": path},
+    )
+
+
+def git_repo(root: Path) -> Path:
+    """``root`` as a git repository with everything in it committed on main."""
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Content Writer")
+    git(root, "config", "user.email", "writer@example.com")
+    if not (root / ".gitignore").exists():
+        (root / ".gitignore").write_text("out/\n.contentctl/\ncontentctl.lock.lease\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Content repository")
+    return root
+
+
 def copy_example(name: str, destination: Path) -> Path:
     target = destination / name
     shutil.copytree(

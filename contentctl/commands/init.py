@@ -112,14 +112,16 @@ jobs:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Write files even where they already exist.")
 def init(directory: Path, force: bool) -> None:
-    """Create a content repository: contentctl.yaml, an example manifest, .gitignore, and a
-    GitHub workflow (plan on pull requests, apply on merge to main).
+    """Create a content repository: contentctl.yaml, an example manifest, .gitignore,
+    .gitattributes (git merges contentctl.lock with `contentctl lock merge`), and a
+    GitHub workflow (plan on pull requests, apply on merge to main). Inside a git
+    repository it also configures that merge driver.
 
     \b
     Example:
       contentctl init my-content && cd my-content && contentctl --sandbox plan
     """
-    from contentctl import __version__
+    from contentctl import __version__, git
     from contentctl.validate.export import export
 
     name = directory.resolve().name.lower().replace(" ", "-") or "content"
@@ -141,5 +143,13 @@ def init(directory: Path, force: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         click.echo(f"wrote {path}")
+    # Added to, never overwritten: a repository's attributes may say much else (LFS).
+    if git.add_merge_attribute(directory):
+        click.echo(f"wrote {directory / '.gitattributes'}")
     export(directory / ".contentctl" / "schemas")
-    click.echo(f"\nNext: contentctl -C {directory} --sandbox plan")
+    driver = "\n"
+    if git.root(directory) is None:
+        driver = f"\n      after git init: contentctl -C {directory} lock install-driver\n"
+    elif git.install_merge_driver(directory):
+        click.echo("configured the contentctl merge driver for contentctl.lock in git config")
+    click.echo(f"\nNext: contentctl -C {directory} --sandbox plan{driver}", nl=False)

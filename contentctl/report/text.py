@@ -233,6 +233,14 @@ def _resource(address: str, record: ResourceRecord) -> str:
         if step.error:
             lines.append(f"    error: {step.error}")
         lines.extend(_outputs(record.kind, name, step.outputs))
+    if record.orphans:
+        lines.append("  orphans (remote objects no longer current, kept so no id is lost):")
+    for orphan in record.orphans:
+        kept = orphan.get("record") or {}
+        remote_id = f", id {kept['remote_id']}" if "remote_id" in kept else ""
+        lines.append(f"    {orphan.get('step', '?')}: {kept.get('status', '?')}{remote_id}")
+        if orphan.get("reason"):
+            lines.append(f"      reason: {orphan['reason']}")
     return "\n".join(lines)
 
 

@@ -210,3 +210,16 @@ def test_a_lease_whose_pid_was_reused_by_another_process_is_stale(tmp_path: Path
     lease.lease_path(path).write_text(json.dumps(alive))
     with pytest.raises(LeaseHeldError), lease.hold(path, "me"):
         pass
+
+
+def test_conflict_markers_get_their_own_error_and_a_way_to_resolve(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    path.write_text('{\n<<<<<<< HEAD\n  "serial": 4\n=======\n  "serial": 5\n>>>>>>> b\n}\n')
+    with pytest.raises(LockfileError, match="unresolved merge conflicts") as caught:
+        lockfile.read(path)
+    hint = caught.value.hint or ""
+    assert "contentctl lock resolve" in hint and "contentctl lock install-driver" in hint
+    assert "git checkout" not in hint
+    path.write_text('{"note": "<<<<<<< not at a line start"')
+    with pytest.raises(LockfileError, match="not a valid lockfile"):
+        lockfile.read(path)
