@@ -6,6 +6,7 @@ dirty, no way to compute changes (that one is an error, since the user asked for
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -229,6 +230,8 @@ def _first_line(exc: Exception) -> str:
 
 def lockfile_state(project: Path, lockfile_path: Path) -> tuple[bool, bool]:
     """(the working tree's lockfile differs from HEAD's, HEAD has commits origin lacks)."""
+    import git
+
     repo = _repo(project)
     if repo is None or not repo.working_tree_dir:
         raise ContentctlError("this needs a git repository")
@@ -238,10 +241,9 @@ def lockfile_state(project: Path, lockfile_path: Path) -> tuple[bool, bool]:
     ahead = True
     if not repo.head.is_detached:
         branch = repo.active_branch.name
-        try:
+        # No remote-tracking branch (never fetched): assume it must be pushed.
+        with contextlib.suppress(git.GitCommandError):
             ahead = bool(repo.git.rev_list(f"refs/remotes/origin/{branch}..HEAD"))
-        except Exception:  # no remote-tracking branch: assume it must be pushed
-            ahead = True
     return modified, ahead
 
 
@@ -321,3 +323,19 @@ def _require(path: Path, what: str) -> tuple[git.Repo, Path]:
             f"{what} needs a git repository", hint=f"{path.resolve()} is not inside one (git init)"
         )
     return repo, Path(repo.working_tree_dir).resolve()
+
+
+def lockfile_base(project: Path, lockfile_path: Path) -> str | None:
+    """The lockfile where this branch left the remote's (merge base), else at HEAD."""
+    import git
+
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir:
+        return None
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    where = "HEAD"
+    if not repo.head.is_detached:
+        with contextlib.suppress(git.GitCommandError):
+            where = repo.git.merge_base("HEAD", f"refs/remotes/origin/{repo.active_branch.name}")
+    return _show(repo, where, path)

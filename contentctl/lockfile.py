@@ -287,6 +287,11 @@ class LockfileWriter:
         """Record what the records are made against (written with the next change)."""
         self.current = replace(self.current, target=dict(target))
 
+    def record_target(self, target: Mapping[str, Any]) -> None:
+        """Record what the records are made against, now; raises if it cannot be written."""
+        self.set_target(target)
+        self._save(self.current.resources, strict=True)
+
     def rename(self, old: str, new: str) -> None:
         """Give a record a new address (a ``moved:`` block, ``state mv``)."""
         resources = dict(self.current.resources)

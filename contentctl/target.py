@@ -96,3 +96,9 @@ def check(lock: Lockfile, target: Mapping[str, Any]) -> dict[str, Any]:
                 "were created in; to start over in this one, remove contentctl.lock",
             )
     return {k: v for k, v in {**recorded, **target}.items() if k != "sandbox"}
+
+
+def describe(found: Mapping[str, Any]) -> str:
+    if found.get("sandbox"):
+        return "the sandbox"
+    return ", ".join(f"{name} at {entry['base_url']}" for name, entry in sorted(found.items()))

@@ -96,15 +96,30 @@ jobs:
         with:
           python-version: "3.12"
       - run: pip install "contentctl==${{{{ vars.CONTENTCTL_VERSION || '{version}' }}}}"
+      - name: Configure git for the lockfile commit
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
       - name: Apply and commit the lockfile
         env:
           POWERPOST_API_KEY: ${{{{ secrets.POWERPOST_API_KEY }}}}
           POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
           POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
-        run: |
-          git config user.name "github-actions[bot]"
-          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
-          contentctl apply --auto-approve --commit --push
+        # exec: contentctl takes the shell's place, so a cancel's SIGINT (then SIGTERM 7.5 s
+        # later) reaches it: it stops submitting, records, commits and pushes in time.
+        run: exec contentctl apply --auto-approve --commit --push
+      # Runs even after a cancel or a kill: whatever lockfile the apply left on disk is the
+      # only record of the jobs it paid for. Nothing to do when the apply pushed it.
+      - name: Commit and push the lockfile, whatever happened
+        if: always()
+        run: contentctl lock commit --push
+      # A lockfile that could not be pushed is saved here, with the command to recover it.
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: contentctl-recovery
+          path: ${{{{ runner.temp }}}}/contentctl-recovery
+          if-no-files-found: ignore
 """
 
 
