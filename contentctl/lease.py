@@ -139,11 +139,11 @@ def _lock(lockfile_path: Path) -> int:
 
 def _wait_for_holder(lockfile_path: Path) -> dict[str, Any]:
     """The holder's lease file; it appears a moment after the holder takes the flock."""
-    for _ in range(50):
+    for _ in range(10):
         found = holder(lockfile_path)
         if found:
             return found
-        time.sleep(0.01)
+        time.sleep(0.005)
     return {}
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from contentctl.validate.manifests import Manifests
 
 F = TypeVar("F", bound=Callable[..., Any])
+BALANCE_WAIT = 5.0  # seconds an apply waits for the PowerPost balance it prints
 
 
 def plan_options(command: F) -> F:
@@ -635,8 +636,9 @@ async def _execute(
         if interrupts.count:
             stop(interrupts.count)
         if providers.powerpost is not None and not executor.stopping:
-            with contextlib.suppress(ContentctlError):
-                balance = await providers.powerpost.credits()
+            # Informational: never worth waiting out a rate limit or an outage for.
+            with contextlib.suppress(ContentctlError, TimeoutError):
+                balance = await asyncio.wait_for(providers.powerpost.credits(), BALANCE_WAIT)
                 click.echo(f"PowerPost balance: {balance:g} credits.")
         ticker = asyncio.create_task(view.run())
         try:
