@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from contentctl.errors import ContentctlError
 
@@ -147,8 +147,10 @@ def push_lockfile(project: Path, lockfile_path: Path, merge: Merge) -> str:
             repo.git.fetch("origin", branch)
         except git.GitCommandError as exc:
             raise PushError(f"git fetch failed: {_first_line(exc)}") from None
-        theirs = repo.commit("FETCH_HEAD")
-        _rebuild_on(repo, theirs, path, merge)
+        try:
+            _rebuild_on(repo, repo.commit("FETCH_HEAD"), path, merge)
+        except git.GitCommandError as exc:
+            raise PushError(f"cannot build on the remote's branch: {_first_line(exc)}") from None
     raise PushError(
         f"the remote kept moving: {PUSH_ATTEMPTS} pushes lost the race ({reason})",
         hint="run `contentctl lock commit --push` again",
@@ -174,8 +176,10 @@ def _rebuild_on(repo: git.Repo, theirs: git.Commit, path: str, merge: Merge) -> 
         _show(repo, theirs.hexsha, path),
     )
     message = str(repo.head.commit.message)
-    blob = repo.git.hash_object("-w", "--stdin", istream=_bytes_stream(merged))
     with tempfile.TemporaryDirectory() as scratch:
+        text = Path(scratch) / "contentctl.lock"
+        text.write_text(merged, encoding="utf-8")
+        blob = repo.git.hash_object("-w", str(text))
         env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
         repo.git.read_tree(theirs.hexsha, env=env)
         repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
@@ -200,12 +204,6 @@ def _show(repo: git.Repo, commit: str, path: str) -> str | None:
         return str(repo.git.show(f"{commit}:{path}", strip_newline_in_stdout=False))
     except git.GitCommandError:
         return None  # not in that commit
-
-
-def _bytes_stream(text: str) -> Any:
-    import io
-
-    return io.BytesIO(text.encode("utf-8"))
 
 
 def _identity(repo: git.Repo) -> list[str]:
