@@ -29,13 +29,21 @@ class Saved:
 
     folder: Path
     reason: str
+    push: bool = False  # it was to be pushed: recovering it means committing and pushing
 
-    def error(self) -> ContentctlError:
+    def error(self, environ: Mapping[str, str]) -> ContentctlError:
+        then = " --commit --push" if self.push else ""
+        if environ.get("GITHUB_ACTIONS") == "true":
+            how = (
+                "download this run's contentctl-recovery artifact, then in a checkout of the "
+                f"branch run `contentctl lock recover FOLDER{then}` (FOLDER: the artifact's "
+                "folder)"
+            )
+        else:
+            how = f"once the cause is fixed, run `contentctl lock recover {self.folder}{then}`"
         return ContentctlError(
             f"{self.reason}; the lockfile is saved in {self.folder}",
-            hint="nothing it records is lost: in a checkout of the branch, run "
-            f"`contentctl lock recover {self.folder} --commit --push` (in GitHub Actions, "
-            "download the run's contentctl-recovery artifact first)",
+            hint=f"nothing it records is lost: {how}",
         )
 
 
@@ -48,7 +56,7 @@ def recovery_folder(project_root: Path, environ: Mapping[str, str]) -> Path:
 
 
 def save_for_recovery(
-    current: Lockfile, base: Lockfile, folders: list[Path], reason: str
+    current: Lockfile, base: Lockfile, folders: list[Path], reason: str, *, push: bool = False
 ) -> Saved | None:
     """Write the lockfile (and the one it started from) into the first folder that takes it."""
     for folder in folders:
@@ -62,7 +70,7 @@ def save_for_recovery(
                     os.unlink(folder / BASE_NAME)
         except OSError:
             continue
-        return Saved(folder, reason)
+        return Saved(folder, reason, push)
     return None
 
 

@@ -182,7 +182,14 @@ class Download(SyncStep):
                 if extension != ".pdf"
                 else f"{ctx.resource.name}.pdf"
             )
-            (target / name).write_bytes(content)
+            try:
+                (target / name).write_bytes(content)
+            except OSError as exc:
+                raise ContentctlError(
+                    f"cannot save {(folder / name).as_posix()}: {exc.strerror or exc}",
+                    hint="free disk space (or fix the folder's permissions), then run apply "
+                    "again: the render is kept, only the download runs again",
+                ) from exc
             files.append(
                 {
                     "path": (folder / name).as_posix(),

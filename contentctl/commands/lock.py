@@ -188,10 +188,12 @@ def commit(app: App, push: bool, message: str) -> None:
         except ContentctlError as exc:
             current = lockfile.read(project.lockfile_path)
             folder = persist.recovery_folder(project.root, app.environ)
-            saved = persist.save_for_recovery(current, _committed(project), [folder], exc.message)
+            saved = persist.save_for_recovery(
+                current, _committed(project), [folder], exc.message, push=push
+            )
             if saved is None:
                 raise
-            raise saved.error() from None
+            raise saved.error(app.environ) from None
     if made:
         click.echo(f"Committed {project.lockfile_path.name} as {made[:12]}.")
     if pushed:

@@ -405,7 +405,7 @@ def _apply_under_lease(
             saved = _commit(project, the_plan, result, push, writer, lock, folders)
         _github_apply(app, the_plan, result)
     if saved is not None:
-        raise saved.error()
+        raise saved.error(app.environ)
     if result.interrupted:
         running = [f"{r.address} {r.step} (job {r.remote_id})" for r in result.still_running]
         raise Interrupted(
@@ -462,7 +462,7 @@ def _commit(
             project.root, project.lockfile_path, "\n".join(lines), push=push
         )
     except ContentctlError as exc:
-        saved = persist.save_for_recovery(writer.current, base, folders, exc.message)
+        saved = persist.save_for_recovery(writer.current, base, folders, exc.message, push=push)
         if saved is None:
             raise
         return saved
