@@ -177,10 +177,15 @@ def planned_steps(diff_output: str) -> dict[str, list[str]]:
 
 
 def apply_in_subprocess(
-    project: Project, latency: str, *, capture: bool = True
+    project: Project, latency: str, *, capture: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.Popen[str]:
     """`contentctl --sandbox apply --auto-approve` in a real process, to interrupt or kill."""
-    env = {**os.environ, "CONTENTCTL_SANDBOX_LATENCY": latency, "NO_COLOR": "1"}
+    environ = {
+        **os.environ,
+        "CONTENTCTL_SANDBOX_LATENCY": latency,
+        "NO_COLOR": "1",
+        **(env or {}),
+    }
     output = subprocess.PIPE if capture else subprocess.DEVNULL
     return subprocess.Popen(
         [
@@ -193,7 +198,7 @@ def apply_in_subprocess(
             "apply",
             "--auto-approve",
         ],
-        env=env,
+        env=environ,
         stdout=output,
         stderr=output,
         text=True,
