@@ -337,3 +337,79 @@ def lockfile_base(project: Path, lockfile_path: Path) -> str | None:
         with contextlib.suppress(git.GitCommandError):
             where = repo.git.merge_base("HEAD", f"refs/remotes/origin/{repo.active_branch.name}")
     return _show(repo, where, path)
+
+
+# A runner that dies outright (SIGKILL, a lost machine) takes its disk with it: before any
+# creating request goes out, the lockfile is also pushed here, beside the branch, where the
+# next apply finds it (see contentctl.checkpoint).
+CHECKPOINT_REF = "refs/contentctl/checkpoint/"
+
+
+def push_checkpoint(project: Path, lockfile_path: Path, text: str) -> None:
+    """Push ``text`` as the lockfile of a commit on top of HEAD, to the checkpoint ref."""
+    import git
+
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir or repo.head.is_detached:
+        raise PushError("checkpoints need a git repository on a branch")
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    ref = CHECKPOINT_REF + repo.active_branch.name
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            saved = Path(scratch) / "contentctl.lock"
+            saved.write_text(text, encoding="utf-8")
+            blob = repo.git.hash_object("-w", str(saved))
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            repo.git.read_tree("HEAD", env=env)
+            repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+            tree = repo.git.write_tree(env=env)
+        commit = repo.git.execute(
+            [
+                "git",
+                *_identity(repo),
+                "commit-tree",
+                tree,
+                "-p",
+                "HEAD",
+                "-m",
+                "contentctl checkpoint",
+            ]
+        )
+        repo.git.push("--quiet", "--force", "origin", f"{commit}:{ref}")
+    except git.GitCommandError as exc:
+        raise PushError(f"cannot push a checkpoint to {ref}: {_first_line(exc)}") from None
+
+
+def fetch_checkpoint(project: Path, lockfile_path: Path) -> tuple[str | None, str] | None:
+    """(the lockfile the checkpointed run started from, the checkpoint's), or None."""
+    import git
+
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir or repo.head.is_detached:
+        return None
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    ref = CHECKPOINT_REF + repo.active_branch.name
+    try:
+        repo.git.fetch("--quiet", "origin", f"+{ref}:{ref}")
+    except git.GitCommandError as exc:
+        if "couldn't find remote ref" in str(exc.stderr):
+            return None
+        raise PushError(f"cannot fetch the checkpoint {ref}: {_first_line(exc)}") from None
+    saved = _show(repo, ref, path)
+    return (_show(repo, f"{ref}^", path), saved) if saved is not None else None
+
+
+def drop_checkpoint(project: Path) -> None:
+    """Delete the checkpoint: the branch itself now has everything it recorded."""
+    import git
+
+    repo = _repo(project)
+    if repo is None or repo.head.is_detached:
+        return
+    ref = CHECKPOINT_REF + repo.active_branch.name
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.push("--quiet", "origin", f":{ref}")
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.update_ref("-d", ref)

@@ -309,6 +309,10 @@ class LockfileWriter:
     def forget(self, address: str) -> None:
         self._save({a: r for a, r in self.current.resources.items() if a != address})
 
+    def text(self) -> str:
+        """The lockfile as it stands in memory, as it would be written."""
+        return self._dumps(self.current)
+
     def flush(self) -> None:
         """Write what an earlier failed write left only in memory; raises if it still fails."""
         if self.unsaved is not None:

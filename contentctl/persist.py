@@ -118,3 +118,26 @@ def flush_or_save(
             ) from exc
         return saved
     return None
+
+
+def adopt_checkpoint(project_root: Path, path: Path) -> str | None:
+    """Merge into the lockfile the checkpoint an apply that died outright left on the
+    remote; returns what was adopted, or None when there was nothing to adopt."""
+    from contentctl import git
+
+    found = git.fetch_checkpoint(project_root, path)
+    if found is None:
+        return None
+    base, saved = found
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    merged = saved if current is None else merge_texts(base, current, saved)
+    if merged == current:
+        return "nothing new"
+    before = set(lockfile.parse(current).resources) if current else set()
+    lockfile.write_atomic(path, merged)
+    after = lockfile.parse(merged)
+    pending = sum(
+        1 for r in after.resources.values() for s in r.steps.values() if s.status != "completed"
+    )
+    added = len(set(after.resources) - before)
+    return f"{added} resources it created, {pending} steps to collect or reconcile"

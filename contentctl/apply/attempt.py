@@ -257,7 +257,7 @@ class Attempt:
 
     # The send guard: told about every creating request this attempt makes.
 
-    def sending(self) -> None:
+    async def sending(self) -> None:
         if self.marked:
             return
         if self.executor.stopping:
@@ -266,6 +266,17 @@ class Attempt:
         self._record(replace(self.base, status="submitting", submitted_at=now_iso()), strict=True)
         self.marked = True
         self.executor.open_requests.add(_task())
+        checkpoint = self.executor.checkpoint
+        if checkpoint is None:
+            return
+        try:
+            await checkpoint.durable()  # the record reaches the remote before the request
+        except asyncio.CancelledError:
+            self.refused()  # stopped at once while pushing: nothing was sent
+            raise
+        if self.executor.stopping:
+            self.refused()
+            raise NotSentError("not sent: apply is stopping")
 
     def refused(self) -> None:
         if self.marked and not self.accepted:
@@ -283,6 +294,12 @@ class Attempt:
         self.executor.open_requests.discard(_task())
 
     def _record(self, record: StepRecord | None, *, strict: bool = False) -> None:
+        self._write(record, strict=strict)
+        checkpoint = self.executor.checkpoint
+        if checkpoint is not None and self.marked and record is not None:
+            checkpoint.soon()  # the job id (or the outcome) reaches the remote promptly
+
+    def _write(self, record: StepRecord | None, *, strict: bool) -> None:
         source = {"file": self.resource.source_file}
         if self.executor.source_commit:
             source["commit"] = self.executor.source_commit

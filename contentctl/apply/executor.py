@@ -18,6 +18,7 @@ from typing import Literal
 from contentctl.apply.attempt import Attempt
 from contentctl.apply.runners import StepContext
 from contentctl.apply.steps import DELETERS, RUNNERS
+from contentctl.checkpoint import Checkpoint
 from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
@@ -112,6 +113,7 @@ class Executor:
         sleep: Sleep = asyncio.sleep,
         resubmit_uncertain: bool = False,
         source_commit: str | None = None,
+        checkpoint: Checkpoint | None = None,
     ) -> None:
         self.project = project
         self.graph = graph
@@ -123,6 +125,7 @@ class Executor:
         self.sleep = sleep
         self.resubmit_uncertain = resubmit_uncertain
         self.source_commit = source_commit
+        self.checkpoint = checkpoint
         self.semaphore = asyncio.Semaphore(parallelism)
         self.result = ApplyResult()
         self.stopping = False

@@ -17,6 +17,7 @@ from contentctl.errors import ApprovalError, ContentctlError, Interrupted
 if TYPE_CHECKING:
     from contentctl import persist
     from contentctl.apply import ApplyResult
+    from contentctl.checkpoint import Checkpoint
     from contentctl.config import Project
     from contentctl.interrupts import Interrupts
     from contentctl.lockfile import Lockfile, LockfileWriter
@@ -218,6 +219,13 @@ def plan(
     help="Commit contentctl.lock (alone) when it changed, marked [skip ci].",
 )
 @click.option("--push", is_flag=True, help="With --commit: push the commit to origin.")
+@click.option(
+    "--checkpoint/--no-checkpoint",
+    default=True,
+    show_default=True,
+    help="With --push: push the lockfile to refs/contentctl/checkpoint/BRANCH before each "
+    "wave of requests, so a runner killed outright loses no job.",
+)
 @plan_options
 @variable_options
 @pass_app
@@ -238,6 +246,7 @@ def apply(
     changed_since: str | None,
     commit: bool,
     push: bool,
+    checkpoint: bool,
 ) -> None:
     """Make the API calls of the plan, recording each step in contentctl.lock.
 
@@ -265,6 +274,8 @@ def apply(
         raise ContentctlError("--push needs --commit")
     lockfile_path = app.project().lockfile_path
     lease.check(lockfile_path)  # before any work: another apply is running here
+    checkpoint = checkpoint and push
+    adopted = _adopt_checkpoint(app) if checkpoint else None
     options = _options(allow_republish, replace, select, exclude)
     if plan_file is not None:
         project, manifests, lock, the_plan = _saved(app, plan_file)
@@ -272,6 +283,8 @@ def apply(
         project, manifests, lock, the_plan = make(app, options, changed_since)
     click.echo(text.plan(the_plan, app.style, diff=diff))
     if not the_plan.has_changes:
+        if adopted:  # the records the dead apply left still have to reach the branch
+            _persist_adopted(app, project)
         return
     gate = _Gate(project, max_credits, allow_publish or project.allow_publish, auto_approve)
     gate.check(the_plan)
@@ -319,7 +332,61 @@ def apply(
             no_wait,
             commit,
             push,
+            checkpoint,
         )
+
+
+def _adopt_checkpoint(app: App) -> str | None:
+    """Take in the records of an apply that died outright, before planning."""
+    from contentctl import lease, persist
+
+    project = app.project()
+    with lease.hold(project.lockfile_path, owner=_owner()):
+        adopted = persist.adopt_checkpoint(project.root, project.lockfile_path)
+    if adopted and adopted != "nothing new":
+        click.echo(
+            "An earlier apply died before it could push contentctl.lock; taken from its "
+            f"checkpoint: {adopted}.\n"
+        )
+    return adopted
+
+
+def _persist_adopted(app: App, project: Project) -> None:
+    from contentctl import git, persist
+
+    made, _pushed = persist.commit_and_push(
+        project.root,
+        project.lockfile_path,
+        "contentctl: the lockfile of an apply that died, from its checkpoint [skip ci]",
+        push=True,
+    )
+    if made:
+        click.echo(f"Committed the adopted records as {made[:12]} and pushed.")
+    git.drop_checkpoint(project.root)
+
+
+def _settle_checkpoint(
+    project: Project, writer: LockfileWriter, checkpoints: Checkpoint, *, pushed: bool
+) -> None:
+    """Drop the checkpoint once the branch has everything; otherwise bring it up to date, so
+    the next apply adopts what this one could not push."""
+    from contentctl import git
+
+    if checkpoints.failed:
+        click.echo(
+            f"warning: no checkpoint reached the remote ({checkpoints.failed}): a runner "
+            "killed outright during this apply would have left jobs the next apply does not "
+            "know",
+            err=True,
+        )
+        return
+    if pushed:
+        if checkpoints.pushes:
+            git.drop_checkpoint(project.root)
+        return
+    with contextlib.suppress(ContentctlError):
+        git.push_checkpoint(project.root, project.lockfile_path, writer.text())
+        click.echo("The lockfile is also in its checkpoint: the next apply adopts it.", err=True)
 
 
 class _Gate:
@@ -372,13 +439,14 @@ def _apply_under_lease(
     no_wait: bool,
     commit: bool,
     push: bool,
+    checkpoint: bool,
 ) -> None:
     from contentctl import persist
     from contentctl.interrupts import Interrupts
     from contentctl.report import text
 
     with Interrupts() as interrupts:
-        result, writer = _run(
+        result, writer, checkpoints = _run(
             app,
             project,
             manifests,
@@ -388,6 +456,7 @@ def _apply_under_lease(
             resubmit_uncertain,
             no_wait,
             interrupts,
+            checkpoint,
         )
         click.echo("")
         click.echo(text.apply_summary(result, the_plan))
@@ -401,8 +470,10 @@ def _apply_under_lease(
             click.echo(text.outputs(writer.current, touched))
         folders = [persist.recovery_folder(project.root, app.environ)]
         saved = persist.flush_or_save(writer, lock, folders)
-        if saved is None and commit and writer.current.serial != lock.serial:
+        if saved is None and commit:
             saved = _commit(project, the_plan, result, push, writer, lock, folders)
+        if checkpoints is not None:
+            _settle_checkpoint(project, writer, checkpoints, pushed=saved is None)
         _github_apply(app, the_plan, result)
     if saved is not None:
         raise saved.error(app.environ)
@@ -531,10 +602,12 @@ def _run(
     resubmit_uncertain: bool,
     no_wait: bool,
     interrupts: Interrupts,
-) -> tuple[ApplyResult, LockfileWriter]:
+    checkpoint: bool,
+) -> tuple[ApplyResult, LockfileWriter, Checkpoint | None]:
     import asyncio
 
     from contentctl import git, lockfile, target
+    from contentctl.checkpoint import Checkpoint
     from contentctl.providers import check_credentials
 
     needed = providers_needed(the_plan)
@@ -555,6 +628,13 @@ def _run(
             f"commit {commit[:12] if commit else '(none)'}, which does not have them",
             err=True,
         )
+    checkpoints = (
+        Checkpoint(
+            writer, lambda text: git.push_checkpoint(project.root, project.lockfile_path, text)
+        )
+        if checkpoint
+        else None
+    )
     click.echo("")
     result = asyncio.run(
         _execute(
@@ -570,9 +650,10 @@ def _run(
             resubmit_uncertain,
             no_wait,
             interrupts,
+            checkpoints,
         )
     )
-    return result, writer
+    return result, writer, checkpoints
 
 
 async def _execute(
@@ -588,6 +669,7 @@ async def _execute(
     resubmit_uncertain: bool,
     no_wait: bool,
     interrupts: Interrupts,
+    checkpoints: Checkpoint | None,
 ) -> ApplyResult:
     import asyncio
 
@@ -614,6 +696,7 @@ async def _execute(
             on_event=view.event,
             resubmit_uncertain=resubmit_uncertain,
             source_commit=commit,
+            checkpoint=checkpoints,
         )
         loop = asyncio.get_running_loop()
 

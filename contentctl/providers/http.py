@@ -45,7 +45,7 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
 class SendGuard(Protocol):
     """Told about each creating (non-idempotent) request of the current task."""
 
-    def sending(self) -> None:
+    async def sending(self) -> None:
         """The request's bytes are about to go out. May raise to stop it from being sent."""
 
     def refused(self) -> None:
@@ -119,7 +119,7 @@ class Http:
             attempt += 1
             await self._respect_pause()
             if guard is not None:
-                guard.sending()
+                await guard.sending()
             started = self.clock()
             try:
                 response = await self.client.request(

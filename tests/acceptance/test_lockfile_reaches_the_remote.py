@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -191,3 +192,56 @@ def test_lock_commit_pushes_the_lockfile_a_killed_apply_left(tmp_path: Path) -> 
     assert json.loads(project.lockfile.read_text()) == _remote_lockfile(remote)
     again = project.run("lock", "commit", "--push", sandbox=False)
     assert again.exit_code == 0 and "Nothing to do" in again.stdout
+
+
+def _checkpointed_pending(remote: Path) -> int:
+    shown = git(remote, "show", "refs/contentctl/checkpoint/main:contentctl.lock", check=False)
+    if shown.returncode != 0:
+        return 0
+    resources = json.loads(shown.stdout)["resources"]
+    return sum(
+        1 for r in resources.values() for s in r["steps"].values() if s["status"] == "pending"
+    )
+
+
+def test_a_runner_killed_outright_leaves_a_checkpoint_the_next_runner_adopts(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL, no grace, the runner's disk thrown away: the write-ahead records were pushed
+    to the checkpoint ref before each wave of requests, so the next runner, from a fresh
+    clone, collects the dead one's jobs instead of paying for them again."""
+    from test_never_pay_twice import paid_jobs
+
+    from contentctl.sandbox import SandboxState
+
+    remote, runner = _remote(tmp_path)
+    project = Project(runner, {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+    process = _apply_process(project, "--auto-approve", "--commit", "--push")
+    _wait_for_pending(project, process, 2)
+    # Job ids reach the checkpoint a push after they arrive: kill once they are there.
+    deadline = time.monotonic() + 60
+    while _checkpointed_pending(remote) < 2:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    process.kill()
+    process.communicate()
+
+    # A new runner: a fresh clone; the API (the sandbox's state) is the same one.
+    api = tmp_path / "api"
+    shutil.move(runner / ".contentctl" / "sandbox", api)
+    shutil.rmtree(runner)  # the dead runner's disk is gone
+    fresh = _clone(remote, tmp_path / "next-runner")
+    (fresh / ".contentctl").mkdir()
+    (fresh / ".contentctl" / "sandbox").symlink_to(api)
+    SandboxState(api).advance(3600)  # the jobs finished while nobody watched
+    following = Project(fresh, {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+
+    applied = following.run("apply", "--auto-approve", "--commit", "--push")
+
+    assert applied.exit_code == 0, applied.output
+    assert "taken from its checkpoint" in applied.stdout
+    assert max(paid_jobs(fresh).values()) == 1  # nothing paid twice
+    records = _remote_lockfile(remote)["resources"]
+    assert {s["status"] for r in records.values() for s in r["steps"].values()} == {"completed"}
+    gone = git(remote, "show-ref", "refs/contentctl/checkpoint/main", check=False)
+    assert gone.returncode != 0  # main has everything: the checkpoint is dropped

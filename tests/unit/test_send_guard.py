@@ -30,7 +30,7 @@ class Journal:
         self.heard: list[tuple[str, float]] = []
         self.stop = False
 
-    def sending(self) -> None:
+    async def sending(self) -> None:
         if self.stop:
             raise NotSentError("not sent: apply is stopping")
         self.heard.append(("sending", self.clock.now))
