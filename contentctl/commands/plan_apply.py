@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from contentctl.commands.context import App, pass_app, variable_options
-from contentctl.errors import ApprovalError, ContentctlError, Interrupted
+from contentctl.errors import ApprovalError, ContentctlError
 
 if TYPE_CHECKING:
-    from contentctl import persist
-    from contentctl.apply import ApplyResult
-    from contentctl.checkpoint import Checkpoint
     from contentctl.config import Project
-    from contentctl.interrupts import Interrupts
-    from contentctl.lockfile import Lockfile, LockfileWriter
+    from contentctl.lockfile import Lockfile
     from contentctl.plan import Plan
     from contentctl.plan.diff import PlanOptions
     from contentctl.validate.manifests import Manifests
 
 F = TypeVar("F", bound=Callable[..., Any])
-BALANCE_WAIT = 5.0  # seconds an apply waits for the PowerPost balance it prints
 
 
 def plan_options(command: F) -> F:
@@ -267,15 +260,17 @@ def apply(
       contentctl apply --auto-approve --select 'post/launch.*' --max-credits 50
       contentctl apply --auto-approve --commit --push   # in CI, on merge
     """
-    from contentctl import lease
+    from contentctl import lease, lockfile
+    from contentctl.commands import apply_run
     from contentctl.report import text
 
     if push and not commit:
         raise ContentctlError("--push needs --commit")
-    lockfile_path = app.project().lockfile_path
-    lease.check(lockfile_path)  # before any work: another apply is running here
-    checkpoint = checkpoint and push
-    adopted = _adopt_checkpoint(app) if checkpoint else None
+    lease.check(app.project().lockfile_path)  # before any work: another apply runs here
+    running = apply_run.RunOptions(
+        parallelism, resubmit_uncertain, no_wait, commit, push, checkpoint and push
+    )
+    adopted = apply_run.adopt_checkpoint(app) if running.checkpoint else None
     options = _options(allow_republish, replace, select, exclude)
     if plan_file is not None:
         project, manifests, lock, the_plan = _saved(app, plan_file)
@@ -284,16 +279,14 @@ def apply(
     click.echo(text.plan(the_plan, app.style, diff=diff))
     if not the_plan.has_changes:
         if adopted:  # the records the dead apply left still have to reach the branch
-            _persist_adopted(app, project)
+            apply_run.persist_adopted(app, project)
         return
-    gate = _Gate(project, max_credits, allow_publish or project.allow_publish, auto_approve)
+    gate = _Gate(project, max_credits, allow_publish or project.allow_publish)
     gate.check(the_plan)
     if plan_file is None:
         _approve(auto_approve)
     gate.publishing(the_plan)
-    with lease.hold(project.lockfile_path, owner=_owner()):
-        from contentctl import lockfile
-
+    with lease.hold(project.lockfile_path, owner=apply_run.owner()):
         now = lockfile.read(project.lockfile_path)
         if now != lock:
             # Another apply (or a git pull) changed the lockfile while this one waited.
@@ -321,80 +314,13 @@ def apply(
                     _approve(False)
                 gate.publishing(again)
             the_plan = again
-        _apply_under_lease(
-            app,
-            project,
-            manifests,
-            lock,
-            the_plan,
-            parallelism,
-            resubmit_uncertain,
-            no_wait,
-            commit,
-            push,
-            checkpoint,
-        )
-
-
-def _adopt_checkpoint(app: App) -> str | None:
-    """Take in the records of an apply that died outright, before planning."""
-    from contentctl import lease, persist
-
-    project = app.project()
-    with lease.hold(project.lockfile_path, owner=_owner()):
-        adopted = persist.adopt_checkpoint(project.root, project.lockfile_path)
-    if adopted and adopted != "nothing new":
-        click.echo(
-            "An earlier apply died before it could push contentctl.lock; taken from its "
-            f"checkpoint: {adopted}.\n"
-        )
-    return adopted
-
-
-def _persist_adopted(app: App, project: Project) -> None:
-    from contentctl import git, persist
-
-    made, _pushed = persist.commit_and_push(
-        project.root,
-        project.lockfile_path,
-        "contentctl: the lockfile of an apply that died, from its checkpoint [skip ci]",
-        push=True,
-    )
-    if made:
-        click.echo(f"Committed the adopted records as {made[:12]} and pushed.")
-    git.drop_checkpoint(project.root)
-
-
-def _settle_checkpoint(
-    project: Project, writer: LockfileWriter, checkpoints: Checkpoint, *, pushed: bool
-) -> None:
-    """Drop the checkpoint once the branch has everything; otherwise bring it up to date, so
-    the next apply adopts what this one could not push."""
-    from contentctl import git
-
-    if checkpoints.failed:
-        click.echo(
-            f"warning: no checkpoint reached the remote ({checkpoints.failed}): a runner "
-            "killed outright during this apply would have left jobs the next apply does not "
-            "know",
-            err=True,
-        )
-        return
-    if pushed:
-        if checkpoints.pushes:
-            git.drop_checkpoint(project.root)
-        return
-    with contextlib.suppress(ContentctlError):
-        git.push_checkpoint(project.root, project.lockfile_path, writer.text())
-        click.echo("The lockfile is also in its checkpoint: the next apply adopts it.", err=True)
+        apply_run.run_approved(app, project, manifests, lock, the_plan, running)
 
 
 class _Gate:
     """What must hold before anything is sent: no refused change, the budget, publishing."""
 
-    def __init__(
-        self, project: Project, max_credits: float | None, allowed: bool, auto_approve: bool
-    ) -> None:
+    def __init__(self, project: Project, max_credits: float | None, allowed: bool) -> None:
         self.limit = max_credits if max_credits is not None else project.max_credits
         self.allowed = allowed
         self.asked: set[str] = set()
@@ -428,124 +354,6 @@ def _changes(the_plan: Plan, manifests: Manifests) -> Any:
     return plan_file.to_json(the_plan, manifests.graph)["changes"]
 
 
-def _apply_under_lease(
-    app: App,
-    project: Project,
-    manifests: Manifests,
-    lock: Lockfile,
-    the_plan: Plan,
-    parallelism: int | None,
-    resubmit_uncertain: bool,
-    no_wait: bool,
-    commit: bool,
-    push: bool,
-    checkpoint: bool,
-) -> None:
-    from contentctl import persist
-    from contentctl.interrupts import Interrupts
-    from contentctl.report import text
-
-    with Interrupts() as interrupts:
-        result, writer, checkpoints = _run(
-            app,
-            project,
-            manifests,
-            lock,
-            the_plan,
-            parallelism,
-            resubmit_uncertain,
-            no_wait,
-            interrupts,
-            checkpoint,
-        )
-        click.echo("")
-        click.echo(text.apply_summary(result, the_plan))
-        touched = [
-            c.address
-            for c in the_plan.changes
-            if c.action not in ("forget", "delete") and c.address in writer.current.resources
-        ]
-        if touched:
-            click.echo("\nOutputs:\n")
-            click.echo(text.outputs(writer.current, touched))
-        folders = [persist.recovery_folder(project.root, app.environ)]
-        saved = persist.flush_or_save(writer, lock, folders)
-        if saved is None and commit:
-            saved = _commit(project, the_plan, result, push, writer, lock, folders)
-        if checkpoints is not None:
-            _settle_checkpoint(project, writer, checkpoints, pushed=saved is None)
-        _github_apply(app, the_plan, result)
-    if saved is not None:
-        raise saved.error(app.environ)
-    if result.interrupted:
-        running = [f"{r.address} {r.step} (job {r.remote_id})" for r in result.still_running]
-        raise Interrupted(
-            "interrupted; everything submitted is recorded in contentctl.lock"
-            + (": still running remotely: " + "; ".join(running) if running else ""),
-            hint="run `contentctl apply` again to collect these jobs without paying again",
-        )
-    if no_wait and not result.failures and not result.skipped:
-        return  # jobs left running were asked for; the summary says how to collect them
-    if not result.ok:
-        raise ContentctlError("apply did not finish everything", hint="see the summary above")
-
-
-def _commit(
-    project: Project,
-    the_plan: Plan,
-    result: ApplyResult,
-    push: bool,
-    writer: LockfileWriter,
-    base: Lockfile,
-    folders: list[Path],
-) -> persist.Saved | None:
-    """Commit the lockfile alone, with a message that says what was done; push if asked.
-
-    When that fails, the lockfile is saved for recovery (returned); if even that fails,
-    the error is raised."""
-    from contentctl import persist
-
-    counts = the_plan.counts()
-    head = ", ".join(
-        f"{counts[a]} {verb}"
-        for a, verb in (
-            ("create", "created"),
-            ("update", "updated"),
-            ("replace", "replaced"),
-            ("delete", "deleted"),
-            ("forget", "forgotten"),
-            ("move", "moved"),
-        )
-        if counts.get(a)
-    )
-    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
-    lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
-    for change in the_plan.changes:
-        if change.action != "no-op" or change.moved_from:
-            steps = ", ".join(s.name for s in change.running) or change.action
-            lines.append(f"- {change.address}: {change.action} ({steps})")
-    if result.failures:
-        lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
-    if result.still_running:
-        lines += ["", "Still running: " + ", ".join(r.address for r in result.still_running)]
-    try:
-        made, pushed = persist.commit_and_push(
-            project.root, project.lockfile_path, "\n".join(lines), push=push
-        )
-    except ContentctlError as exc:
-        saved = persist.save_for_recovery(writer.current, base, folders, exc.message, push=push)
-        if saved is None:
-            raise
-        return saved
-    if made:
-        click.echo(
-            f"\nCommitted contentctl.lock as {made[:12]}" + (" and pushed." if push else ".")
-        )
-    if pushed and pushed != made:
-        click.echo(f"The remote had moved: merged the lockfiles and pushed {pushed[:12]}.")
-    return None
-
-
 def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -> None:
     from contentctl.report import github_actions, markdown
 
@@ -565,18 +373,6 @@ def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -
     )
 
 
-def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:
-    from contentctl.report import github_actions, text
-
-    if not github_actions.active(app.environ):
-        return
-    summary = text.apply_summary(result, the_plan)
-    github_actions.append_summary(app.environ, f"### contentctl apply\n\n```\n{summary}\n```")
-    github_actions.set_outputs(
-        app.environ, applied=result.ok, credits_used=f"{result.credits_used:g}"
-    )
-
-
 def _saved(app: App, path: Path) -> tuple[Project, Manifests, Lockfile, Plan]:
     from contentctl.plan import file as plan_file
 
@@ -590,155 +386,6 @@ def _saved(app: App, path: Path) -> tuple[Project, Manifests, Lockfile, Plan]:
     current = plan_file.to_json(the_plan, manifests.graph, _variables(app))
     plan_file.check_fresh(saved, lock, manifests.graph, current)
     return project, manifests, lock, the_plan
-
-
-def _run(
-    app: App,
-    project: Project,
-    manifests: Manifests,
-    lock: Lockfile,
-    the_plan: Plan,
-    parallelism: int | None,
-    resubmit_uncertain: bool,
-    no_wait: bool,
-    interrupts: Interrupts,
-    checkpoint: bool,
-) -> tuple[ApplyResult, LockfileWriter, Checkpoint | None]:
-    import asyncio
-
-    from contentctl import git, lockfile, target
-    from contentctl.checkpoint import Checkpoint
-    from contentctl.providers import check_credentials
-
-    needed = providers_needed(the_plan)
-    environ = app.api_environ()
-    check_credentials(environ, needed)
-    writer = lockfile.LockfileWriter(project.lockfile_path, lock)
-    if needed:
-        here = target.current(project, environ, needed, sandbox=app.sandbox)
-        writer.set_target(target.check(lock, here))
-    commit = git.head_commit(project.root)
-    dirty = git.dirty_files(
-        project.root, ignore=(f"{project.out_dir}/", ".contentctl/", "contentctl.lock")
-    )
-    if dirty:
-        shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
-        click.echo(
-            f"warning: applying uncommitted changes ({shown}); the lockfile records "
-            f"commit {commit[:12] if commit else '(none)'}, which does not have them",
-            err=True,
-        )
-    checkpoints = (
-        Checkpoint(
-            writer, lambda text: git.push_checkpoint(project.root, project.lockfile_path, text)
-        )
-        if checkpoint
-        else None
-    )
-    click.echo("")
-    result = asyncio.run(
-        _execute(
-            commit,
-            app,
-            project,
-            manifests,
-            the_plan,
-            writer,
-            needed,
-            environ,
-            parallelism or project.parallelism,
-            resubmit_uncertain,
-            no_wait,
-            interrupts,
-            checkpoints,
-        )
-    )
-    return result, writer, checkpoints
-
-
-async def _execute(
-    commit: str | None,
-    app: App,
-    project: Project,
-    manifests: Manifests,
-    the_plan: Plan,
-    writer: LockfileWriter,
-    needed: set[str],
-    environ: Mapping[str, str],
-    parallelism: int,
-    resubmit_uncertain: bool,
-    no_wait: bool,
-    interrupts: Interrupts,
-    checkpoints: Checkpoint | None,
-) -> ApplyResult:
-    import asyncio
-
-    from contentctl.apply import Executor
-    from contentctl.providers import open_providers
-    from contentctl.report import progress
-
-    view: progress.Plain | progress.Live = (
-        progress.Live(the_plan, sys.stdout, style=app.style)
-        if sys.stdout.isatty()
-        else progress.Plain(click.echo)
-    )
-    async with open_providers(
-        project, environ, needed, transport=app.transport(project)
-    ) as providers:
-        executor = Executor(
-            project,
-            manifests.graph,
-            the_plan,
-            writer,
-            providers,
-            parallelism=parallelism,
-            polling=app.polling(project, no_wait),
-            on_event=view.event,
-            resubmit_uncertain=resubmit_uncertain,
-            source_commit=commit,
-            checkpoint=checkpoints,
-        )
-        loop = asyncio.get_running_loop()
-
-        def stop(count: int) -> None:
-            if count == 1:
-                click.echo(
-                    "\nStopping: nothing new is sent; requests in flight get their answer "
-                    "and are recorded; jobs running remotely stay recorded. Interrupt again "
-                    "to stop at once.",
-                    err=True,
-                )
-            else:
-                click.echo("\nStopping at once.", err=True)
-            executor.stop(at_once=count > 1)
-
-        def heard(count: int) -> None:
-            loop.call_soon_threadsafe(stop, count)
-
-        interrupts.on_signal = heard
-        if interrupts.count:
-            stop(interrupts.count)
-        if providers.powerpost is not None and not executor.stopping:
-            # Informational: never worth waiting out a rate limit or an outage for.
-            with contextlib.suppress(ContentctlError, TimeoutError):
-                balance = await asyncio.wait_for(providers.powerpost.credits(), BALANCE_WAIT)
-                click.echo(f"PowerPost balance: {balance:g} credits.")
-        ticker = asyncio.create_task(view.run())
-        try:
-            return await executor.run()
-        finally:
-            interrupts.on_signal = None
-            ticker.cancel()
-
-
-def providers_needed(the_plan: Plan) -> set[str]:
-    from contentctl.plan.steps import PROVIDER_OF_KIND
-
-    return {
-        PROVIDER_OF_KIND[c.kind]
-        for c in the_plan.changes
-        if (c.action in ("create", "update", "replace") and c.running) or c.action == "delete"
-    }
 
 
 def _approve(auto_approve: bool) -> None:
@@ -770,7 +417,3 @@ def _approve_publishing(names: str) -> None:
     )
     if answer.strip() != "publish":
         raise ApprovalError("publishing not approved; nothing was applied")
-
-
-def _owner() -> str:
-    return os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or "contentctl"
