@@ -85,3 +85,26 @@ def test_a_cycle_is_an_error_naming_the_cycle(monkeypatch: pytest.MonkeyPatch) -
         "reference cycle: post/b -> post/a -> post/b",
     )
     assert (problems[0].location.line, problems[0].location.col) == (3, 9)
+
+
+def test_every_step_the_planner_makes_has_a_runner_that_agrees_on_money() -> None:
+    """The plan estimates and the executor acts on the same declarations: a step the plan
+    calls paid is one its runner will never send again while it may have been accepted."""
+    from helpers import EXAMPLES
+
+    from contentctl.apply.steps import RUNNERS
+    from contentctl.config import load_project
+    from contentctl.load.variables import Overrides
+    from contentctl.validate.manifests import check_project
+
+    seen = set()
+    for example in ("full-campaign", "quickstart", "campaign"):
+        project = load_project(EXAMPLES / example)
+        resources = list(check_project(project, Overrides(None, ())).graph.resources.values())
+        for resource in [*resources, _post({**BASE, "publish": True})]:
+            for spec in steps_for(resource, project.root):
+                runner = RUNNERS[(resource.kind, spec.name)]
+                assert runner.paid == spec.paid, (resource.kind, spec.name)
+                assert runner.in_place == spec.in_place, (resource.kind, spec.name)
+                seen.add((resource.kind, spec.name))
+    assert seen == set(RUNNERS)  # the examples exercise every runner
