@@ -40,12 +40,18 @@ class Polling:
 
 @dataclass(frozen=True)
 class Retries:
-    """Retries of failed requests: exponential backoff with full jitter, capped."""
+    """Retries of requests the API refused or never received (never of one that may have
+    been accepted): exponential backoff with full jitter, capped, within a time budget.
 
-    attempts: int = 6
+    Generous on purpose: a refusal is safe to retry, and an apply that gives up makes a
+    person run it again; an outage of a few minutes is waited out.
+    """
+
+    attempts: int = 20
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_rate_limit_wait: float = 300.0
+    give_up_after: float = 300.0  # seconds of retrying one request before reporting it
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,13 @@ class Http:
         sent_headers.setdefault("user-agent", USER_AGENT)
         idempotent = method in IDEMPOTENT
         guard = None if idempotent else SEND_GUARD.get()
+        first = self.clock()
         attempt = 0
+
+        def may_retry(wait: float) -> bool:
+            within = self.clock() - first + wait <= self.retry.give_up_after
+            return attempt < self.retry.attempts and within
+
         while True:
             attempt += 1
             await self._respect_pause()
@@ -135,13 +141,14 @@ class Http:
                 # Nothing reached the server: safe to try again whatever the method.
                 if guard is not None:
                     guard.refused()
-                if attempt >= self.retry.attempts:
+                wait = self._backoff(attempt)
+                if not may_retry(wait):
                     raise ApiError(
                         f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
                         provider=self.provider,
                         hint="check the network and the base URL",
                     ) from exc
-                await self.sleep(self._backoff(attempt))
+                await self.sleep(wait)
                 continue
             except httpx.TransportError as exc:
                 if not idempotent:
@@ -152,11 +159,12 @@ class Http:
                         provider=self.provider,
                         hint="the job may have been created; the next apply reconciles it",
                     ) from exc
-                if attempt >= self.retry.attempts:
+                wait = self._backoff(attempt)
+                if not may_retry(wait):
                     raise ApiError(
                         f"{method} {path} failed: {type(exc).__name__}", provider=self.provider
                     ) from exc
-                await self.sleep(self._backoff(attempt))
+                await self.sleep(wait)
                 continue
             except BaseException:
                 # Cancelled (or worse) while the request was in flight: it may have arrived.
@@ -191,8 +199,12 @@ class Http:
                 )
             if guard is not None:
                 guard.refused()
-            if status == 429 and attempt < self.retry.attempts:
-                wait, source = self._rate_limit_wait(response, error)
+            wait, source = (
+                self._rate_limit_wait(response, error)
+                if status == 429
+                else (self._backoff(attempt), "backoff")
+            )
+            if status == 429 and may_retry(wait):
                 log.debug(
                     "%s: rate limited on %s %s; waiting %gs (%s)",
                     self.provider,
@@ -203,8 +215,7 @@ class Http:
                 )
                 await self.sleep(wait)
                 continue
-            if status >= 500 and attempt < self.retry.attempts:
-                wait = self._backoff(attempt)
+            if status >= 500 and may_retry(wait):
                 log.debug(
                     "%s: HTTP %s on %s %s; retry %d in %.2fs",
                     self.provider,

@@ -139,8 +139,35 @@ def test_server_errors_are_retried_then_reported_with_the_api_code() -> None:
         run(powerpost(handler, clock).get_post("post-1"))
 
     assert caught.value.status == 500 and caught.value.code == "INTERNAL_ERROR"
-    assert len(clock.sleeps) == 5  # six attempts in all
+    # Retried (with growing, jittered waits) until the attempts or the time budget ran out.
+    assert 5 <= len(clock.sleeps) <= 19
+    assert sum(clock.sleeps) <= 300
     assert "run apply again later" in (caught.value.hint or "")
+
+
+def test_an_outage_shorter_than_the_budget_is_waited_out() -> None:
+    clock, seen = Clock(), []
+    back_at = clock.now + 90  # the API is unreachable for a minute and a half
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(clock.now)
+        if clock.now < back_at:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"generation_id": "g1", "status": "processing"})
+
+    assert run(powerpost(handler, clock).generate_content({}))["generation_id"] == "g1"
+    assert len(seen) > 5 and seen[-1] >= back_at
+
+
+def test_an_outage_longer_than_the_budget_is_reported() -> None:
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(ApiError, match="cannot reach"):
+        run(powerpost(handler, clock).generate_content({}))
+    assert sum(clock.sleeps) <= 300
 
 
 def test_no_requests_left_in_the_window_pauses_until_it_resets() -> None:
