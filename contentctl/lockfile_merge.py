@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
+from contentctl import target
 from contentctl.errors import LockfileError
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 
@@ -74,8 +75,11 @@ def _lineage(base: Lockfile | None, ours: Lockfile, theirs: Lockfile) -> str:
 
 
 def _target(ours: Lockfile, theirs: Lockfile) -> Mapping[str, Any] | None:
-    if ours.target is None or theirs.target is None or ours.target == theirs.target:
+    if ours.target is None or theirs.target is None:
         return ours.target if ours.target is not None else theirs.target
+    combined = target.combine(ours.target, theirs.target)
+    if combined is not None:
+        return combined  # e.g. one side used only PowerPost, the other both APIs
     raise LockfileError(
         "cannot merge contentctl.lock: the two lockfiles were made against different APIs "
         f"(ours: {_describe(ours.target)}; theirs: {_describe(theirs.target)})",

@@ -102,3 +102,15 @@ def describe(found: Mapping[str, Any]) -> str:
     if found.get("sandbox"):
         return "the sandbox"
     return ", ".join(f"{name} at {entry['base_url']}" for name, entry in sorted(found.items()))
+
+
+def combine(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any] | None:
+    """One target for the records of both, or None when they were made against different
+    APIs: the sandbox and a real API, or one provider at two addresses or workspaces."""
+    if bool(a.get("sandbox")) != bool(b.get("sandbox")):
+        return None
+    if a.get("sandbox"):
+        return dict(SANDBOX)
+    if any(a[name] != b[name] for name in set(a) & set(b)):
+        return None
+    return {**a, **b}

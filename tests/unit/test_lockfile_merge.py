@@ -199,11 +199,20 @@ def test_target_is_kept_when_equal_or_known_on_one_side() -> None:
     assert merge(BASE, BASE, BASE).lockfile.target is None
 
 
+def test_targets_of_different_providers_combine() -> None:
+    postnitro = {"postnitro": {"base_url": "https://embed-api.postnitro.example"}}
+    merged = merge(BASE, replace(BASE, target=REAL), replace(BASE, target=postnitro))
+    assert merged.lockfile.target == {**REAL, **postnitro}
+
+
 def test_records_made_against_different_apis_are_not_merged() -> None:
     with pytest.raises(LockfileError, match="made against different APIs") as caught:
         merge(BASE, replace(BASE, target=SANDBOX), replace(BASE, target=REAL))
     assert "the sandbox" in str(caught.value) and "api.powerpost.example" in str(caught.value)
     assert caught.value.hint
+    elsewhere = {"powerpost": {**REAL["powerpost"], "account": "fp:" + "1" * 16}}
+    with pytest.raises(LockfileError, match="made against different APIs"):
+        merge(BASE, replace(BASE, target=REAL), replace(BASE, target=elsewhere))
 
 
 def test_resource_fields_come_from_the_side_whose_record_is_taken() -> None:
