@@ -88,10 +88,18 @@ def accepted_jobs(
                     post.get("credits_used", 0),
                 )
             )
+    # A scheduled post publishes its design at its time. A carousel rendered twice gives the
+    # second schedule a new design id, so schedules are keyed by what the design shows.
+    shows = {
+        p["designId"]: json.dumps([p["templateId"], p["slides"]])
+        for p in (pn.get("posts") or {}).values()
+    }
     for schedule in (pn.get("schedules") or {}).values():
         if schedule["status"] == "SCHEDULED":
-            key = f"{schedule['designId']}|{schedule['scheduledFor']}"
-            found.append(Accepted("schedules", key, schedule["id"]))
+            design = shows.get(schedule["designId"], schedule["designId"])
+            found.append(
+                Accepted("schedules", f"{design}|{schedule['scheduledFor']}", schedule["id"])
+            )
     return found
 
 
@@ -146,25 +154,20 @@ def assess(
 
 
 def _cross_checks(state: Mapping[str, Any]) -> dict[str, int]:
-    """The same counts keyed by content instead of ids: renders by slides, schedules by the
-    carousel they post (a render paid twice gives its schedule a second design id)."""
+    """The same counts keyed differently: renders by what they show (not requestorId), and
+    SCHEDULED posts by (designId, scheduledFor), which misses a carousel rendered twice."""
     pn: Mapping[str, Any] = state.get("postnitro") or {}
     posts = pn.get("posts") or {}
     slides = [
         Accepted("renders", json.dumps([p["templateId"], p["slides"]]), p["id"])
         for p in posts.values()
     ]
-    by_design = {p["designId"]: json.dumps(p["slides"]) for p in posts.values()}
-    scheduled = [
-        Accepted(
-            "schedules",
-            f"{by_design.get(s['designId'], s['designId'])}|{s['scheduledFor']}",
-            s["id"],
-        )
+    by_design = [
+        Accepted("schedules", f"{s['designId']}|{s['scheduledFor']}", s["id"])
         for s in (pn.get("schedules") or {}).values()
         if s["status"] == "SCHEDULED"
     ]
     return {
         "renders_by_slides": _extra(slides)[0].get("renders", 0),
-        "schedules_by_carousel": _extra(scheduled)[0].get("schedules", 0),
+        "schedules_by_design_id": _extra(by_design)[0].get("schedules", 0),
     }

@@ -41,6 +41,11 @@ def wait_listening(port: int, deadline: float, alive: Any = None) -> None:
 SERVE = (sys.executable, "-m", "contentctl")
 
 
+def _inherited() -> dict[str, str]:
+    """This process's environment without sandbox settings (each server gets its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("CONTENTCTL_SANDBOX")}
+
+
 class ServedSandbox:
     """``python -m contentctl -C FOLDER sandbox serve --port P`` on a free port."""
 
@@ -71,7 +76,7 @@ class ServedSandbox:
             log = (self.folder / "serve.log").open("ab")
             self.process = subprocess.Popen(
                 [*SERVE, "-C", str(self.folder), "sandbox", "serve", "--port", str(self.port)],
-                env={**os.environ, **self.settings, "NO_COLOR": "1"},
+                env={**_inherited(), **self.settings, "NO_COLOR": "1"},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
