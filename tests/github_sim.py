@@ -11,18 +11,13 @@ from __future__ import annotations
 from ghsim.actions import find_files
 from ghsim.damage import Damage, accepted_jobs, assess, unreadable
 from ghsim.expressions import Contexts, ExpressionError, condition, evaluate, interpolate
+from ghsim.file_commands import parse_key_values
 from ghsim.processes import Cancellation
 from ghsim.project import content_project, extra_manifest, scaffold
 from ghsim.proxy import OutageProxy
 from ghsim.remote import BareRemote, git, push_with_rebase
-from ghsim.runner import (
-    JobResult,
-    Moment,
-    StepResult,
-    parse_key_values,
-    run_job,
-    workspace_for,
-)
+from ghsim.results import JobResult, StepResult
+from ghsim.runner import Moment, run_job, workspace_for
 from ghsim.served import ServedSandbox, free_port
 from ghsim.workflow import Job, Step, Workflow, WorkflowError
 

@@ -64,6 +64,8 @@ class Contexts:
             return self.runner[rest[0]]
         if root == "steps":
             return self._step(path)
+        if root == "job" and rest == ["status"]:
+            return self.status
         raise ExpressionError(f"unknown context {root!r} in {'.'.join(path)}")
 
     def _step(self, path: list[str]) -> Any:

@@ -21,7 +21,8 @@ from ghsim.processes import Cancellation
 from ghsim.project import WORKFLOW, extra_manifest
 from ghsim.proxy import OutageProxy
 from ghsim.remote import BareRemote, git, push_with_rebase
-from ghsim.runner import JobResult, Moment, run_job, workspace_for
+from ghsim.results import JobResult
+from ghsim.runner import Moment, run_job, workspace_for
 from ghsim.served import ServedSandbox
 from ghsim.workflow import Step, Workflow
 

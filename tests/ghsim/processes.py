@@ -19,7 +19,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -189,3 +189,46 @@ def kill_tracked(tracking_id: str, deadline: float = 10.0) -> list[str]:
         kill_all([pid for pid, _ in alive])
         time.sleep(0.05)
     raise RuntimeError(f"processes of job {tracking_id} survived SIGKILL: {tracked(tracking_id)}")
+
+
+class CancelSequence:
+    """The runner's cancel of one running step (or of one past its timeout), advanced by
+    ``tick()`` from the loop that watches the step."""
+
+    def __init__(
+        self,
+        process: StepProcess,
+        cancellation: Cancellation,
+        timeout: float,
+        note: Callable[[str], None],
+    ) -> None:
+        self.process = process
+        self.cancellation = cancellation
+        self.deadline = time.monotonic() + timeout
+        self.note = note
+        self.cancelled = False
+        self.timed_out = False
+        self.phase = ""
+        self.since = 0.0
+
+    def cancel(self) -> None:
+        if self.phase:
+            return
+        self.cancelled = True
+        self.phase, self.since = "SIGINT", time.monotonic()
+        self.process.send(signal.SIGINT)
+        self.note(f"sent SIGINT to the step's entry process {self.process.pid}")
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if not self.phase and now > self.deadline:
+            self.timed_out = True
+            self.cancel()
+        elif self.phase == "SIGINT" and now - self.since >= self.cancellation.sigint_grace:
+            self.phase, self.since = "SIGTERM", now
+            self.process.send(signal.SIGTERM)
+            self.note(f"sent SIGTERM to {self.process.pid}")
+        elif self.phase == "SIGTERM" and now - self.since >= self.cancellation.sigterm_grace:
+            self.phase = "SIGKILL"
+            self.process.kill(self.cancellation.final_kill)
+            self.note(f"killed {self.process.pid} ({self.cancellation.final_kill})")

@@ -11,18 +11,19 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ghsim.actions import ActionContext, ActionError, action_for, installs_packages
 from ghsim.expressions import Contexts, condition, interpolate
-from ghsim.processes import Cancellation, StepProcess, kill_tracked
+from ghsim.file_commands import FileCommands
+from ghsim.processes import Cancellation, CancelSequence, StepProcess, kill_tracked
 from ghsim.remote import BareRemote
+from ghsim.results import JobResult, StepResult
 from ghsim.workflow import Job, Step, Workflow
 
 TICK = 0.02
-FILE_COMMANDS = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
 
 
 @dataclass(frozen=True)
@@ -33,47 +34,6 @@ class Moment:
     step: str
     after: float = 0.0
     when: Callable[[], bool] | None = None
-
-
-@dataclass
-class StepResult:
-    index: int
-    title: str
-    conclusion: str  # success, failure, cancelled, skipped
-    exit_code: int | None = None
-    signal: str | None = None  # the signal that ended the entry process
-    duration: float = 0.0
-    skipped_because: str | None = None
-    simulated: str | None = None  # what the simulation did instead of the real thing
-    notes: list[str] = field(default_factory=list)
-    signals_sent: list[tuple[str, float]] = field(default_factory=list)
-    outputs: dict[str, str] = field(default_factory=dict)
-    log: Path | None = None
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""
-
-
-@dataclass
-class JobResult:
-    job: str
-    status: str  # success, failure, cancelled, runner-died, skipped
-    steps: list[StepResult]
-    workspace: Path
-    artifacts: Path
-    events: list[str] = field(default_factory=list)
-    orphans_killed: list[str] = field(default_factory=list)
-    fired: dict[str, bool] = field(default_factory=dict)  # each Moment: did it happen?
-
-    def step(self, key: str) -> StepResult:
-        for step in self.steps:
-            if key in (step.title, str(step.index)):
-                return step
-        raise KeyError(f"no step {key!r} in {[s.title for s in self.steps]}")
-
-    @property
-    def log(self) -> str:
-        return "".join(f"## {s.title}\n{s.text()}" for s in self.steps)
 
 
 @dataclass
@@ -262,7 +222,7 @@ class _JobRun:
             return False
         return planned.moment.when is None or bool(planned.moment.when())
 
-    def _check_moments(self, running: _Running | None) -> None:
+    def _check_moments(self, running: CancelSequence | None) -> None:
         for planned in self.planned:
             if self.died or not self._due(planned):
                 continue
@@ -279,7 +239,7 @@ class _JobRun:
             else:
                 self._die(running)
 
-    def _die(self, running: _Running | None) -> None:
+    def _die(self, running: CancelSequence | None) -> None:
         """The runner machine is gone: every process of the job dies at once."""
         self.died = True
         if running is not None:
@@ -324,11 +284,12 @@ class _JobRun:
             )
         self.anchors[step.index] = time.monotonic()
         started = time.monotonic()
-        files = self._file_commands(step)
+        files = FileCommands.create(self.temp / "_runner_file_commands")
         run = self._action if step.uses else self._script
         result = run(step, contexts, files)
         result.duration = time.monotonic() - started
-        self._collect_file_commands(step, result, files)
+        if not self.died:
+            self._apply_file_commands(result, files)
         if result.conclusion == "failure" and step.continue_on_error:
             result.notes.append("continue-on-error: the job goes on as if it succeeded")
         elif result.conclusion == "failure" and self.status == "success":
@@ -342,7 +303,7 @@ class _JobRun:
             }
         return result
 
-    def _action(self, step: Step, contexts: Contexts, _files: dict[str, Path]) -> StepResult:
+    def _action(self, step: Step, contexts: Contexts, _files: FileCommands) -> StepResult:
         result = StepResult(step.index, step.title, "success", simulated=f"uses: {step.uses}")
         inputs = {k: interpolate(str(v), contexts) for k, v in step.with_.items()}
         ctx = ActionContext(self.workspace, self.artifacts, self.remote, result.notes)
@@ -353,7 +314,7 @@ class _JobRun:
             result.notes.append(f"error: {exc}")
         return result
 
-    def _script(self, step: Step, contexts: Contexts, files: dict[str, Path]) -> StepResult:
+    def _script(self, step: Step, contexts: Contexts, files: FileCommands) -> StepResult:
         script = interpolate(str(step.run), contexts)
         result = StepResult(step.index, step.title, "success")
         if installs_packages(script):
@@ -370,7 +331,8 @@ class _JobRun:
         log.parent.mkdir(exist_ok=True)
         process = StepProcess.start(self._argv(step, path), cwd, env, log)
         self.processes.append(process)
-        running = _Running(process, self.cancellation, self.step_timeout, self._event_log)
+        timeout = step.timeout_minutes * 60 if step.timeout_minutes else self.step_timeout
+        running = CancelSequence(process, self.cancellation, timeout, self._event_log)
         while not process.exited():
             self._check_moments(running)
             if self.died:
@@ -410,9 +372,7 @@ class _JobRun:
             raise NotImplementedError(f"shell: {shell} is not simulated")
         return [str(path) if part == "{0}" else part for part in template.split()]
 
-    def _process_env(
-        self, step: Step, contexts: Contexts, files: dict[str, Path]
-    ) -> dict[str, str]:
+    def _process_env(self, step: Step, contexts: Contexts, files: FileCommands) -> dict[str, str]:
         venv = [str(self.venv_bin)] if self.venv_bin else []
         path = ":".join([*reversed(self.paths), *venv, os.environ.get("PATH", "/usr/bin:/bin")])
         env = {"HOME": str(self.home), "LANG": "C.UTF-8", **self.machine_env}
@@ -446,109 +406,23 @@ class _JobRun:
                 "RUNNER_TEMP": str(self.temp),
                 "RUNNER_WORKSPACE": str(self.workspace.parent),
                 "RUNNER_TRACKING_ID": self.tracking_id,
-                **{name: str(files[name]) for name in FILE_COMMANDS},
+                **files.environ(),
             }
         )
         return env
 
-    # ---- file commands ---------------------------------------------------------------
-
-    def _file_commands(self, step: Step) -> dict[str, Path]:
-        folder = self.temp / "_runner_file_commands"
-        folder.mkdir(exist_ok=True)
-        files = {}
-        for name in FILE_COMMANDS:
-            path = folder / f"{name.lower()}_{uuid.uuid4()}"
-            path.write_text("")
-            files[name] = path
-        return files
-
-    def _collect_file_commands(
-        self, step: Step, result: StepResult, files: dict[str, Path]
-    ) -> None:
-        if self.died:
-            return
+    def _apply_file_commands(self, result: StepResult, files: FileCommands) -> None:
+        """What the step asked for: variables and PATH for later steps, outputs, summary."""
         try:
-            self.env_from_steps.update(parse_key_values(files["GITHUB_ENV"].read_text()))
-            result.outputs.update(parse_key_values(files["GITHUB_OUTPUT"].read_text()))
+            env, outputs = files.variables(), files.outputs()
         except ValueError as exc:
             result.conclusion = "failure"
             result.notes.append(f"error: unable to process file command: {exc}")
-        self.paths.extend(
-            line.strip() for line in files["GITHUB_PATH"].read_text().splitlines() if line.strip()
-        )
-        summary = files["GITHUB_STEP_SUMMARY"].read_text()
+            return
+        self.env_from_steps.update(env)
+        result.outputs.update(outputs)
+        self.paths.extend(files.paths())
+        summary = files.summary()
         if summary:
             with (self.temp / "job-summary.md").open("a") as handle:
                 handle.write(summary)
-
-
-class _Running:
-    """The cancel sequence of one running step, advanced by the monitor loop."""
-
-    def __init__(
-        self,
-        process: StepProcess,
-        cancellation: Cancellation,
-        timeout: float,
-        note: Callable[[str], None],
-    ) -> None:
-        self.process = process
-        self.cancellation = cancellation
-        self.deadline = time.monotonic() + timeout
-        self.note = note
-        self.cancelled = False
-        self.timed_out = False
-        self.phase = ""
-        self.since = 0.0
-
-    def cancel(self) -> None:
-        if self.phase:
-            return
-        self.cancelled = True
-        self.phase, self.since = "SIGINT", time.monotonic()
-        self.process.send(signal.SIGINT)
-        self.note(f"sent SIGINT to the step's entry process {self.process.pid}")
-
-    def tick(self) -> None:
-        now = time.monotonic()
-        if not self.phase and now > self.deadline:
-            self.timed_out = True
-            self.cancel()
-        elif self.phase == "SIGINT" and now - self.since >= self.cancellation.sigint_grace:
-            self.phase, self.since = "SIGTERM", now
-            self.process.send(signal.SIGTERM)
-            self.note(f"sent SIGTERM to {self.process.pid}")
-        elif self.phase == "SIGTERM" and now - self.since >= self.cancellation.sigterm_grace:
-            self.phase = "SIGKILL"
-            self.process.kill(self.cancellation.final_kill)
-            self.note(f"killed {self.process.pid} ({self.cancellation.final_kill})")
-
-
-def parse_key_values(text: str) -> dict[str, str]:
-    """GITHUB_ENV / GITHUB_OUTPUT lines: ``NAME=value``, or ``NAME<<DELIMITER`` ... DELIMITER."""
-    values: dict[str, str] = {}
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            try:
-                end = lines.index(delimiter, i + 1)
-            except ValueError:
-                raise ValueError(f"matching delimiter not found {delimiter!r}") from None
-            values[name] = "\n".join(lines[i + 1 : end])
-            i = end + 1
-            continue
-        if "=" not in line:
-            raise ValueError(f"invalid format {line!r}")
-        name, value = line.split("=", 1)
-        values[name] = value
-        i += 1
-    return values

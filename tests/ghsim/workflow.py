@@ -41,6 +41,7 @@ class Step:
     shell: str | None = None
     working_directory: str | None = None
     continue_on_error: bool = False
+    timeout_minutes: float | None = None
 
     @property
     def title(self) -> str:
@@ -120,6 +121,7 @@ def _job(name: str, body: Mapping[str, Any], workflow_shell: str | None) -> Job:
                 shell=raw.get("shell"),
                 working_directory=raw.get("working-directory"),
                 continue_on_error=bool(raw.get("continue-on-error", False)),
+                timeout_minutes=raw.get("timeout-minutes"),
             )
         )
     job_shell = ((body.get("defaults") or {}).get("run") or {}).get("shell")
