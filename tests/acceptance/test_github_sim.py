@@ -93,6 +93,30 @@ def test_a_cancel_sends_sigint_then_sigterm_then_kills_and_only_always_steps_run
     assert result.status == "cancelled" and result.fired == {"cancel": True}
 
 
+def test_a_cancel_leaves_a_running_always_step_alone(tmp_path: Path) -> None:
+    """The runner re-evaluates the running step's if: with the job cancelled."""
+    root = tmp_path / "runner"
+    steps = (
+        "      - name: final\n        if: always()\n        run: |\n"
+        "          touch started\n          sleep 1\n          echo done > done.txt\n"
+        "      - run: echo never > never.txt\n"
+    )
+    result = run_job(
+        _workflow(steps),
+        "apply",
+        remote=_remote(tmp_path),
+        runner_root=root,
+        cancel_at=Moment("final", when=(workspace_for(root) / "started").exists),
+        cancellation=QUICK,
+    )
+
+    final = result.step("final")
+    assert final.conclusion == "success" and final.signals_sent == []
+    assert (result.workspace / "done.txt").exists()
+    assert [s.conclusion for s in result.steps] == ["success", "skipped"]
+    assert result.status == "cancelled" and result.fired == {"cancel": True}
+
+
 CHILD = (
     "import pathlib, signal, sys, time\n"
     "log = pathlib.Path(sys.argv[1])\n"

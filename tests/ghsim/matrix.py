@@ -162,6 +162,8 @@ class Case:
         if "Traceback (most recent call last)" in log:
             last = [line for line in log.splitlines() if line and not line.startswith(" ")]
             self.run.notes.append(f"first job: a traceback ({last[-1][:120] if last else ''})")
+        for hint in _hints(log):
+            self.run.notes.append(f"first job: {hint}")
         if result.orphans_killed:
             self.run.notes.append(
                 f"first job: orphans killed at job end: {', '.join(result.orphans_killed)}"
@@ -177,6 +179,8 @@ class Case:
             failed = [s for s in follow.steps if s.conclusion == "failure"]
             where = f"{failed[0].title} exited {failed[0].exit_code}" if failed else follow.status
             self.run.human.append(f"the follow-up apply failed ({where})")
+        for hint in _hints(follow.log):
+            self.run.notes.append(f"follow-up job: {hint}")
         if "--resubmit-uncertain" in follow.log:
             self.run.human.append("the follow-up apply asked for --resubmit-uncertain")
         self._plan()
@@ -228,6 +232,12 @@ class Case:
                     self.run.plan_left.append(f"{change['address']} {step['name']}")
         if downloads:
             self.run.notes.append(f"a fresh clone plans {downloads} download(s) into out/")
+
+
+def _hints(log: str, most: int = 2) -> list[str]:
+    """What contentctl asked a person to do (its ``hint:`` lines), each once."""
+    hints = dict.fromkeys(line.strip() for line in log.splitlines() if "hint: " in line)
+    return list(hints)[:most]
 
 
 # ---- the cases -------------------------------------------------------------------------

@@ -162,7 +162,7 @@ class _JobRun:
         self.event_path = event
         try:
             for step in self.job.steps:
-                self._check_moments(None)
+                self._check_moments()
                 if self.died:
                     break
                 results.append(self._step(step))
@@ -222,7 +222,9 @@ class _JobRun:
             return False
         return planned.moment.when is None or bool(planned.moment.when())
 
-    def _check_moments(self, running: CancelSequence | None) -> None:
+    def _check_moments(
+        self, running: CancelSequence | None = None, step: Step | None = None
+    ) -> None:
         for planned in self.planned:
             if self.died or not self._due(planned):
                 continue
@@ -233,11 +235,20 @@ class _JobRun:
                 helper.start()
                 self.helpers.append(helper)
             elif planned.label == "cancel":
-                self.status = "cancelled"
-                if running is not None:
-                    running.cancel()
+                self._cancel(running, step)
             else:
                 self._die(running)
+
+    def _cancel(self, running: CancelSequence | None, step: Step | None) -> None:
+        """The job is cancelled. Like the runner, re-evaluate the running step's ``if:`` with
+        the new status: a step that should run anyway (``always()``) is left alone."""
+        self.status = "cancelled"
+        if running is None or step is None:
+            return
+        if condition(step.if_, self._contexts()):
+            self._event_log(f"{step.title} goes on: its if: still holds after the cancel")
+        else:
+            running.cancel()
 
     def _die(self, running: CancelSequence | None) -> None:
         """The runner machine is gone: every process of the job dies at once."""
@@ -334,7 +345,7 @@ class _JobRun:
         timeout = step.timeout_minutes * 60 if step.timeout_minutes else self.step_timeout
         running = CancelSequence(process, self.cancellation, timeout, self._event_log)
         while not process.exited():
-            self._check_moments(running)
+            self._check_moments(running, step)
             if self.died:
                 break
             running.tick()
