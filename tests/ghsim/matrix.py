@@ -159,9 +159,10 @@ class Case:
             self.run.seconds["apply step"] = round(applied[0].duration, 2)
         self.run.fired = all(result.fired.values()) if result.fired else False
         log = result.log
-        if "Traceback (most recent call last)" in log:
-            last = [line for line in log.splitlines() if line and not line.startswith(" ")]
-            self.run.notes.append(f"first job: a traceback ({last[-1][:120] if last else ''})")
+        for step in result.steps:
+            error = _traceback(step.text())
+            if error:
+                self.run.notes.append(f"first job: a traceback in {step.title!r}: {error}")
         for hint in _hints(log):
             self.run.notes.append(f"first job: {hint}")
         if result.orphans_killed:
@@ -232,6 +233,16 @@ class Case:
                     self.run.plan_left.append(f"{change['address']} {step['name']}")
         if downloads:
             self.run.notes.append(f"a fresh clone plans {downloads} download(s) into out/")
+
+
+def _traceback(log: str) -> str | None:
+    """The exception line of the last Python traceback in a step's log."""
+    marker = "Traceback (most recent call last):"
+    if marker not in log:
+        return None
+    after = log.rsplit(marker, 1)[1].splitlines()[1:]
+    ending = next((line for line in after if line and not line.startswith(" ")), "")
+    return ending[:160]
 
 
 def _hints(log: str, most: int = 2) -> list[str]:
