@@ -111,7 +111,11 @@ class Case:
 
     def __enter__(self) -> Case:
         self.api.start()
-        self.proxy = OutageProxy(self.api.port)
+        try:
+            self.proxy = OutageProxy(self.api.port)
+        except BaseException:
+            self.api.stop()
+            raise
         return self
 
     def __exit__(self, *_exc: object) -> None:
