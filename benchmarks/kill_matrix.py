@@ -97,10 +97,18 @@ def _table(summary: dict[str, dict[str, Any]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
+    work = Path(args.keep or tempfile.mkdtemp(prefix="kill-matrix-"))
+    try:
+        return _matrix(args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _matrix(args: argparse.Namespace, work: Path) -> int:
     counts = QUICK if args.quick else FULL
     wanted = ["baseline", *(c for c in _cases(args.cases) if c != "baseline")]
     settings = Settings(faults=args.faults, latency=args.latency, workflow=args.workflow)
-    work = Path(args.keep or tempfile.mkdtemp(prefix="kill-matrix-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     template = content_project(work / "template")
@@ -159,8 +167,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             indent=2,
         )
     )
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
     for error in errors:
         print(f"\nharness error in {error}", file=sys.stderr)
     return 1 if errors else 0
