@@ -205,6 +205,17 @@ async def fetch(client: httpx.AsyncClient, source: str) -> tuple[bytes, str]:
     if not source.startswith(("http://", "https://")):
         content = base64.b64decode(source)  # older API versions sent the file inline
         return content, "application/pdf" if content.startswith(b"%PDF") else "image/png"
+    try:
+        return await _download(client, source)
+    except httpx.TransportError as exc:
+        raise ApiError(
+            f"download of {source} failed: {type(exc).__name__}",
+            provider="postnitro",
+            hint="a network problem: run apply again (only the download runs again)",
+        ) from exc
+
+
+async def _download(client: httpx.AsyncClient, source: str) -> tuple[bytes, str]:
     async with client.stream("GET", source) as response:
         if response.status_code != 200:
             raise ApiError(
