@@ -66,7 +66,9 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install "contentctl==${{{{ vars.CONTENTCTL_VERSION || '{version}' }}}}"
+      # contentctl-social, at exactly the version that wrote this file ("contentctl" on the
+      # package index is another project: never install that name next to the API keys).
+      - run: pip install "{distribution}=={version}"
       - run: contentctl validate --format github
       - name: Plan
         id: plan
@@ -95,7 +97,9 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install "contentctl==${{{{ vars.CONTENTCTL_VERSION || '{version}' }}}}"
+      # contentctl-social, at exactly the version that wrote this file ("contentctl" on the
+      # package index is another project: never install that name next to the API keys).
+      - run: pip install "{distribution}=={version}"
       - name: Configure git for the lockfile commit
         run: |
           git config user.name "github-actions[bot]"
@@ -136,7 +140,7 @@ def init(directory: Path, force: bool) -> None:
     Example:
       contentctl init my-content && cd my-content && contentctl --sandbox plan
     """
-    from contentctl import __version__, git
+    from contentctl import DISTRIBUTION, __version__, git
     from contentctl.validate.export import export
 
     name = directory.resolve().name.lower().replace(" ", "-") or "content"
@@ -145,7 +149,7 @@ def init(directory: Path, force: bool) -> None:
         directory / "content" / "hello.yaml": EXAMPLE,
         directory / ".gitignore": GITIGNORE,
         directory / ".github" / "workflows" / "contentctl.yml": WORKFLOW.format(
-            version=__version__
+            distribution=DISTRIBUTION, version=__version__
         ),
     }
     existing = [p for p in files if p.exists()]

@@ -40,7 +40,7 @@ def test_wheel_ships_the_schemas_inside_the_package(tmp_path: Path) -> None:
         ],
         check=True,
     )
-    wheel = next(tmp_path.glob("contentctl-*.whl"))
+    wheel = next(tmp_path.glob("contentctl_social-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         for name in SCHEMA_FILES:
