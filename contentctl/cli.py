@@ -131,6 +131,7 @@ for command in (
     inspect.show,
     inspect.output,
     remote.drift,
+    remote.pull,
     state.state,
     state.import_,
     state.unlock,

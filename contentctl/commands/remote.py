@@ -63,6 +63,60 @@ def drift(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool) 
         ctx.exit(2)
 
 
+@click.command()
+@click.argument("addresses", nargs=-1)
+@pass_app
+def pull(app: App, addresses: tuple[str, ...]) -> None:
+    """Download the carousel files the lockfile records into out/ (free; no API call that
+    creates anything). A fresh clone has none: they are local copies, not a change to plan.
+
+    Files already there with the recorded bytes are kept; a file is saved only if its bytes
+    are the ones recorded.
+
+    \b
+    Examples:
+      contentctl pull
+      contentctl pull carousel/dark-mode-tips
+    """
+    import asyncio
+
+    import httpx
+
+    from contentctl import artifacts, lockfile
+    from contentctl.errors import ContentctlError
+    from contentctl.plan.diff import missing_artifacts
+
+    project = app.project()
+    lock = lockfile.read(project.lockfile_path)
+    unknown = [a for a in addresses if a not in lock.resources]
+    if unknown:
+        raise ContentctlError(f"not in the lockfile: {', '.join(unknown)}")
+    wanted = list(addresses) or list(missing_artifacts(project, lock))
+    if not wanted:
+        click.echo(f"Nothing to pull: every recorded file is in {project.out_dir}/.")
+        return
+
+    async def run() -> list[artifacts.Pulled]:
+        async with httpx.AsyncClient(
+            transport=app.transport(project), timeout=120.0, follow_redirects=True
+        ) as client:
+            return await artifacts.pull(project, lock, client, wanted)
+
+    results = asyncio.run(run())
+    for item in results:
+        click.echo(f"{item.address}: {item.path}" + (f": {item.problem}" if item.problem else ""))
+    failed = [r for r in results if r.problem]
+    click.echo(
+        f"Pulled {len(results) - len(failed)} file(s)"
+        + (f"; {len(failed)} failed." if failed else ".")
+    )
+    if failed:
+        raise ContentctlError(
+            f"{len(failed)} file(s) could not be pulled",
+            hint="expired links: `contentctl apply --replace ADDRESS` renders again (paid)",
+        )
+
+
 @click.group()
 def sandbox() -> None:
     """The embedded emulation of PowerPost and PostNitro."""

@@ -98,6 +98,7 @@ class Plan:
     serial: int
     lockfile_exists: bool = True
     options: PlanOptions = field(default_factory=PlanOptions)
+    missing_artifacts: tuple[str, ...] = ()  # files `contentctl pull` would fetch: no change
 
     @property
     def has_changes(self) -> bool:
@@ -182,7 +183,14 @@ def make_plan(
             )
         )
     changes.extend(_forgotten(project, graph, lock, options))
-    return Plan(tuple(changes), lock.lineage, lock.serial, lock.exists, options)
+    return Plan(
+        tuple(changes),
+        lock.lineage,
+        lock.serial,
+        lock.exists,
+        options,
+        missing_artifacts(project, lock),
+    )
 
 
 def _step_change(
@@ -292,8 +300,6 @@ def _decide(
         return "resume", f"job {previous.remote_id} was submitted earlier; collect its result"
     if previous.status == "submitting":
         return "resume", "a submission was interrupted before the API answered; reconcile it"
-    if step == "download" and not _artifacts_present(project, previous):
-        return "run", f"artifacts missing from {project.out_dir}/"
     return "keep", "unchanged"
 
 
@@ -417,6 +423,17 @@ def _forgotten(
     return out
 
 
-def _artifacts_present(project: Project, record: StepRecord) -> bool:
-    files = record.outputs.get("files", [])
-    return all((project.root / Path(f["path"])).is_file() for f in files if isinstance(f, dict))
+def missing_artifacts(project: Project, lock: Lockfile) -> tuple[str, ...]:
+    """Resources whose downloaded files are not in out/ (a fresh clone): local copies, not
+    remote state, so not a change; `contentctl pull` fetches them."""
+    return tuple(
+        address
+        for address, record in sorted(lock.resources.items())
+        if (download := record.steps.get("download")) is not None
+        and download.status == "completed"
+        and not all(
+            (project.root / Path(f["path"])).is_file()
+            for f in download.outputs.get("files", [])
+            if isinstance(f, dict)
+        )
+    )

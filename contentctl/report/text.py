@@ -59,6 +59,22 @@ GROUPS = (
 
 
 def plan(plan: Plan, style: Style, diff: bool = False) -> str:
+    return _plan(plan, style, diff) + _missing(plan)
+
+
+def _missing(plan: Plan) -> str:
+    if not plan.missing_artifacts:
+        return ""
+    shown = ", ".join(plan.missing_artifacts[:5]) + (
+        " ..." if len(plan.missing_artifacts) > 5 else ""
+    )
+    return (
+        f"\nNot a change: the downloaded files of {len(plan.missing_artifacts)} resource(s) are "
+        f"not here ({shown}); `contentctl pull` fetches them."
+    )
+
+
+def _plan(plan: Plan, style: Style, diff: bool) -> str:
     if not plan.has_changes:
         count = sum(1 for c in plan.changes if c.action == "no-op")
         return (

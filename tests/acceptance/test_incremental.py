@@ -135,16 +135,44 @@ def test_touching_a_media_file_reuploads_and_regenerates_what_looks_at_it(applie
     assert "carousel/" not in plan.stdout
 
 
-def test_deleting_artifacts_from_out_downloads_them_again_for_free(applied: Project) -> None:
+def test_missing_artifacts_are_no_change_and_pull_fetches_them_for_free(
+    applied: Project,
+) -> None:
+    for slide in (applied.root / "out" / "dark-mode-tips").glob("*.png"):
+        slide.unlink()
+    lock = applied.lockfile.read_bytes()
+
+    plan = applied.run("plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output  # local copies, not remote state
+    assert "No changes" in plan.stdout
+    assert "`contentctl pull` fetches them" in plan.stdout
+
+    since = len(applied.requests())
+    pulled = applied.run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    assert "Pulled 5 file(s)." in pulled.stdout
+    assert [r for r in applied.requests()[since:] if r["method"] != "GET"] == []
+    assert len(list((applied.root / "out" / "dark-mode-tips").glob("*.png"))) == 5
+    assert applied.lockfile.read_bytes() == lock
+    assert "Nothing to pull" in applied.run("pull").stdout
+
+
+def test_pull_keeps_only_the_recorded_bytes_at_the_recorded_place(applied: Project) -> None:
+    data = json.loads(applied.lockfile.read_text())
+    files = data["resources"]["carousel/dark-mode-tips"]["steps"]["download"]["outputs"]["files"]
+    files[0]["path"] = "../outside.png"  # a lockfile edited to write outside out/
+    files[1]["sha256"] = "0" * 64  # and one whose recorded bytes are not the remote's
+    applied.lockfile.write_text(json.dumps(data))
     for slide in (applied.root / "out" / "dark-mode-tips").glob("*.png"):
         slide.unlink()
 
-    plan = applied.run("plan", "--diff")
-    assert _step_lines(plan.stdout, "carousel/dark-mode-tips") == ["download"]
-    since = len(applied.requests())
-    assert applied.run("apply", "--auto-approve").exit_code == 0
-    assert applied.calls("POST", "/post/initiate/import", since) == []
-    assert len(list((applied.root / "out" / "dark-mode-tips").glob("*.png"))) == 5
+    pulled = applied.run("pull", "carousel/dark-mode-tips")
+
+    assert pulled.exit_code == 1
+    assert "not a file in out/" in pulled.stdout
+    assert "the remote file is not the one recorded" in pulled.stdout
+    assert not (applied.root.parent / "outside.png").exists()
+    assert len(list((applied.root / "out" / "dark-mode-tips").glob("*.png"))) == 3
 
 
 def test_removed_manifest_is_forgotten_with_a_warning(applied: Project) -> None:

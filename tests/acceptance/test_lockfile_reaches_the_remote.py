@@ -245,3 +245,18 @@ def test_a_runner_killed_outright_leaves_a_checkpoint_the_next_runner_adopts(
     assert {s["status"] for r in records.values() for s in r["steps"].values()} == {"completed"}
     gone = git(remote, "show-ref", "refs/contentctl/checkpoint/main", check=False)
     assert gone.returncode != 0  # main has everything: the checkpoint is dropped
+
+
+def test_a_fresh_clone_of_an_applied_project_plans_empty(tmp_path: Path) -> None:
+    remote, runner = _remote(tmp_path)
+    applied = Project(runner, {"CONTENTCTL_SANDBOX_LATENCY": "0"}).run(
+        "apply", "--auto-approve", "--commit", "--push"
+    )
+    assert applied.exit_code == 0, applied.output
+
+    fresh = Project(_clone(remote, tmp_path / "teammate"), {})
+    plan = fresh.run("plan", "--detailed-exitcode", sandbox=False)
+
+    assert plan.exit_code == 0, plan.output
+    assert "No changes" in plan.stdout
+    assert "`contentctl pull` fetches them" in plan.stdout  # out/ is not in git
