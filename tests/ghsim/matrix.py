@@ -224,19 +224,12 @@ class Case:
         if result.returncode == 1:
             self.run.notes.append(f"plan failed: {result.stderr.strip()[-300:]}")
             return
-        downloads = 0
         for change in json.loads(result.stdout)["changes"]:
             if not change["steps"] and change["action"] != "no-op":
                 self.run.plan_left.append(f"{change['address']} {change['action']}")
             for step in change["steps"]:
-                if step["action"] == "keep":
-                    continue
-                if step["name"] == "download" and "missing from out/" in step["reason"]:
-                    downloads += 1
-                else:
+                if step["action"] != "keep":
                     self.run.plan_left.append(f"{change['address']} {step['name']}")
-        if downloads:
-            self.run.notes.append(f"a fresh clone plans {downloads} download(s) into out/")
 
 
 def _traceback(log: str) -> str | None:
