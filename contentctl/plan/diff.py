@@ -99,6 +99,10 @@ class Plan:
     lockfile_exists: bool = True
     options: PlanOptions = field(default_factory=PlanOptions)
     missing_artifacts: tuple[str, ...] = ()  # files `contentctl pull` would fetch: no change
+    # With --changed-since: changes outside what changed (the lockfile lags behind the
+    # manifests: an earlier apply failed or has not run). Not in this plan; the next apply
+    # without --changed-since runs them too, so a pull request's plan says so.
+    elsewhere: tuple[ResourceChange, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -183,6 +187,17 @@ def make_plan(
             )
         )
     changes.extend(_forgotten(project, graph, lock, options))
+    elsewhere: tuple[ResourceChange, ...] = ()
+    if options.limit_to is not None:
+        everything = make_plan(
+            project, graph, lock, dataclasses.replace(options, limit_to=None), now
+        )
+        focus = set(options.limit_to)
+        elsewhere = tuple(
+            c
+            for c in everything.changes
+            if c.address not in focus and (c.action != "no-op" or c.moved_from)
+        )
     return Plan(
         tuple(changes),
         lock.lineage,
@@ -190,6 +205,7 @@ def make_plan(
         lock.exists,
         options,
         missing_artifacts(project, lock),
+        elsewhere,
     )
 
 

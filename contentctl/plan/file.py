@@ -52,7 +52,9 @@ def to_json(plan: Plan, graph: Graph, variables: Mapping[str, Any] | None = None
             "has_changes": plan.has_changes,
             "publishes": [c.address for c in plan.publishes],
             "blocked": [c.address for c in plan.blocked],
+            "missing_artifacts": list(plan.missing_artifacts),
         },
+        "elsewhere": [_change(c) for c in plan.elsewhere],
         "changes": [_change(c) for c in plan.changes if c.action != "no-op" or c.moved_from],
     }
 

@@ -59,7 +59,20 @@ GROUPS = (
 
 
 def plan(plan: Plan, style: Style, diff: bool = False) -> str:
-    return _plan(plan, style, diff) + _missing(plan)
+    return _plan(plan, style, diff) + _elsewhere(plan) + _missing(plan)
+
+
+def _elsewhere(plan: Plan) -> str:
+    if not plan.elsewhere:
+        return ""
+    credits = sum(c.credits for c in plan.elsewhere)
+    names = ", ".join(c.address for c in plan.elsewhere[:10])
+    more = f" and {len(plan.elsewhere) - 10} more" if len(plan.elsewhere) > 10 else ""
+    return (
+        f"\nAlso pending outside --changed-since, not in this plan: {len(plan.elsewhere)} "
+        f"resource(s), {_credits(credits)} ({names}{more}). The lockfile lags behind the "
+        "manifests (an earlier apply failed or has not run): the next full apply runs them too."
+    )
 
 
 def _missing(plan: Plan) -> str:

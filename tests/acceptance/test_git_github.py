@@ -234,3 +234,31 @@ def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -
     assert project.run("plan", "--detailed-exitcode").exit_code == 2
     again = project.run("init", str(target), sandbox=False)
     assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def test_a_pull_requests_plan_names_what_a_lagging_lockfile_will_also_run(tmp_path: Path) -> None:
+    """The lockfile lags behind main (an earlier merge was never applied): the PR's plan
+    under --changed-since shows its own changes and, apart, what the apply after the merge
+    runs too, so the credits a reviewer sees are the credits the merge spends."""
+    root = copy_example("quickstart", tmp_path / "repo")
+    _repo(root)
+    project = Project(root, {"CONTENTCTL_SANDBOX_LATENCY": "0"})
+    assert project.run("apply", "--auto-approve", "--select", "carousel/*").exit_code == 0
+    git(root, "add", "contentctl.lock")
+    git(root, "commit", "-q", "-m", "Lockfile: only the carousel was applied")
+    base = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-q", "-b", "new-slide")
+    project.edit("content/tips.yaml.j2", "Easier on your eyes at night", "Kinder to tired eyes")
+    git(root, "commit", "-q", "-am", "Reword a slide")
+
+    pr = project.run("plan", "--changed-since", base, "--format", "json", sandbox=False)
+    full = project.run("plan", "--format", "json", sandbox=False)
+
+    assert pr.exit_code == 0 and full.exit_code == 0, pr.output + full.output
+    ours, everything = json.loads(pr.stdout), json.loads(full.stdout)
+    assert [c["address"] for c in ours["changes"]] == ["carousel/dark-mode-tips"]
+    assert {c["address"] for c in ours["elsewhere"]} == {"media/hero", "post/dark-mode-launch"}
+    shown = ours["summary"]["credits"] + sum(c["credits"] for c in ours["elsewhere"])
+    assert shown == everything["summary"]["credits"]
+    text = project.run("plan", "--changed-since", base, sandbox=False).stdout
+    assert "Also pending outside --changed-since, not in this plan: 2 resource(s)" in text
