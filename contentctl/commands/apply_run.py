@@ -337,7 +337,8 @@ async def _execute(
             stop(interrupts.count)
         if providers.powerpost is not None and not executor.stopping:
             # Informational: never worth waiting out a rate limit or an outage for.
-            with contextlib.suppress(ContentctlError, TimeoutError):
+            # asyncio.TimeoutError: the builtin TimeoutError only from Python 3.11 on.
+            with contextlib.suppress(ContentctlError, asyncio.TimeoutError):
                 balance = await asyncio.wait_for(providers.powerpost.credits(), BALANCE_WAIT)
                 click.echo(f"PowerPost balance: {balance:g} credits.")
         ticker = asyncio.create_task(view.run())

@@ -59,7 +59,7 @@ class StepProcess:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            process_group=0,  # its own group, so "the tree" can be killed as a group
+            start_new_session=True,  # its own group, so "the tree" can be killed as a group
         )
         step = cls(process, log)
         step._pump = threading.Thread(target=step._copy_output, name=f"step-output-{process.pid}")

@@ -48,8 +48,29 @@ def test_wheel_ships_the_schemas_inside_the_package(tmp_path: Path) -> None:
             packaged = json.loads(archive.read(f"contentctl/schemas/{name}"))
             assert packaged == json.loads((ROOT / "schemas" / name).read_text())
         assert "contentctl/cli.py" in names
+        assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
         metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
+    assert "Name: contentctl-social" in metadata
     assert "Requires-Dist: jinja2>=3.1.6" in metadata
+
+
+def test_the_sdist_holds_the_package_and_nothing_of_the_examples(tmp_path: Path) -> None:
+    import tarfile
+
+    from hatchling.builders.sdist import SdistBuilder
+
+    built = next(iter(SdistBuilder(str(ROOT)).build(directory=str(tmp_path))))
+    with tarfile.open(built) as archive:
+        top = {name.split("/")[1] for name in archive.getnames() if "/" in name}
+    assert top == {
+        "contentctl",
+        "schemas",
+        "README.md",
+        "LICENSE",
+        "pyproject.toml",
+        "PKG-INFO",
+        ".gitignore",
+    }
 
 
 def test_an_installed_copy_finds_its_own_schemas() -> None:
