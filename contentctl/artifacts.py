@@ -11,11 +11,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import httpx
-
 from contentctl.config import Project
 from contentctl.errors import ContentctlError
 from contentctl.lockfile import Lockfile
+from contentctl.providers.downloads import Downloads
 
 
 @dataclass(frozen=True)
@@ -26,11 +25,9 @@ class Pulled:
 
 
 async def pull(
-    project: Project, lock: Lockfile, client: httpx.AsyncClient, addresses: Sequence[str]
+    project: Project, lock: Lockfile, downloads: Downloads, addresses: Sequence[str]
 ) -> list[Pulled]:
     """Fetch the recorded files of ``addresses`` that are missing or differ."""
-    from contentctl.apply.postnitro_steps import fetch
-
     out = (project.root / project.out_dir).resolve()
     pulled = []
     for address in addresses:
@@ -48,7 +45,7 @@ async def pull(
                 continue
             shown = path.relative_to(project.root).as_posix()
             try:
-                content, _mime = await fetch(client, str(sources[i]))
+                content, _mime = await downloads.fetch(str(sources[i]))
             except ContentctlError as exc:
                 pulled.append(Pulled(address, shown, f"{exc.message} (the links may have expired)"))
                 continue

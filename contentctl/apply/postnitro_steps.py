@@ -3,7 +3,6 @@ brands; scheduled posts and the social accounts they go to."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import mimetypes
 from collections.abc import Mapping, Sequence
@@ -11,12 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from contentctl.apply.runners import (
     ABSENT,
-    DOWNLOAD_TYPES,
-    MAX_DOWNLOAD_BYTES,
     UNKNOWN,
     Collected,
     InPlace,
@@ -26,7 +21,7 @@ from contentctl.apply.runners import (
     SyncStep,
     seconds_of,
 )
-from contentctl.errors import ApiError, ContentctlError, JobFailedError
+from contentctl.errors import ContentctlError, JobFailedError
 from contentctl.providers import Providers
 from contentctl.providers.http import poll
 from contentctl.providers.postnitro import design_id, output_files
@@ -175,7 +170,7 @@ class Download(SyncStep):
         sources = list(render.get("files", []))
         for i, source in enumerate(sources):
             target.mkdir(parents=True, exist_ok=True)
-            content, mime = await fetch(ctx.providers.downloads, source)
+            content, mime = await ctx.providers.downloads.fetch(source)
             extension = mimetypes.guess_extension(mime) or ".bin"
             name = (
                 f"slide_{i + 1:02d}{extension}"
@@ -198,54 +193,6 @@ class Download(SyncStep):
                 }
             )
         return Submitted(None, 0, {"files": files})
-
-
-async def fetch(client: httpx.AsyncClient, source: str) -> tuple[bytes, str]:
-    """An output file: a URL fetched with size and type limits, or inline base64."""
-    if not source.startswith(("http://", "https://")):
-        content = base64.b64decode(source)  # older API versions sent the file inline
-        return content, "application/pdf" if content.startswith(b"%PDF") else "image/png"
-    try:
-        return await _download(client, source)
-    except httpx.TransportError as exc:
-        raise ApiError(
-            f"download of {source} failed: {type(exc).__name__}",
-            provider="postnitro",
-            hint="a network problem: run apply again (only the download runs again)",
-        ) from exc
-
-
-async def _download(client: httpx.AsyncClient, source: str) -> tuple[bytes, str]:
-    async with client.stream("GET", source) as response:
-        if response.status_code != 200:
-            raise ApiError(
-                f"download of {source} failed",
-                provider="postnitro",
-                status=response.status_code,
-                hint="output URLs may have expired; run apply with --replace",
-            )
-        mime = response.headers.get("content-type", "").split(";")[0].strip()
-        if mime not in DOWNLOAD_TYPES:
-            raise ApiError(
-                f"download of {source} is {mime or 'untyped'}, not an image or PDF",
-                provider="postnitro",
-            )
-        declared = int(response.headers.get("content-length") or 0)
-        if declared > MAX_DOWNLOAD_BYTES:
-            raise ApiError(
-                f"download of {source} is {declared} bytes; the limit is {MAX_DOWNLOAD_BYTES}",
-                provider="postnitro",
-            )
-        chunks = []
-        total = 0
-        async for chunk in response.aiter_bytes():
-            total += len(chunk)
-            if total > MAX_DOWNLOAD_BYTES:
-                raise ApiError(
-                    f"download of {source} exceeds {MAX_DOWNLOAD_BYTES} bytes", provider="postnitro"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks), mime
 
 
 class Brand(InPlace):

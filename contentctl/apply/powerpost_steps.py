@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from contentctl.apply.postnitro_steps import fetch
 from contentctl.apply.runners import (
     ABSENT,
     CLOCK_SKEW,
@@ -218,7 +217,7 @@ class CarouselSlides(SyncStep):
             for i, source in enumerate(sources):
                 content = _saved_file(ctx.project.root, local[i] if i < len(local) else None)
                 if content is None:
-                    content, mime = await fetch(ctx.providers.downloads, source)
+                    content, mime = await ctx.providers.downloads.fetch(source)
                     if mime != "image/png":
                         raise ContentctlError(
                             f"{up.address} slide {i + 1} is {mime}, not a PNG image",

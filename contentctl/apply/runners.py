@@ -22,9 +22,7 @@ from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers
 from contentctl.providers.http import Sleep
 
-MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024
 CLOCK_SKEW = 300  # seconds of disagreement tolerated between our clock and the API's
-DOWNLOAD_TYPES = ("image/png", "image/jpeg", "image/webp", "application/pdf")
 
 
 @dataclass(frozen=True)

@@ -242,8 +242,8 @@ def preview(app: App, out_dir: Path | None) -> None:
 
 async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
     """Generated images, fetched once with the download limits, as data URIs."""
-    from contentctl.apply.postnitro_steps import fetch
     from contentctl.errors import ApiError
+    from contentctl.providers import download_client, downloads_for
     from contentctl.report.preview import data_uri
 
     wanted = [
@@ -256,13 +256,12 @@ async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
     found: dict[str, str] = {}
     if not wanted:
         return found
-    import httpx
-
-    async with httpx.AsyncClient(transport=app.transport(project), timeout=60) as client:
+    async with download_client(app.transport(project)) as client:
+        downloads = downloads_for(project, client)
         for media_id, url in wanted:
             try:
-                content, mime = await fetch(client, url)
-            except (ApiError, httpx.HTTPError):
+                content, mime = await downloads.fetch(url)
+            except ApiError:
                 continue  # preview links expire after 7 days: the card says so by omission
             found[media_id] = data_uri(content, mime)
     return found

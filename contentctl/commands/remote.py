@@ -80,11 +80,10 @@ def pull(app: App, addresses: tuple[str, ...]) -> None:
     """
     import asyncio
 
-    import httpx
-
     from contentctl import artifacts, lockfile
     from contentctl.errors import ContentctlError
     from contentctl.plan.diff import missing_artifacts
+    from contentctl.providers import download_client, downloads_for
 
     project = app.project()
     lock = lockfile.read(project.lockfile_path)
@@ -97,10 +96,8 @@ def pull(app: App, addresses: tuple[str, ...]) -> None:
         return
 
     async def run() -> list[artifacts.Pulled]:
-        async with httpx.AsyncClient(
-            transport=app.transport(project), timeout=120.0, follow_redirects=True
-        ) as client:
-            return await artifacts.pull(project, lock, client, wanted)
+        async with download_client(app.transport(project)) as client:
+            return await artifacts.pull(project, lock, downloads_for(project, client), wanted)
 
     results = asyncio.run(run())
     for item in results:

@@ -51,26 +51,92 @@ class ProjectLoader(jinja2.BaseLoader):
 
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_RENDER_SECONDS = 10.0
+MAX_RENDER_MEMORY = 512 * 1024**2  # bytes a render may add to the process
+MAX_NUMBER_BITS = 100_000  # about 30,000 digits: more is no content, only a way to hang
+# Filters and string methods whose numbers are widths or counts of what they produce.
+SIZED_FILTERS = ("center", "indent", "wordwrap", "truncate", "batch", "slice")
+SIZED_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
 
 class RenderLimit(Exception):
     """A template produced too much, or ran too long."""
 
 
-def _bounded(template: jinja2.Template, variables: Mapping[str, Any]) -> str:
-    """Render with an output cap and, where signals allow, a time limit.
+def _bounded(make: Callable[[], jinja2.Template], variables: Mapping[str, Any]) -> str:
+    """Compile and render with an output cap, a time limit and a memory budget.
 
-    Jinja's sandbox limits what a template may touch, not how much CPU or memory it uses.
+    Jinja's sandbox limits what a template may touch, not how much CPU or memory it uses;
+    and Jinja folds constant expressions while compiling, so compiling is bounded too.
     """
     parts: list[str] = []
     size = 0
-    with _deadline(MAX_RENDER_SECONDS):
-        for chunk in template.generate(**variables):
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise RenderLimit(f"template output is larger than {MAX_OUTPUT_CHARS:,} characters")
-            parts.append(chunk)
+    with _deadline(MAX_RENDER_SECONDS), _memory_budget(MAX_RENDER_MEMORY):
+        try:
+            for chunk in make().generate(**variables):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise RenderLimit(
+                        f"template output is larger than {MAX_OUTPUT_CHARS:,} characters"
+                    )
+                parts.append(chunk)
+        except MemoryError:
+            raise RenderLimit(
+                f"template needed more than {MAX_RENDER_MEMORY // 1024**2:,} MB of memory"
+            ) from None
     return "".join(parts)
+
+
+@contextlib.contextmanager
+def _memory_budget(extra: int) -> Iterator[None]:
+    """Lower the address-space limit to what the process uses now plus ``extra`` (Linux)."""
+    try:
+        import resource
+
+        size = int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):  # not Linux: the time limit alone
+        yield
+        return
+    budget = size + extra
+    if hard != resource.RLIM_INFINITY:
+        budget = min(budget, hard)
+    if soft != resource.RLIM_INFINITY and soft <= budget:
+        yield  # already as strict
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (budget, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _integers(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _huge_power(base: Any, exponent: Any) -> bool:
+    if not _integers(base, exponent) or exponent <= 0:
+        return False
+    return bool(exponent * max(1, abs(base).bit_length()) > MAX_NUMBER_BITS)
+
+
+def _check_size(value: Any, what: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT_CHARS:
+        raise RenderLimit(f"{what} {value} is larger than a template may ask for")
+
+
+def _sized_filter(name: str, filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that refuses a width or count no content needs (center(10**9))."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args[1:], *kwargs.values()):
+            _check_size(value, f"the {name} filter's argument")
+        return filter_(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):  # keep how Jinja passes context/environment
+        if hasattr(filter_, attribute):
+            setattr(bounded, attribute, getattr(filter_, attribute))
+    return bounded
 
 
 @contextlib.contextmanager
@@ -95,6 +161,10 @@ class ProjectEnvironment(SandboxedEnvironment):
     """The sandbox, remembering what each render includes or imports (for --changed-since),
     and compiling each manifest template once however many campaign instances use it."""
 
+    # Intercepted operators are computed by call_binop at render time, never folded at
+    # compile time, where no deadline can stop `10**(10**8)`.
+    intercepted_binops = frozenset({"**", "*", "%", "//", "+"})
+
     def __init__(self, project_root: Path) -> None:
         super().__init__(
             loader=ProjectLoader(project_root),
@@ -103,8 +173,34 @@ class ProjectEnvironment(SandboxedEnvironment):
             keep_trailing_newline=True,
         )
         self.filters.update(FILTERS)
+        self.filters.update({n: _sized_filter(n, self.filters[n]) for n in SIZED_FILTERS})
         self.loaded: set[str] = set()
         self.compiled: dict[tuple[str, str], jinja2.Template] = {}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _huge_power(left, right):
+            raise RenderLimit("a power that large is refused in templates")
+        if operator == "*":
+            for count, other in ((left, right), (right, left)):
+                repeated = isinstance(count, int) and isinstance(other, (str, list, tuple))
+                if repeated and count * len(other) > MAX_OUTPUT_CHARS:
+                    raise RenderLimit(
+                        f"repeating {len(other):,} items {count:,} times is larger than "
+                        f"{MAX_OUTPUT_CHARS:,}"
+                    )
+            if _integers(left, right) and left.bit_length() + right.bit_length() > MAX_NUMBER_BITS:
+                raise RenderLimit("a product that large is refused in templates")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # 'x'.center(10**9), 'x'.ljust(...): refused before they allocate; no content needs
+        # a width that large. ('{:>999999999}'.format(x) meets the memory budget instead.)
+        if getattr(__obj, "__name__", None) in SIZED_METHODS and isinstance(
+            getattr(__obj, "__self__", None), (str, bytes)
+        ):
+            for value in (*args, *kwargs.values()):
+                _check_size(value, f"the width given to {__obj.__name__}()")
+        return super().call(__context, __obj, *args, **kwargs)
 
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
         # Includes and imports come here whether or not Jinja has them cached.
@@ -133,14 +229,16 @@ def render_template(
     env: SandboxedEnvironment, source: str, file: str, variables: Mapping[str, Any]
 ) -> tuple[str | None, list[Diagnostic]]:
     """Render one template; a failure is a diagnostic at the template's own line."""
-    try:
+
+    def make() -> jinja2.Template:
         if isinstance(env, ProjectEnvironment):
             env.loaded.clear()
-            template = env.manifest(source, file)
-        else:
-            code = env.compile(source, name=file, filename=file)
-            template = env.template_class.from_code(env, code, env.make_globals(None))
-        return _bounded(template, variables), []
+            return env.manifest(source, file)
+        code = env.compile(source, name=file, filename=file)
+        return env.template_class.from_code(env, code, env.make_globals(None))
+
+    try:
+        return _bounded(make, variables), []
     except RenderLimit as exc:
         return None, [
             Diagnostic(

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from contentctl.config import Project
+from contentctl.config import DEFAULT_BASE_URLS, Project
 from contentctl.errors import CredentialsError
 from contentctl.providers import postnitro, powerpost
+from contentctl.providers.downloads import Downloads
 from contentctl.providers.http import ErrorMapper, Http, Sleep
 from contentctl.providers.postnitro import PostNitro
 from contentctl.providers.powerpost import PowerPost
@@ -41,7 +42,7 @@ class Providers:
 
     powerpost: PowerPost | None
     postnitro: PostNitro | None
-    downloads: httpx.AsyncClient
+    downloads: Downloads
 
     def require_powerpost(self) -> PowerPost:
         if self.powerpost is None:  # pragma: no cover - guarded by check_credentials
@@ -93,8 +94,18 @@ async def open_providers(
                 "postnitro", postnitro.headers(environ[postnitro.KEY_VARIABLE]), postnitro.map_error
             )
             pn = PostNitro(pn_http)
-        # Artifact downloads go to storage hosts: never send them an API key.
-        downloads = await stack.enter_async_context(
-            httpx.AsyncClient(transport=transport, timeout=120.0, follow_redirects=True)
-        )
-        yield Providers(pp, pn, downloads)
+        client = await stack.enter_async_context(download_client(transport))
+        yield Providers(pp, pn, downloads_for(project, client))
+
+
+def download_client(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    """Artifact downloads go to storage hosts: never send them an API key; redirects are
+    followed by Downloads, hop by hop, each checked."""
+    timeout = httpx.Timeout(60.0, connect=15.0)
+    return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+
+
+def downloads_for(project: Project, client: httpx.AsyncClient) -> Downloads:
+    """Downloads that trust, beyond public https, only the configured APIs' own origins."""
+    trusted = [project.provider(name).base_url for name in DEFAULT_BASE_URLS]
+    return Downloads(client, trusted)

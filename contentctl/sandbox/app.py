@@ -3,15 +3,16 @@ and the artifact storage both hand out URLs to under /files."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
 from contentctl.sandbox import images, postnitro, postnitro_accounts, powerpost
@@ -24,6 +25,20 @@ from contentctl.sandbox.state import (
 )
 
 IN_PROCESS_ORIGIN = "http://sandbox.contentctl.test"
+
+
+def _file(state: SandboxState, content: bytes, media_type: str) -> Response:
+    """A stored file; with the slow_files fault, a byte at a time, slowly."""
+    delay = state.settings.faults.slow_files
+    if delay <= 0:
+        return Response(content, media_type=media_type)
+
+    async def drip() -> AsyncIterator[bytes]:
+        for byte in content:
+            yield bytes([byte])
+            await asyncio.sleep(delay)
+
+    return StreamingResponse(drip(), media_type=media_type)
 
 
 def _files_routes(state: SandboxState) -> list[Route]:
@@ -42,12 +57,13 @@ def _files_routes(state: SandboxState) -> list[Route]:
         if media is None:
             return JSONResponse({"error": "not found"}, status_code=404)
         if media.get("generated"):
-            return Response(
+            return _file(
+                state,
                 images.generated_image(media["prompt"], media["size"], media["index"]),
-                media_type="image/png",
+                "image/png",
             )
         stored = state.files_dir / "powerpost" / media_id
-        return Response(stored.read_bytes(), media_type=media.get("mime_type", "image/png"))
+        return _file(state, stored.read_bytes(), media.get("mime_type", "image/png"))
 
     async def postnitro_file(request: Request) -> Response:
         post = state.postnitro["posts"].get(request.path_params["post_id"])
@@ -73,11 +89,11 @@ def _files_routes(state: SandboxState) -> list[Route]:
         )
         rendered = images.slide_images(post["slides"], template, brand)
         if name == "carousel.pdf":
-            return Response(images.pdf(rendered), media_type="application/pdf")
+            return _file(state, images.pdf(rendered), "application/pdf")
         index = int(name[len("slide_") : -len(".png")])
         if not 0 <= index < len(rendered):
             return JSONResponse({"error": "not found"}, status_code=404)
-        return Response(images.png(rendered[index]), media_type="image/png")
+        return _file(state, images.png(rendered[index]), "image/png")
 
     return [
         Route("/files/powerpost/{name}", powerpost_file),

@@ -31,6 +31,7 @@ class Faults:
     job_failure: float = 0.0
     timeout: float = 0.0  # in-process only: a POST is processed, then its answer is lost
     retry_after: float = 1.0
+    slow_files: float = 0.0  # seconds between the bytes of a stored file (a dripping host)
     seed: int | None = None
 
     @classmethod

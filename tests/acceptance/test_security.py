@@ -4,6 +4,7 @@ attempt is refused with a clear message, and nothing escapes the project."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from pathlib import Path
@@ -12,9 +13,9 @@ import httpx
 import pytest
 from helpers import FIXTURES, Project
 
-from contentctl.apply.postnitro_steps import fetch
 from contentctl.errors import ApiError
 from contentctl.load import render
+from contentctl.providers.downloads import Downloads
 
 POST_J2 = """\
 apiVersion: contentctl/v1
@@ -175,10 +176,10 @@ spec:
     assert "only public https URLs" in result.stderr
 
 
-def _download(handler: httpx.MockTransport) -> tuple[bytes, str]:
+def _download(handler: httpx.MockTransport, **limits: float) -> tuple[bytes, str]:
     async def run() -> tuple[bytes, str]:
         async with httpx.AsyncClient(transport=handler) as client:
-            return await fetch(client, "https://storage.example/slide.png")
+            return await Downloads(client, **limits).fetch("https://storage.example/slide.png")
 
     return asyncio.run(run())
 
@@ -199,9 +200,9 @@ def test_a_one_gigabyte_download_claim_is_refused_before_reading() -> None:
 
 
 def test_a_download_that_grows_past_the_limit_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    import contentctl.apply.postnitro_steps as steps
+    import contentctl.providers.downloads as downloads
 
-    monkeypatch.setattr(steps, "MAX_DOWNLOAD_BYTES", 1000)
+    monkeypatch.setattr(downloads, "MAX_BYTES", 1000)
 
     def handler(request: httpx.Request) -> httpx.Response:
         stream = httpx.ByteStream(b"\x89PNG" + b"\0" * 5000)
@@ -225,3 +226,31 @@ def test_outputs_say_their_urls_expire(applied: Project) -> None:
     steps = json.loads(applied.lockfile.read_text())["resources"]
     assert steps["carousel/dark-mode-tips"]["steps"]["render"]["outputs"]["urls_expire"]
     assert steps["post/dark-mode-launch"]["steps"]["images"]["outputs"]["urls_expire"]
+
+
+def test_a_dripping_storage_host_fails_its_download_and_the_rest_finishes(
+    quickstart: Project, tmp_path: Path
+) -> None:
+    """A byte every 3 s (the sandbox served over HTTP streams its files): the download
+    stops at the minimum rate (10 KB/s over 10 s), one line says so, and the post, which
+    does not depend on the carousel, is created."""
+    from ghsim.served import ServedSandbox
+
+    with ServedSandbox(tmp_path / "api", latency=0, faults="slow_files=3") as api:
+        started = time.monotonic()
+        result = quickstart.run("apply", "--auto-approve", sandbox=False, env=api.environ())
+        assert time.monotonic() - started < 60
+    assert result.exit_code == 1
+    assert "failed: carousel/dark-mode-tips download: postnitro: download of" in result.stdout
+    assert "came slower than 10 KB/s" in result.stdout
+    assert "Traceback" not in result.output
+    lock = json.loads(quickstart.lockfile.read_text())["resources"]
+    assert lock["post/dark-mode-launch"]["steps"]["post"]["status"] == "completed"
+    assert lock["carousel/dark-mode-tips"]["steps"]["render"]["status"] == "completed"
+    assert lock["carousel/dark-mode-tips"]["steps"]["download"]["status"] == "failed"
+
+    with ServedSandbox(tmp_path / "api", latency=0) as api:  # the host recovered
+        again = quickstart.run("apply", "--auto-approve", sandbox=False, env=api.environ())
+        renders = [r for r in api.requests() if r.get("route") == "/post/initiate/import"]
+    assert again.exit_code == 0, again.output
+    assert len(renders) == 1  # only the download ran again

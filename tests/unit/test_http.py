@@ -326,14 +326,14 @@ def test_polling_backs_off_and_gives_up_at_the_timeout() -> None:
 
 
 def test_a_download_the_network_drops_is_an_error_with_a_hint_not_a_crash() -> None:
-    from contentctl.apply.postnitro_steps import fetch
+    from contentctl.providers.downloads import Downloads
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     with pytest.raises(ApiError) as caught:
-        run(fetch(client, "https://storage.example/slide_0.png"))
+        run(Downloads(client).fetch("https://storage.example/slide_0.png"))
     assert "download of https://storage.example/slide_0.png failed: ConnectError" in str(
         caught.value
     )
