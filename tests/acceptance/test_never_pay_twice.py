@@ -268,3 +268,22 @@ def test_a_changed_plan_is_shown_and_asked_again(quickstart: Project) -> None:
     waiting.type("yes")
     assert waiting.finish() == 0, waiting.output
     assert max(paid_jobs(quickstart.root).values()) == 1
+
+
+def test_lock_retarget_records_an_api_that_moved(quickstart: Project) -> None:
+    before = {"powerpost": {"base_url": "http://127.0.0.1:1111/api/v1"}}
+    lock = {"format_version": "1.0", "lineage": "l", "serial": 1, "resources": {}}
+    quickstart.lockfile.write_text(json.dumps({**lock, "target": before}))
+    moved = {
+        "POWERPOST_API_KEY": "k",
+        "POWERPOST_WORKSPACE_ID": "ws",
+        "POSTNITRO_API_KEY": "k",
+        "POWERPOST_BASE_URL": "http://127.0.0.1:2222/api/v1",
+        "POSTNITRO_BASE_URL": "http://127.0.0.1:2222",
+    }
+    done = quickstart.run("lock", "retarget", sandbox=False, env=moved)
+    assert done.exit_code == 0, done.output
+    target = json.loads(quickstart.lockfile.read_text())["target"]
+    assert target["powerpost"]["base_url"] == "http://127.0.0.1:2222/api/v1"
+    assert target["powerpost"]["account"].startswith("fp:")  # a fingerprint, never the id
+    assert "ws" not in json.dumps(target).replace("fp:", "")

@@ -50,7 +50,13 @@ class ServedSandbox:
     """``python -m contentctl -C FOLDER sandbox serve --port P`` on a free port."""
 
     def __init__(
-        self, folder: Path, *, latency: float = 1.0, faults: str = "", rate_limit: int = 600
+        self,
+        folder: Path,
+        *,
+        latency: float = 1.0,
+        faults: str = "",
+        rate_limit: int = 600,
+        port: int = 0,
     ) -> None:
         self.folder = folder
         self.settings = {
@@ -58,7 +64,8 @@ class ServedSandbox:
             "CONTENTCTL_SANDBOX_FAULTS": faults,
             "CONTENTCTL_SANDBOX_RATE_LIMIT": str(rate_limit),
         }
-        self.port = 0
+        self.port = port  # 0: a free one, chosen at start
+        self.fixed = bool(port)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -72,7 +79,8 @@ class ServedSandbox:
     def start(self, attempts: int = 3) -> ServedSandbox:
         self.folder.mkdir(parents=True, exist_ok=True)
         for _attempt in range(attempts):
-            self.port = free_port()
+            if not self.fixed:
+                self.port = free_port()
             log = (self.folder / "serve.log").open("ab")
             self.process = subprocess.Popen(
                 [*SERVE, "-C", str(self.folder), "sandbox", "serve", "--port", str(self.port)],
