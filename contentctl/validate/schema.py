@@ -43,12 +43,12 @@ def _registry() -> referencing.Registry[Any]:
     import referencing
     from referencing.jsonschema import DRAFT202012
 
-    resources = []
-    for path in sorted(schema_dir().glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = DRAFT202012.create_resource(contents)
-        resources.append((contents["$id"], resource))
-        resources.append((path.name, resource))
+    # The schemas have no $id: a $ref such as "common.schema.json#/$defs/metadata" resolves
+    # against the file's own location, so any tool given a plain path finds its neighbours.
+    resources = [
+        (path.name, DRAFT202012.create_resource(json.loads(path.read_text(encoding="utf-8"))))
+        for path in sorted(schema_dir().glob("*.schema.json"))
+    ]
     return referencing.Registry().with_resources(resources)
 
 

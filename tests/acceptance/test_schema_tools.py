@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import EXAMPLES, FIXTURES, Project
+from click.testing import CliRunner
+from helpers import EXAMPLES, FIXTURES, ROOT, Project
 
 from contentctl.load.parse import parse_documents
 from contentctl.validate.export import export
@@ -63,6 +64,41 @@ def test_check_jsonschema_agrees_on_what_is_schema_valid(tmp_path: Path) -> None
     for path, ours in compared.items():
         theirs = path.resolve() not in failing
         assert ours == theirs, (path, ours, theirs)
+
+
+def test_source_schemas_resolve_from_a_plain_path() -> None:
+    """check-jsonschema given schemas/<kind>.schema.json, with no --base-uri, finds
+    common.schema.json beside it and agrees with us; in this process, so the no_network
+    fixture fails the test if anything is fetched."""
+    from check_jsonschema import main
+
+    by_schema: dict[str, dict[Path, bool]] = {}
+    for case in CORPORA:
+        for path in sorted((case / "content").glob("*.yaml")):
+            ours = _schema_valid_by_us(path)
+            documents, _ = parse_documents(path.read_text(), path.name)
+            kind = documents[0].kind if ours is not None else None
+            schema = KIND_SCHEMAS.get(kind or "") or (CAMPAIGN_SCHEMA if kind == CAMPAIGN else None)
+            if schema is not None and ours is not None:
+                by_schema.setdefault(schema, {})[path] = ours
+    assert len(by_schema) >= 6
+
+    for schema, files in by_schema.items():
+        result = CliRunner().invoke(
+            main,
+            [
+                "--output-format",
+                "json",
+                "--schemafile",
+                str(ROOT / "schemas" / schema),
+                *map(str, files),
+            ],
+        )
+        report = json.loads(result.stdout)
+        assert not report.get("parse_errors"), (schema, report)
+        failing = {Path(e["filename"]).resolve() for e in report.get("errors", [])}
+        for path, ours in files.items():
+            assert ours == (path.resolve() not in failing), (schema, path)
 
 
 def test_exported_schemas_are_self_contained_and_the_examples_copy_is_current(
