@@ -107,10 +107,12 @@ def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnos
                 hint=hint,
             )
         return
+    # A missing field is reported where the mapping that lacks it is named (`spec:`), as
+    # editors (yaml-language-server) do: the same line:col in the editor and in CI.
     if validator_name == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         yield Diagnostic(
-            where.of(path),
+            where.of(path, key=True),
             f"{_dotted(path)} is missing required field '{missing}'",
             json_path=path,
             hint=schema.get("properties", {}).get(missing, {}).get("description"),
@@ -121,7 +123,9 @@ def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnos
         present = [o for o in options if isinstance(instance, dict) and o in instance]
         verb = "takes only one of" if len(present) > 1 else "needs one of"
         yield Diagnostic(
-            where.of(path), f"{_dotted(path)} {verb}: {', '.join(options)}", json_path=path
+            where.of(path, key=len(present) == 0),
+            f"{_dotted(path)} {verb}: {', '.join(options)}",
+            json_path=path,
         )
         return
     if validator_name in ("oneOf", "anyOf") and error.context:
