@@ -15,7 +15,7 @@ from helpers import EXAMPLES, FIXTURES, ROOT, Project
 from contentctl.load.parse import parse_documents
 from contentctl.validate.export import export
 from contentctl.validate.manifests import CAMPAIGN
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document, schema_dir
 
 CORPORA = sorted([*(FIXTURES / "invalid").iterdir(), *(FIXTURES / "valid").iterdir()])
 
@@ -114,17 +114,24 @@ def test_exported_schemas_are_self_contained_and_the_examples_copy_is_current(
         assert (committed / path.name).read_text() == path.read_text(), (
             f"{path.name} is stale: run `contentctl schema export examples/schemas`"
         )
-    assert (
-        (EXAMPLES / "quickstart" / "content" / "launch.yaml")
-        .read_text()
-        .startswith("# yaml-language-server: $schema=../../schemas/manifest.schema.json")
-    )
+    # Editors opening this repository check the examples against this copy (test_editors.py).
+    associations = json.loads((ROOT / ".vscode" / "settings.json").read_text())["yaml.schemas"]
+    assert {(ROOT / p).resolve() for p in associations} == {
+        committed / "manifest.schema.json",
+        committed / "project.schema.json",
+    }
 
 
 def test_schema_export_command(tmp_path: Path) -> None:
     result = Project(tmp_path, {}).run("schema", "export", str(tmp_path / "out"), sandbox=False)
     assert result.exit_code == 0
     assert (tmp_path / "out" / "manifest.schema.json").is_file()
+    # By default into the project's schemas/, where init points editors.
+    assert Project(tmp_path, {}).run("schema", "export", sandbox=False).exit_code == 0
+    assert (tmp_path / "schemas" / "manifest.schema.json").is_file()
+    # Never over the schemas contentctl reads (from a source tree, that is its schemas/).
+    refused = Project(ROOT, {}).run("schema", "export", str(schema_dir()), sandbox=False)
+    assert refused.exit_code == 1 and "holds the schemas contentctl itself reads" in refused.stderr
 
 
 def _broken(tmp_path: Path, key: str) -> Project:
