@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import click
@@ -9,7 +11,6 @@ import click
 from contentctl.errors import ContentctlError
 
 CONFIG = """\
-# yaml-language-server: $schema=.contentctl/schemas/project.schema.json
 apiVersion: contentctl/v1
 kind: Project
 metadata:
@@ -23,7 +24,6 @@ spec:
 """
 
 EXAMPLE = """\
-# yaml-language-server: $schema=../.contentctl/schemas/manifest.schema.json
 apiVersion: contentctl/v1
 kind: Post
 metadata:
@@ -132,15 +132,17 @@ jobs:
 @click.option("--force", is_flag=True, help="Write files even where they already exist.")
 def init(directory: Path, force: bool) -> None:
     """Create a content repository: contentctl.yaml, an example manifest, .gitignore,
-    .gitattributes (git merges contentctl.lock with `contentctl lock merge`), and a
-    GitHub workflow (plan on pull requests, apply on merge to main). Inside a git
-    repository it also configures that merge driver.
+    .gitattributes (git merges contentctl.lock with `contentctl lock merge`), a GitHub
+    workflow (plan on pull requests, apply on merge to main), and the schemas in schemas/
+    with .vscode/settings.json associating them with every manifest (commit both: editors
+    then check every document as `contentctl validate` does). Inside a git repository it
+    also configures that merge driver.
 
     \b
     Example:
       contentctl init my-content && cd my-content && contentctl --sandbox plan
     """
-    from contentctl import DISTRIBUTION, __version__, git
+    from contentctl import DISTRIBUTION, __version__, editors, git
     from contentctl.validate.export import export
 
     name = directory.resolve().name.lower().replace(" ", "-") or "content"
@@ -152,7 +154,8 @@ def init(directory: Path, force: bool) -> None:
             distribution=DISTRIBUTION, version=__version__
         ),
     }
-    existing = [p for p in files if p.exists()]
+    schemas = directory / editors.SCHEMAS
+    existing = [p for p in [*files, schemas / "manifest.schema.json"] if p.exists()]
     if existing and not force:
         raise ContentctlError(
             f"{', '.join(str(p) for p in existing)} already exist",
@@ -165,7 +168,15 @@ def init(directory: Path, force: bool) -> None:
     # Added to, never overwritten: a repository's attributes may say much else (LFS).
     if git.add_merge_attribute(directory):
         click.echo(f"wrote {directory / '.gitattributes'}")
-    export(directory / ".contentctl" / "schemas")
+    export(schemas)
+    click.echo(f"wrote {schemas}{os.sep}")
+    associations = editors.yaml_schemas(["content"])
+    written = editors.write_settings(directory, associations)
+    if written == "written":
+        click.echo(f"wrote {directory / editors.SETTINGS}")
+    elif written == "not-json":
+        setting = json.dumps({"yaml.schemas": associations}, indent=2)
+        click.echo(f"add to {directory / editors.SETTINGS} (left as it is):\n{setting}")
     driver = "\n"
     if git.root(directory) is None:
         driver = f"\n      after git init: contentctl -C {directory} lock install-driver\n"

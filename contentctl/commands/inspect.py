@@ -60,19 +60,30 @@ def schema() -> None:
 
 
 @schema.command("export")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def schema_export(directory: Path) -> None:
-    """Write self-contained copies of every schema to DIRECTORY, with manifest.schema.json
-    (any kind, chosen by `kind`) for editors: start a manifest with
-    `# yaml-language-server: $schema=<path to DIRECTORY>/manifest.schema.json`.
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+@pass_app
+def schema_export(app: App, directory: Path | None) -> None:
+    """Write self-contained copies of every schema to DIRECTORY (default: the project's
+    schemas/, where `contentctl init` points editors), with manifest.schema.json for any
+    kind (chosen by `kind`). Run it again after upgrading contentctl, and commit the result:
+    editors then check manifests exactly as this version's `contentctl validate` does.
 
     \b
     Examples:
-      contentctl schema export .contentctl/schemas
+      contentctl schema export
+      contentctl schema export /tmp/schemas
     """
+    from contentctl.editors import SCHEMAS
     from contentctl.validate.export import export
+    from contentctl.validate.schema import schema_dir
 
-    for path in export(directory):
+    target = directory or app.project_dir / SCHEMAS
+    if target.resolve() == schema_dir().resolve():
+        raise ContentctlError(
+            f"{target} holds the schemas contentctl itself reads",
+            hint="they are the sources of the exported copies: export to another folder",
+        )
+    for path in export(target):
         click.echo(str(path))
 
 

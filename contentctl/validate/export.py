@@ -1,9 +1,10 @@
 """Self-contained copies of the schemas, for editors and other validators.
 
-The schemas in schemas/ reference each other (common.schema.json). An exported schema has
-every definition it needs inside its own ``$defs``, so nothing has to be fetched, and
-``manifest.schema.json`` validates any kind by its ``kind`` field — one schema for a whole
-manifest file, as ``# yaml-language-server: $schema=...`` needs.
+The schemas in schemas/ reference each other by relative path (common.schema.json) and have
+no ``$id``, so they resolve from wherever they are read. An exported schema has every
+definition it needs inside its own ``$defs`` (nothing to fetch) and carries its published
+``$id``; ``manifest.schema.json`` validates any kind by its ``kind`` field: one schema for
+every document of every manifest file, which an editor associates with a glob (editors.py).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def bundle(name: str) -> dict[str, Any]:
     defs = {**_common(), **_definitions(name)}
     return {
         "$schema": original["$schema"],
-        "$id": original["$id"],
+        "$id": ID_BASE + f"{name}.schema.json",
         "title": original.get("title"),
         "description": original.get("description"),
         "$ref": f"#/$defs/{name}",

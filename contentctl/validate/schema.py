@@ -43,12 +43,12 @@ def _registry() -> referencing.Registry[Any]:
     import referencing
     from referencing.jsonschema import DRAFT202012
 
-    resources = []
-    for path in sorted(schema_dir().glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = DRAFT202012.create_resource(contents)
-        resources.append((contents["$id"], resource))
-        resources.append((path.name, resource))
+    # The schemas have no $id: a $ref such as "common.schema.json#/$defs/metadata" resolves
+    # against the file's own location, so any tool given a plain path finds its neighbours.
+    resources = [
+        (path.name, DRAFT202012.create_resource(json.loads(path.read_text(encoding="utf-8"))))
+        for path in sorted(schema_dir().glob("*.schema.json"))
+    ]
     return referencing.Registry().with_resources(resources)
 
 
@@ -107,10 +107,12 @@ def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnos
                 hint=hint,
             )
         return
+    # A missing field is reported where the mapping that lacks it is named (`spec:`), as
+    # editors (yaml-language-server) do: the same line:col in the editor and in CI.
     if validator_name == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         yield Diagnostic(
-            where.of(path),
+            where.of(path, key=True),
             f"{_dotted(path)} is missing required field '{missing}'",
             json_path=path,
             hint=schema.get("properties", {}).get(missing, {}).get("description"),
@@ -121,7 +123,9 @@ def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnos
         present = [o for o in options if isinstance(instance, dict) and o in instance]
         verb = "takes only one of" if len(present) > 1 else "needs one of"
         yield Diagnostic(
-            where.of(path), f"{_dotted(path)} {verb}: {', '.join(options)}", json_path=path
+            where.of(path, key=len(present) == 0),
+            f"{_dotted(path)} {verb}: {', '.join(options)}",
+            json_path=path,
         )
         return
     if validator_name in ("oneOf", "anyOf") and error.context:

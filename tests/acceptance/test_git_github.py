@@ -228,7 +228,10 @@ def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -
     project = Project(target, {"CONTENTCTL_SANDBOX_LATENCY": "0"})
     created = project.run("init", str(target), sandbox=False)
     assert created.exit_code == 0, created.output
-    assert (target / ".contentctl" / "schemas" / "manifest.schema.json").is_file()
+    assert (target / "schemas" / "manifest.schema.json").is_file()
+    settings = json.loads((target / ".vscode" / "settings.json").read_text())
+    assert settings["yaml.schemas"]["./schemas/manifest.schema.json"][0] == "content/**/*.yaml"
+    assert "yaml-language-server" not in (target / "content" / "hello.yaml").read_text()
     assert "cancel-in-progress: false" in (target / ".github/workflows/contentctl.yml").read_text()
     assert "pull_request_target" not in (target / ".github/workflows/contentctl.yml").read_text()
     assert project.run("plan", "--detailed-exitcode").exit_code == 2

@@ -9,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import EXAMPLES, FIXTURES, Project
+from click.testing import CliRunner
+from helpers import EXAMPLES, FIXTURES, ROOT, Project
 
 from contentctl.load.parse import parse_documents
 from contentctl.validate.export import export
 from contentctl.validate.manifests import CAMPAIGN
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document, schema_dir
 
 CORPORA = sorted([*(FIXTURES / "invalid").iterdir(), *(FIXTURES / "valid").iterdir()])
 
@@ -65,6 +66,41 @@ def test_check_jsonschema_agrees_on_what_is_schema_valid(tmp_path: Path) -> None
         assert ours == theirs, (path, ours, theirs)
 
 
+def test_source_schemas_resolve_from_a_plain_path() -> None:
+    """check-jsonschema given schemas/<kind>.schema.json, with no --base-uri, finds
+    common.schema.json beside it and agrees with us; in this process, so the no_network
+    fixture fails the test if anything is fetched."""
+    from check_jsonschema import main
+
+    by_schema: dict[str, dict[Path, bool]] = {}
+    for case in CORPORA:
+        for path in sorted((case / "content").glob("*.yaml")):
+            ours = _schema_valid_by_us(path)
+            documents, _ = parse_documents(path.read_text(), path.name)
+            kind = documents[0].kind if ours is not None else None
+            schema = KIND_SCHEMAS.get(kind or "") or (CAMPAIGN_SCHEMA if kind == CAMPAIGN else None)
+            if schema is not None and ours is not None:
+                by_schema.setdefault(schema, {})[path] = ours
+    assert len(by_schema) >= 6
+
+    for schema, files in by_schema.items():
+        result = CliRunner().invoke(
+            main,
+            [
+                "--output-format",
+                "json",
+                "--schemafile",
+                str(ROOT / "schemas" / schema),
+                *map(str, files),
+            ],
+        )
+        report = json.loads(result.stdout)
+        assert not report.get("parse_errors"), (schema, report)
+        failing = {Path(e["filename"]).resolve() for e in report.get("errors", [])}
+        for path, ours in files.items():
+            assert ours == (path.resolve() not in failing), (schema, path)
+
+
 def test_exported_schemas_are_self_contained_and_the_examples_copy_is_current(
     tmp_path: Path,
 ) -> None:
@@ -78,17 +114,24 @@ def test_exported_schemas_are_self_contained_and_the_examples_copy_is_current(
         assert (committed / path.name).read_text() == path.read_text(), (
             f"{path.name} is stale: run `contentctl schema export examples/schemas`"
         )
-    assert (
-        (EXAMPLES / "quickstart" / "content" / "launch.yaml")
-        .read_text()
-        .startswith("# yaml-language-server: $schema=../../schemas/manifest.schema.json")
-    )
+    # Editors opening this repository check the examples against this copy (test_editors.py).
+    associations = json.loads((ROOT / ".vscode" / "settings.json").read_text())["yaml.schemas"]
+    assert {(ROOT / p).resolve() for p in associations} == {
+        committed / "manifest.schema.json",
+        committed / "project.schema.json",
+    }
 
 
 def test_schema_export_command(tmp_path: Path) -> None:
     result = Project(tmp_path, {}).run("schema", "export", str(tmp_path / "out"), sandbox=False)
     assert result.exit_code == 0
     assert (tmp_path / "out" / "manifest.schema.json").is_file()
+    # By default into the project's schemas/, where init points editors.
+    assert Project(tmp_path, {}).run("schema", "export", sandbox=False).exit_code == 0
+    assert (tmp_path / "schemas" / "manifest.schema.json").is_file()
+    # Never over the schemas contentctl reads (from a source tree, that is its schemas/).
+    refused = Project(ROOT, {}).run("schema", "export", str(schema_dir()), sandbox=False)
+    assert refused.exit_code == 1 and "holds the schemas contentctl itself reads" in refused.stderr
 
 
 def _broken(tmp_path: Path, key: str) -> Project:
