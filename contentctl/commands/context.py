@@ -50,6 +50,17 @@ class App:
 
         return Style(self.color)
 
+    def configure_logging(self) -> None:
+        """--debug sends the log to stderr, with every API key redacted."""
+        from contentctl.report import logs
+        from contentctl.secrets import SECRET_VARIABLES
+
+        if self.debug:
+            environ = self.api_environ()
+            logs.configure(True, (environ.get(name, "") for name in SECRET_VARIABLES))
+        else:
+            logs.configure(False)
+
     def api_environ(self) -> Mapping[str, str]:
         if not self.sandbox:
             return self.environ
@@ -112,6 +123,42 @@ class App:
 
 pass_app = click.make_pass_decorator(App)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A global option given after the command's name: it updates the App the group made."""
+    app = ctx.find_object(App)
+    if app is None or value is None or value is False:
+        return value
+    if param.name == "project_dir":
+        app.project_dir = Path(value).resolve()
+    elif param.name == "sandbox":
+        app.sandbox = True
+    elif param.name == "debug":
+        app.debug = True
+    elif param.name == "no_color":
+        app.color = False
+    app.configure_logging()
+    return value
+
+
+def global_options() -> list[click.Option]:
+    """-C, --sandbox, --debug and --no-color for a subcommand (described in the main help)."""
+    return [
+        click.Option(
+            ["-C", "--project-dir"],
+            type=click.Path(file_okay=False, path_type=Path),
+            hidden=True,
+            expose_value=False,
+            callback=_set_global,
+        ),
+        *(
+            click.Option(
+                [flag], is_flag=True, hidden=True, expose_value=False, callback=_set_global
+            )
+            for flag in ("--sandbox", "--debug", "--no-color")
+        ),
+    ]
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:

@@ -1,0 +1,82 @@
+"""The command line as a team meets it: global options anywhere, exit codes CI can trust."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+from helpers import Project
+
+
+def test_global_options_work_after_the_command(quickstart: Project) -> None:
+    root = str(quickstart.root)
+
+    after = quickstart.run_as_typed("plan", "--sandbox", "-C", root, "--detailed-exitcode")
+    mixed = quickstart.run_as_typed("--no-color", "plan", "--project-dir", root, "--debug")
+    nested = quickstart.run_as_typed("state", "list", "-C", root, "--json")
+
+    assert after.exit_code == 2, after.output  # changes present: nothing applied yet
+    assert "Plan: 3 to create" in after.stdout
+    assert mixed.exit_code == 0, mixed.output
+    assert nested.exit_code == 0 and json.loads(nested.stdout) == {}
+
+
+def test_the_sandbox_flag_after_the_command_reaches_the_sandbox(quickstart: Project) -> None:
+    root = str(quickstart.root)
+
+    result = quickstart.run_as_typed("apply", "--auto-approve", "-C", root, "--sandbox")
+
+    assert result.exit_code == 0, result.output
+    assert quickstart.requests()  # the sandbox answered, not a missing API key
+
+
+def test_a_usage_error_never_exits_2_even_with_detailed_exitcode(quickstart: Project) -> None:
+    for argv in (
+        ("plan", "--detailed-exitcode", "--bogus"),
+        ("--bogus", "plan"),
+        ("plna",),
+        ("state", "mv", "post/a"),
+        ("plan", "--format", "yaml"),
+        (),
+    ):
+        result = quickstart.run(*argv)
+        assert result.exit_code == 1, (argv, result.output)
+    typo = quickstart.run("plan", "--detailed-exitcode", "--bogus")
+    assert "No such option '--bogus'" in typo.stderr
+
+
+def test_ctrl_c_at_the_approval_prompt_exits_130(quickstart: Project) -> None:
+    # stdin is a terminal, so apply asks; SIGINT is what the terminal sends on Ctrl-C.
+    terminal, stdin = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contentctl", "-C", str(quickstart.root), "--sandbox", "apply"],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(stdin)
+    try:
+        seen = b""
+        deadline = time.monotonic() + 60
+        assert process.stdout is not None
+        while b"Do you want to apply?" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([process.stdout], [], [], 1)
+            if ready:
+                seen += os.read(process.stdout.fileno(), 4096)
+        assert b"Do you want to apply?" in seen, seen
+        process.send_signal(2)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert b"interrupted" in err and b"Aborted" not in err
+    assert not quickstart.lockfile.exists()
