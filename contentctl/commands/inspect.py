@@ -112,9 +112,9 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
 
 def _lock(app: App, addresses: tuple[str, ...]) -> Lockfile:
     from contentctl import lockfile
-    from contentctl.config import LOCKFILE
 
-    lock = lockfile.read(app.project_dir / LOCKFILE)
+    # project() first: outside a content repository, say so, not "not in the lockfile".
+    lock = lockfile.read(app.project().lockfile_path)
     unknown = [a for a in addresses if a not in lock.resources]
     if unknown:
         raise ContentctlError(

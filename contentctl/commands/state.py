@@ -128,9 +128,8 @@ def unlock(app: App, force: bool) -> None:
       contentctl unlock --force   # the holder was a cancelled CI job
     """
     from contentctl import lease
-    from contentctl.config import LOCKFILE
 
-    removed = lease.release(app.project_dir / LOCKFILE, force=force)
+    removed = lease.release(app.project().lockfile_path, force=force)
     if removed is None:
         click.echo("No lease is held.")
     else:

@@ -1,4 +1,5 @@
-"""The command line as a team meets it: global options anywhere, exit codes CI can trust."""
+"""The command line as a team meets it: global options anywhere, exit codes CI can trust,
+errors that say where the project is, one spelling for JSON and saved plans."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import json
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from helpers import Project
 
@@ -71,7 +74,8 @@ def test_ctrl_c_at_the_approval_prompt_exits_130(quickstart: Project) -> None:
             if ready:
                 seen += os.read(process.stdout.fileno(), 4096)
         assert b"Do you want to apply?" in seen, seen
-        process.send_signal(2)
+        _until_waiting_for_input(process.pid)
+        process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=60)
     finally:
         os.close(terminal)
@@ -80,3 +84,35 @@ def test_ctrl_c_at_the_approval_prompt_exits_130(quickstart: Project) -> None:
     assert process.returncode == 130, err
     assert b"interrupted" in err and b"Aborted" not in err
     assert not quickstart.lockfile.exists()
+
+
+def _until_waiting_for_input(pid: int) -> None:
+    """A signal that lands between the prompt being written and the read starting is only
+    acted on once input arrives (Python checks signals between bytecodes): a person is never
+    that fast, a test is. Wait until the process sleeps in its read."""
+    if not Path(f"/proc/{pid}/stat").exists():  # not Linux: give it time instead
+        time.sleep(1)
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "S":
+            return
+        time.sleep(0.05)
+
+
+def test_commands_outside_a_project_say_there_is_no_contentctl_yaml(tmp_path: Path) -> None:
+    nowhere = Project(tmp_path, {})
+    for argv in (
+        ("show", "post/x"),
+        ("show",),
+        ("output", "post/x"),
+        ("state", "list"),
+        ("state", "show", "post/x"),
+        ("unlock",),
+    ):
+        result = nowhere.run(*argv, sandbox=False)
+        assert result.exit_code == 1, argv
+        assert f"no contentctl.yaml in {tmp_path}" in result.stderr, (argv, result.stderr)
+        assert "-C DIR" in result.stderr
+        assert "not in the lockfile" not in result.stderr
