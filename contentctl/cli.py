@@ -178,12 +178,12 @@ for command in (
     remote.sandbox,
 ):
     cli.add_command(command)
-cli.add_command(remote.drift, name="refresh")
+cli.add_command(remote.refresh)
 
 
 def _global_options_anywhere(group: click.Group) -> None:
     """Every command also takes the global options, after its name (`plan --sandbox`)."""
-    for command in set(group.commands.values()):  # drift is also refresh: once
+    for command in group.commands.values():
         command.params.extend(global_options())
         if isinstance(command, click.Group):
             _global_options_anywhere(command)

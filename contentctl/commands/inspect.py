@@ -56,7 +56,12 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
 
 @click.group()
 def schema() -> None:
-    """The JSON Schemas of manifests, contentctl.yaml, the lockfile and plans."""
+    """The JSON Schemas of manifests, contentctl.yaml, the lockfile and plans.
+
+    \b
+    Examples:
+      contentctl schema export .contentctl/schemas
+    """
 
 
 @schema.command("export")
@@ -182,7 +187,12 @@ def output(app: App, address: str, as_json: bool) -> None:
 
 @click.group()
 def docs() -> None:
-    """Reference documentation generated from the schemas and this CLI."""
+    """Reference documentation generated from the schemas and this CLI.
+
+    \b
+    Examples:
+      contentctl docs generate docs
+    """
 
 
 @docs.command("generate")

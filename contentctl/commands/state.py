@@ -13,7 +13,14 @@ from contentctl.errors import ContentctlError
 
 @click.group()
 def state() -> None:
-    """Inspect and edit contentctl.lock by hand (rename, forget)."""
+    """Inspect and edit contentctl.lock by hand (rename, forget).
+
+    \b
+    Examples:
+      contentctl state list
+      contentctl state mv post/old-name post/new-name
+      contentctl state rm carousel/retired-deck
+    """
 
 
 @state.command("list")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from helpers import Project
 
+from contentctl.cli import cli
+
 
 def test_global_options_work_after_the_command(quickstart: Project) -> None:
     root = str(quickstart.root)
@@ -116,3 +118,14 @@ def test_commands_outside_a_project_say_there_is_no_contentctl_yaml(tmp_path: Pa
         assert f"no contentctl.yaml in {tmp_path}" in result.stderr, (argv, result.stderr)
         assert "-C DIR" in result.stderr
         assert "not in the lockfile" not in result.stderr
+
+
+def test_refresh_explains_itself() -> None:
+    from click.testing import CliRunner
+
+    refresh = CliRunner().invoke(cli, ["refresh", "--help"]).output
+    drift = CliRunner().invoke(cli, ["drift", "--help"]).output
+
+    assert "never writes contentctl.lock" in refresh
+    assert "contentctl refresh" in refresh.split("Examples:")[1]
+    assert refresh.split("Options:")[0] != drift.split("Options:")[0]
