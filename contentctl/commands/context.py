@@ -166,6 +166,29 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def json_option(command: F) -> F:
+    """--json on a command that has --format: the same as --format json, everywhere."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="The same as --format json.",
+    )(command)
+
+
+def chosen_format(chosen: str) -> str:
+    """The --format of the running command, or json with --json (the two must agree)."""
+    ctx = click.get_current_context()
+    if not ctx.meta.get("as_json"):
+        return chosen
+    given = ctx.get_parameter_source("output_format") == click.core.ParameterSource.COMMANDLINE
+    if given and chosen != "json":
+        raise click.UsageError(f"--json and --format {chosen} contradict each other; pass one")
+    return "json"
+
+
 def variable_options(command: F) -> F:
     """--env, --var and --var-file: the command line's say on template variables."""
     for decorator in (

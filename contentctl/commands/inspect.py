@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contentctl.commands.context import App, pass_app, variable_options
+from contentctl.commands.context import (
+    App,
+    chosen_format,
+    json_option,
+    pass_app,
+    variable_options,
+)
 from contentctl.errors import ContentctlError
 
 if TYPE_CHECKING:
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     show_default=True,
     help="github: workflow-command annotations on the pull request's files.",
 )
+@json_option
 @variable_options
 @pass_app
 @click.pass_context
@@ -40,6 +47,7 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
       contentctl validate --format github   # in GitHub Actions
       contentctl validate --env prod --var launch=2026-12-01
     """
+    output_format = chosen_format(output_format)
     if output_format == "text":
         manifests = app.manifests(app.project())
         count = len(manifests.graph.resources)
@@ -90,6 +98,7 @@ def schema_export(directory: Path) -> None:
     default="yaml",
     show_default=True,
 )
+@json_option
 @variable_options
 @pass_app
 def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
@@ -100,10 +109,11 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
     \b
     Examples:
       contentctl render
-      contentctl render post/launch.widgets-fr.announce --format json
+      contentctl render post/launch.widgets-fr.announce --json
     """
     from contentctl.report import rendered
 
+    output_format = chosen_format(output_format)
     resources = app.manifests(app.project()).graph.resources
     unknown = [a for a in addresses if a not in resources]
     if unknown:

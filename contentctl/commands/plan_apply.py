@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from contentctl.commands.context import App, pass_app, variable_options
+from contentctl.commands.context import (
+    App,
+    chosen_format,
+    json_option,
+    pass_app,
+    variable_options,
+)
 from contentctl.errors import ApprovalError, ContentctlError
 
 if TYPE_CHECKING:
@@ -117,7 +123,9 @@ def _variables(app: App) -> dict[str, Any]:
     show_default=True,
     help="json: versioned (schemas/plan.schema.json); markdown: for pull requests.",
 )
+@json_option
 @click.option(
+    "-o",
     "-out",
     "--out",
     "out",
@@ -149,11 +157,13 @@ def plan(
     Examples:
       contentctl plan --diff
       contentctl plan --select 'post/launch.*' --select locale=fr
-      contentctl plan -out plan.json && contentctl apply plan.json
+      contentctl plan -o plan.json && contentctl apply plan.json
+      contentctl plan --json | jq .credits
     """
     from contentctl.plan import file as plan_file
     from contentctl.report import markdown, text
 
+    output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude)
     project, manifests, _lock, the_plan = make(app, options, changed_since)
     data = plan_file.to_json(the_plan, manifests.graph, _variables(app))

@@ -120,6 +120,34 @@ def test_commands_outside_a_project_say_there_is_no_contentctl_yaml(tmp_path: Pa
         assert "not in the lockfile" not in result.stderr
 
 
+def test_json_is_spelled_json_everywhere(applied: Project) -> None:
+    for argv in (
+        ("plan",),
+        ("validate",),
+        ("render",),
+        ("show",),
+        ("output", "post/dark-mode-launch"),
+        ("state", "list"),
+        ("drift",),
+        ("refresh",),
+    ):
+        result = applied.run(*argv, "--json")
+        assert result.exit_code == 0, (argv, result.output)
+        json.loads(result.stdout)
+    assert applied.run("plan", "--json").stdout == applied.run("plan", "--format", "json").stdout
+
+    clash = applied.run("plan", "--json", "--format", "markdown")
+    assert clash.exit_code == 1 and "--json and --format markdown" in clash.stderr
+
+
+def test_a_saved_plan_takes_o_out_or_dash_out(quickstart: Project, tmp_path: Path) -> None:
+    for flag in ("-o", "-out", "--out"):
+        saved = tmp_path / f"plan{flag}.json"
+        result = quickstart.run("plan", flag, str(saved))
+        assert result.exit_code == 0, result.output
+        assert json.loads(saved.read_text())["changes"]
+
+
 def test_refresh_explains_itself() -> None:
     from click.testing import CliRunner
 
