@@ -42,14 +42,19 @@ def plan_options(command: F) -> F:
             multiple=True,
             metavar="PATTERN",
             help="Leave out resources matching an address glob or a label "
-            "(campaign=launch); repeatable.",
+            "(campaign=launch); repeatable: whatever matches any one is left out. A "
+            "PATTERN that matches nothing is an error.",
         ),
         click.option(
             "--select",
             multiple=True,
             metavar="PATTERN",
             help="Plan only resources matching an address glob (post/launch.*) or a "
-            "label (locale=fr), with what they depend on; repeatable.",
+            "label (locale=fr), with what they depend on. Repeated, it narrows: labels "
+            "of different keys must all match, while values of one key, and address "
+            "globs, are alternatives (--select locale=fr --select locale=de --select "
+            "product=widgets: French or German widgets). Campaign instances carry their "
+            "variables as labels. A PATTERN that matches nothing is an error.",
         ),
         click.option(
             "--replace",
@@ -156,7 +161,7 @@ def plan(
     \b
     Examples:
       contentctl plan --diff
-      contentctl plan --select 'post/launch.*' --select locale=fr
+      contentctl plan --select 'post/launch.*' --select locale=fr   # French posts
       contentctl plan -o plan.json && contentctl apply plan.json
       contentctl plan --json | jq .credits
     """
