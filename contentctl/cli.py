@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from contentctl import __version__
-from contentctl.commands import init, inspect, lock, plan_apply, remote, state
+from contentctl.commands import init, inspect, lock, lookup, plan_apply, remote, state
 from contentctl.commands.context import App, global_options
 from contentctl.errors import ContentctlError, DiagnosticsError
 
@@ -171,6 +171,7 @@ for command in (
     inspect.show,
     inspect.output,
     remote.drift,
+    lookup.lookup,
     state.state,
     state.import_,
     state.unlock,
