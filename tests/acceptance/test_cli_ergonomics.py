@@ -157,3 +157,19 @@ def test_refresh_explains_itself() -> None:
     assert "never writes contentctl.lock" in refresh
     assert "contentctl refresh" in refresh.split("Examples:")[1]
     assert refresh.split("Options:")[0] != drift.split("Options:")[0]
+
+
+def test_apply_shows_what_it_touched_and_ends_with_its_summary(applied: Project) -> None:
+    applied.edit("content/launch.yaml", "size: portrait", "size: square")
+
+    result = applied.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    outputs = result.stdout.split("\nOutputs:\n", 1)[1]
+    assert "post/dark-mode-launch  (Post" in outputs
+    assert "media/hero" not in outputs and "carousel/dark-mode-tips" not in outputs
+    assert "2 other resources unchanged: `contentctl show` prints" in outputs
+    assert "post/dark-mode-launch images: done (5 credits)" in result.stdout
+    assert "[2/2 steps, 5 credits so far]" in result.stdout
+    last = result.stdout.rstrip().split("\n\n")[-1]
+    assert last.startswith("Apply finished: 2 step(s) run, 5 credits used")
