@@ -1,7 +1,9 @@
 """The command line: the only place that turns errors into messages and exit codes.
 
-Exit codes: 0 success / no changes, 1 error, 2 changes present (plan --detailed-exitcode,
-drift --detailed-exitcode), 130 interrupted. The commands live in contentctl/commands/.
+Exit codes: 0 success / no changes; 1 error, including every usage error (an unknown option,
+a missing argument: click's own 2 would read as "changes present" to CI); 2 changes present,
+only with plan --detailed-exitcode or drift --detailed-exitcode; 130 interrupted (Ctrl-C or
+SIGINT anywhere, the approval prompt included). The commands live in contentctl/commands/.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from contentctl import __version__
-from contentctl.commands import init, inspect, lock, plan_apply, remote, state
-from contentctl.commands.context import App
+from contentctl.commands import init, inspect, lock, lookup, plan_apply, remote, state
+from contentctl.commands.context import App, global_options
 from contentctl.errors import ContentctlError, DiagnosticsError
 
 if TYPE_CHECKING:
@@ -28,16 +30,48 @@ Examples:
   contentctl --sandbox -C examples/quickstart plan
   contentctl --sandbox -C examples/quickstart apply --auto-approve
   contentctl plan --detailed-exitcode     # in CI: exit 2 when there are changes
+  contentctl plan --sandbox -C examples/quickstart   # global options go anywhere
+
+\b
+Exit codes: 0 success or no changes, 1 error (usage errors too), 2 changes present
+(only with --detailed-exitcode), 130 interrupted.
 """
+
+# Never 2: with --detailed-exitcode, 2 means "changes present", and a typo is not a change.
+USAGE_ERROR = 1
+INTERRUPTED = 130
 
 
 class ContentctlGroup(click.Group):
     """Turns every error into a message and an exit code, in one place."""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            _usage_exit(exc)
+            raise
+        except KeyboardInterrupt:
+            raise _interrupted() from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except click.UsageError as exc:
+            _usage_exit(exc)
+            raise
+        except click.Abort as exc:
+            # click turns Ctrl-C at a prompt into Abort; it is still an interrupt.
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise _interrupted() from None
+            raise
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except DiagnosticsError as exc:
             _report_diagnostics(exc)
@@ -46,8 +80,17 @@ class ContentctlGroup(click.Group):
             _report_error(ctx, exc)
             raise click.exceptions.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            raise click.exceptions.Exit(130) from None
+            raise _interrupted() from None
+
+
+def _usage_exit(exc: click.UsageError) -> None:
+    # On the instance: click shows it (help, "did you mean") and exits with its exit_code.
+    setattr(exc, "exit_code", USAGE_ERROR)  # noqa: B010 - a ClassVar to mypy
+
+
+def _interrupted() -> click.exceptions.Exit:
+    click.echo("\ninterrupted", err=True)
+    return click.exceptions.Exit(INTERRUPTED)
 
 
 def _stderr_style() -> Style:
@@ -103,20 +146,17 @@ def cli(ctx: click.Context, project_dir: Path, sandbox: bool, debug: bool, no_co
     """contentctl: plan and apply social content from reviewed YAML manifests.
 
     Write posts and carousels as manifests, review `contentctl plan`, and let
-    `contentctl apply` make only the API calls that changed.
+    `contentctl apply` make only the API calls that changed. The global options below
+    go before or after the command (`contentctl plan --sandbox -C DIR`).
     """
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     ctx.obj = App(project_dir.resolve(), sandbox, debug, color)
-    from contentctl.report import github_actions, logs
+    from contentctl.report import github_actions
     from contentctl.secrets import SECRET_VARIABLES
 
     if github_actions.active(os.environ):
         click.echo(github_actions.masks(os.environ.get(n, "") for n in SECRET_VARIABLES), nl=False)
-    if debug:
-        api_environ = ctx.obj.api_environ()
-        logs.configure(True, (api_environ.get(name, "") for name in SECRET_VARIABLES))
-    else:
-        logs.configure(False)
+    ctx.obj.configure_logging()
 
 
 for command in (
@@ -132,6 +172,7 @@ for command in (
     inspect.output,
     remote.drift,
     remote.pull,
+    lookup.lookup,
     state.state,
     state.import_,
     state.unlock,
@@ -139,7 +180,18 @@ for command in (
     remote.sandbox,
 ):
     cli.add_command(command)
-cli.add_command(remote.drift, name="refresh")
+cli.add_command(remote.refresh)
+
+
+def _global_options_anywhere(group: click.Group) -> None:
+    """Every command also takes the global options, after its name (`plan --sandbox`)."""
+    for command in group.commands.values():
+        command.params.extend(global_options())
+        if isinstance(command, click.Group):
+            _global_options_anywhere(command)
+
+
+_global_options_anywhere(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

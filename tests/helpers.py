@@ -35,6 +35,11 @@ class Project:
             cli, argv, env={**self.env, **(env or {})}, catch_exceptions=False
         )
 
+    def run_as_typed(self, *argv: str, env: dict[str, str] | None = None) -> Result:
+        """The command line exactly as given: no -C or --sandbox put in front."""
+        environ = {**self.env, **(env or {})}
+        return CliRunner().invoke(cli, argv, env=environ, catch_exceptions=False)
+
     def requests(self) -> list[dict[str, Any]]:
         return read_log(self.root / ".contentctl" / "sandbox" / "requests.jsonl")
 

@@ -116,23 +116,19 @@ def run_approved(
         result, writer, checkpoints = _run(
             app, project, manifests, lock, the_plan, options, interrupts
         )
-        click.echo("")
-        click.echo(text.apply_summary(result, the_plan))
-        touched = [
-            c.address
-            for c in the_plan.changes
-            if c.action not in ("forget", "delete") and c.address in writer.current.resources
-        ]
-        if touched:
-            click.echo("\nOutputs:\n")
-            click.echo(text.outputs(writer.current, touched))
-        folders = [persist.recovery_folder(project.root, app.environ)]
-        saved = persist.flush_or_save(writer, lock, folders)
-        if saved is None and options.commit:
-            saved = _commit(project, the_plan, result, options.push, writer, lock, folders)
-        if checkpoints is not None:
-            _settle_checkpoint(project, writer, checkpoints, pushed=saved is None)
-        _github_apply(app, the_plan, result)
+        _outputs(the_plan, writer.current)
+        try:
+            folders = [persist.recovery_folder(project.root, app.environ)]
+            saved = persist.flush_or_save(writer, lock, folders)
+            if saved is None and options.commit:
+                saved = _commit(project, the_plan, result, options.push, writer, lock, folders)
+            if checkpoints is not None:
+                _settle_checkpoint(project, writer, checkpoints, pushed=saved is None)
+            _github_apply(app, the_plan, result)
+        finally:
+            # Last, so it is what stays on screen (whatever error is reported after it).
+            click.echo("")
+            click.echo(text.apply_summary(result, the_plan))
     if saved is not None:
         raise saved.error(app.environ)
     if result.interrupted:
@@ -146,6 +142,27 @@ def run_approved(
         return  # jobs left running were asked for; the summary says how to collect them
     if not result.ok:
         raise ContentctlError("apply did not finish everything", hint="see the summary above")
+
+
+def _outputs(the_plan: Plan, current: Lockfile) -> None:
+    """What this apply made or changed; the other resources are one `contentctl show` away."""
+    from contentctl.report import text
+
+    touched = [
+        c.address
+        for c in the_plan.changes
+        if c.running and c.action not in ("forget", "delete") and c.address in current.resources
+    ]
+    if not touched:
+        return
+    click.echo("\nOutputs:\n")
+    click.echo(text.outputs(current, touched))
+    others = len(current.resources) - len(touched)
+    if others:
+        click.echo(
+            f"\n{others} other resource{'' if others == 1 else 's'} unchanged: "
+            "`contentctl show` prints everything the lockfile records."
+        )
 
 
 def _commit(
@@ -297,7 +314,7 @@ async def _execute(
     view: progress.Plain | progress.Live = (
         progress.Live(the_plan, sys.stdout, style=app.style)
         if sys.stdout.isatty()
-        else progress.Plain(click.echo)
+        else progress.Plain(click.echo, the_plan)
     )
     async with open_providers(
         project, environ, needed, transport=app.transport(project)

@@ -50,6 +50,17 @@ class App:
 
         return Style(self.color)
 
+    def configure_logging(self) -> None:
+        """--debug sends the log to stderr, with every API key redacted."""
+        from contentctl.report import logs
+        from contentctl.secrets import SECRET_VARIABLES
+
+        if self.debug:
+            environ = self.api_environ()
+            logs.configure(True, (environ.get(name, "") for name in SECRET_VARIABLES))
+        else:
+            logs.configure(False)
+
     def api_environ(self) -> Mapping[str, str]:
         if not self.sandbox:
             return self.environ
@@ -114,9 +125,68 @@ pass_app = click.make_pass_decorator(App)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A global option given after the command's name: it updates the App the group made."""
+    app = ctx.find_object(App)
+    if app is None or value is None or value is False:
+        return value
+    if param.name == "project_dir":
+        app.project_dir = Path(value).resolve()
+    elif param.name == "sandbox":
+        app.sandbox = True
+    elif param.name == "debug":
+        app.debug = True
+    elif param.name == "no_color":
+        app.color = False
+    app.configure_logging()
+    return value
+
+
+def global_options() -> list[click.Option]:
+    """-C, --sandbox, --debug and --no-color for a subcommand (described in the main help)."""
+    return [
+        click.Option(
+            ["-C", "--project-dir"],
+            type=click.Path(file_okay=False, path_type=Path),
+            hidden=True,
+            expose_value=False,
+            callback=_set_global,
+        ),
+        *(
+            click.Option(
+                [flag], is_flag=True, hidden=True, expose_value=False, callback=_set_global
+            )
+            for flag in ("--sandbox", "--debug", "--no-color")
+        ),
+    ]
+
+
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     ctx.meta[param.name or ""] = value
     return value
+
+
+def json_option(command: F) -> F:
+    """--json on a command that has --format: the same as --format json, everywhere."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="The same as --format json.",
+    )(command)
+
+
+def chosen_format(chosen: str) -> str:
+    """The --format of the running command, or json with --json (the two must agree)."""
+    ctx = click.get_current_context()
+    if not ctx.meta.get("as_json"):
+        return chosen
+    given = ctx.get_parameter_source("output_format") == click.core.ParameterSource.COMMANDLINE
+    if given and chosen != "json":
+        raise click.UsageError(f"--json and --format {chosen} contradict each other; pass one")
+    return "json"
 
 
 def variable_options(command: F) -> F:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contentctl.commands.context import App, pass_app, variable_options
+from contentctl.commands.context import (
+    App,
+    chosen_format,
+    json_option,
+    pass_app,
+    variable_options,
+)
 from contentctl.errors import ContentctlError
 
 if TYPE_CHECKING:
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     show_default=True,
     help="github: workflow-command annotations on the pull request's files.",
 )
+@json_option
 @variable_options
 @pass_app
 @click.pass_context
@@ -40,6 +47,7 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
       contentctl validate --format github   # in GitHub Actions
       contentctl validate --env prod --var launch=2026-12-01
     """
+    output_format = chosen_format(output_format)
     if output_format == "text":
         manifests = app.manifests(app.project())
         count = len(manifests.graph.resources)
@@ -56,7 +64,12 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
 
 @click.group()
 def schema() -> None:
-    """The JSON Schemas of manifests, contentctl.yaml, the lockfile and plans."""
+    """The JSON Schemas of manifests, contentctl.yaml, the lockfile and plans.
+
+    \b
+    Examples:
+      contentctl schema export .contentctl/schemas
+    """
 
 
 @schema.command("export")
@@ -96,6 +109,7 @@ def schema_export(app: App, directory: Path | None) -> None:
     default="yaml",
     show_default=True,
 )
+@json_option
 @variable_options
 @pass_app
 def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
@@ -106,10 +120,11 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
     \b
     Examples:
       contentctl render
-      contentctl render post/launch.widgets-fr.announce --format json
+      contentctl render post/launch.widgets-fr.announce --json
     """
     from contentctl.report import rendered
 
+    output_format = chosen_format(output_format)
     resources = app.manifests(app.project()).graph.resources
     unknown = [a for a in addresses if a not in resources]
     if unknown:
@@ -123,9 +138,9 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
 
 def _lock(app: App, addresses: tuple[str, ...]) -> Lockfile:
     from contentctl import lockfile
-    from contentctl.config import LOCKFILE
 
-    lock = lockfile.read(app.project_dir / LOCKFILE)
+    # project() first: outside a content repository, say so, not "not in the lockfile".
+    lock = lockfile.read(app.project().lockfile_path)
     unknown = [a for a in addresses if a not in lock.resources]
     if unknown:
         raise ContentctlError(
@@ -193,7 +208,12 @@ def output(app: App, address: str, as_json: bool) -> None:
 
 @click.group()
 def docs() -> None:
-    """Reference documentation generated from the schemas and this CLI."""
+    """Reference documentation generated from the schemas and this CLI.
+
+    \b
+    Examples:
+      contentctl docs generate docs
+    """
 
 
 @docs.command("generate")

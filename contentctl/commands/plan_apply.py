@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from contentctl.commands.context import App, pass_app, variable_options
+from contentctl.commands.context import (
+    App,
+    chosen_format,
+    json_option,
+    pass_app,
+    variable_options,
+)
 from contentctl.errors import ApprovalError, ContentctlError
 
 if TYPE_CHECKING:
@@ -36,14 +42,19 @@ def plan_options(command: F) -> F:
             multiple=True,
             metavar="PATTERN",
             help="Leave out resources matching an address glob or a label "
-            "(campaign=launch); repeatable.",
+            "(campaign=launch); repeatable: whatever matches any one is left out. A "
+            "PATTERN that matches nothing is an error.",
         ),
         click.option(
             "--select",
             multiple=True,
             metavar="PATTERN",
             help="Plan only resources matching an address glob (post/launch.*) or a "
-            "label (locale=fr), with what they depend on; repeatable.",
+            "label (locale=fr), with what they depend on. Repeated, it narrows: labels "
+            "of different keys must all match, while values of one key, and address "
+            "globs, are alternatives (--select locale=fr --select locale=de --select "
+            "product=widgets: French or German widgets). Campaign instances carry their "
+            "variables as labels. A PATTERN that matches nothing is an error.",
         ),
         click.option(
             "--replace",
@@ -117,7 +128,9 @@ def _variables(app: App) -> dict[str, Any]:
     show_default=True,
     help="json: versioned (schemas/plan.schema.json); markdown: for pull requests.",
 )
+@json_option
 @click.option(
+    "-o",
     "-out",
     "--out",
     "out",
@@ -148,12 +161,14 @@ def plan(
     \b
     Examples:
       contentctl plan --diff
-      contentctl plan --select 'post/launch.*' --select locale=fr
-      contentctl plan -out plan.json && contentctl apply plan.json
+      contentctl plan --select 'post/launch.*' --select locale=fr   # French posts
+      contentctl plan -o plan.json && contentctl apply plan.json
+      contentctl plan --json | jq .credits
     """
     from contentctl.plan import file as plan_file
     from contentctl.report import markdown, text
 
+    output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude)
     project, manifests, _lock, the_plan = make(app, options, changed_since)
     data = plan_file.to_json(the_plan, manifests.graph, _variables(app))

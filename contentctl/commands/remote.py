@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from contentctl.commands.context import App, pass_app
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _drift_options(command: F) -> F:
+    for decorator in (
+        click.option("--json", "as_json", is_flag=True, help="What drifted, as JSON."),
+        click.option(
+            "--detailed-exitcode",
+            is_flag=True,
+            help="Exit 0 when nothing drifted, 2 when something did, 1 on error.",
+        ),
+    ):
+        command = decorator(command)
+    return command
+
 
 @click.command()
-@click.option(
-    "--detailed-exitcode",
-    is_flag=True,
-    help="Exit 0 when nothing drifted, 2 when something did, 1 on error.",
-)
-@click.option("--json", "as_json", is_flag=True, help="What drifted, as JSON.")
+@_drift_options
 @pass_app
 @click.pass_context
 def drift(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool) -> None:
@@ -25,6 +38,32 @@ def drift(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool) 
       contentctl drift
       contentctl drift --detailed-exitcode   # exit 2 when something drifted
     """
+    _drift(ctx, app, detailed_exitcode, as_json)
+
+
+@click.command()
+@_drift_options
+@pass_app
+@click.pass_context
+def refresh(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool) -> None:
+    """Ask the APIs about what the lockfile records, and say what changed outside
+    contentctl: posts deleted or published elsewhere, failed publishes, schedules, brands and
+    calendar entries edited in the apps, jobs never collected. The same check as
+    `contentctl drift`, under Terraform's name.
+
+    Unlike Terraform's refresh, it never writes contentctl.lock: what the remote changed is
+    for you to adopt (edit the manifest) or undo (`contentctl apply --replace ADDRESS`).
+    Makes read-only API calls only.
+
+    \b
+    Examples:
+      contentctl refresh
+      contentctl refresh --json | jq -r '.[].address'
+    """
+    _drift(ctx, app, detailed_exitcode, as_json)
+
+
+def _drift(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool) -> None:
     import asyncio
 
     from contentctl import drift as drifts
@@ -116,7 +155,16 @@ def pull(app: App, addresses: tuple[str, ...]) -> None:
 
 @click.group()
 def sandbox() -> None:
-    """The embedded emulation of PowerPost and PostNitro."""
+    """The embedded emulation of PowerPost and PostNitro.
+
+    Any command runs against it with --sandbox (or CONTENTCTL_SANDBOX=1); its state lives
+    in the project's .contentctl/sandbox.
+
+    \b
+    Examples:
+      contentctl --sandbox -C examples/quickstart apply --auto-approve
+      contentctl -C examples/quickstart sandbox serve --port 8765
+    """
 
 
 @sandbox.command("serve")

@@ -13,7 +13,14 @@ from contentctl.errors import ContentctlError
 
 @click.group()
 def state() -> None:
-    """Inspect and edit contentctl.lock by hand (rename, forget)."""
+    """Inspect and edit contentctl.lock by hand (rename, forget).
+
+    \b
+    Examples:
+      contentctl state list
+      contentctl state mv post/old-name post/new-name
+      contentctl state rm carousel/retired-deck
+    """
 
 
 @state.command("list")
@@ -128,9 +135,8 @@ def unlock(app: App, force: bool) -> None:
       contentctl unlock --force   # the holder was a cancelled CI job
     """
     from contentctl import lease
-    from contentctl.config import LOCKFILE
 
-    removed = lease.release(app.project_dir / LOCKFILE, force=force)
+    removed = lease.release(app.project().lockfile_path, force=force)
     if removed is None:
         click.echo("No lease is held.")
     else:

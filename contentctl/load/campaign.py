@@ -3,11 +3,15 @@
 A resource named ``announce`` in the template becomes ``<campaign>.<instance>.announce``;
 references between resources of the same template follow the rename, so each instance
 is self-contained, while references to resources outside the template stay as written.
+Each resource is labelled with its instance's variables (``locale=fr``), so ``--select``
+finds an instance without the template writing labels by hand.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +24,10 @@ from contentctl.load.parse import parse_documents
 from contentctl.load.render import loaded_templates, render_template
 from contentctl.model import REFERENCE_FIELDS, Diagnostic, Document, address_of
 
+# What the schema allows in metadata.labels (common.schema.json).
+LABEL_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
+LABEL_VALUE_LENGTH = 200
+
 
 def instances(spec: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(name, variables) of every instance: the matrix's combinations, then listed ones."""
@@ -31,6 +39,26 @@ def instances(spec: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "-".join(names), dict(zip(keys, combination, strict=True))
     for item in spec.get("instances") or []:
         yield str(item["name"]), dict(item.get("vars") or {})
+
+
+def instance_labels(variables: Mapping[str, Any]) -> dict[str, str]:
+    """Labels from an instance's variables: scalars as text, a mapping by its ``name`` (as
+    the instance's name is made). Lists, and what no label could hold, are left out."""
+    labels: dict[str, str] = {}
+    for key, value in variables.items():
+        if isinstance(value, Mapping):
+            value = value.get("name")
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            text = str(value)
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        else:
+            continue
+        if LABEL_KEY.fullmatch(key) and len(text) <= LABEL_VALUE_LENGTH:
+            labels[key] = text
+    return labels
 
 
 def template_files(root: Path, template: str) -> list[Path]:
@@ -78,7 +106,9 @@ def expand(
             root, env, files, context, f"campaign/{name} {instance}", campaign.file
         )
         problems.extend(rendered[1])
-        documents.extend(_namespaced(rendered[0], f"{name}.{instance}", name, instance))
+        documents.extend(
+            _namespaced(rendered[0], f"{name}.{instance}", name, instance, instance_labels(own))
+        )
     return documents, problems
 
 
@@ -113,7 +143,11 @@ def _render_instance(
 
 
 def _namespaced(
-    documents: list[Document], prefix: str, campaign: str, instance: str
+    documents: list[Document],
+    prefix: str,
+    campaign: str,
+    instance: str,
+    labels_of_instance: Mapping[str, str],
 ) -> Iterator[Document]:
     local = {
         address_of(d.kind, d.name): address_of(d.kind, f"{prefix}.{d.name}")
@@ -130,7 +164,13 @@ def _namespaced(
         metadata = {**data["metadata"], "name": f"{prefix}.{document.name}"}
         found = metadata.get("labels")
         labels: dict[str, Any] = found if isinstance(found, dict) else {}
-        metadata["labels"] = {**labels, "campaign": campaign, "campaign-instance": instance}
+        # Labels the template writes win over the instance's variables; these two, over both.
+        metadata["labels"] = {
+            **labels_of_instance,
+            **labels,
+            "campaign": campaign,
+            "campaign-instance": instance,
+        }
         spec = data.get("spec")
         if isinstance(spec, dict) and document.kind:
             spec = _rewrite_references(document.kind, spec, local)

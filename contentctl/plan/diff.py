@@ -6,7 +6,6 @@ Planning compares hashes only; it makes no API call.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,7 @@ from contentctl.config import Project
 from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
+from contentctl.plan import select
 from contentctl.plan.cost import estimate
 from contentctl.plan.steps import (
     DELETED_THROUGH,
@@ -129,17 +129,6 @@ class Plan:
         return tuple(c for c in self.changes if c.publishes)
 
 
-def selected(resource: Resource, patterns: Sequence[str]) -> bool:
-    """An address glob (post/launch.*) or a label (campaign=launch) matches the resource."""
-    for pattern in patterns:
-        key, sep, value = pattern.partition("=")
-        if sep and resource.labels.get(key) == value:
-            return True
-        if not sep and fnmatch.fnmatchcase(resource.address, pattern):
-            return True
-    return False
-
-
 def make_plan(
     project: Project,
     graph: Graph,
@@ -151,7 +140,7 @@ def make_plan(
     options = options or PlanOptions()
     now = now or datetime.now(timezone.utc)
     lock, moves = _apply_moves(project, graph, lock)
-    chosen = _chosen(graph, options)
+    chosen = _chosen(graph, lock, options)
     runs: dict[str, bool] = {}  # "address#step" -> will run (or resume) in this apply
     changes: list[ResourceChange] = []
     for address in graph.order:
@@ -354,17 +343,21 @@ def _too_late(resource: Resource, steps: Sequence[StepChange], now: datetime) ->
     )
 
 
-def _chosen(graph: Graph, options: PlanOptions) -> set[str]:
+def _chosen(graph: Graph, lock: Lockfile, options: PlanOptions) -> set[str]:
     """Addresses in this plan: --select (with what they depend on), minus --exclude."""
     resources = graph.resources
+    labels = {a: r.labels for a, r in resources.items()}
+    gone = [a for a in lock.resources if a not in resources]
+    select.check(labels, gone, options.select, options.exclude)
     if options.select:
         chosen = graph.closure(
-            (a for a, r in resources.items() if selected(r, options.select)), downstream=False
+            (a for a in resources if select.selected(a, labels[a], options.select)),
+            downstream=False,
         )
     else:
         chosen = set(resources)
     if options.exclude:
-        chosen -= {a for a, r in resources.items() if selected(r, options.exclude)}
+        chosen -= {a for a in resources if select.excluded(a, labels[a], options.exclude)}
     if options.limit_to is not None:
         chosen &= set(options.limit_to)
     return chosen
@@ -390,9 +383,10 @@ def _forgotten(
     for address, record in sorted(lock.resources.items()):
         if address in graph.resources:
             continue
-        if options.select and not any(fnmatch.fnmatchcase(address, p) for p in options.select):
+        # The lockfile keeps no labels: a record whose manifest is gone matches by address.
+        if options.select and not select.selected(address, {}, options.select):
             continue
-        if any(fnmatch.fnmatchcase(address, p) for p in options.exclude):
+        if select.excluded(address, {}, options.exclude):
             continue
         if options.limit_to is not None and address not in options.limit_to:
             continue

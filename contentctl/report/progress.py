@@ -1,6 +1,8 @@
-"""Apply progress. On a terminal: a live view of the steps in flight (submitted, polling with
-elapsed time) and counts of the rest, redrawn in place. Elsewhere (CI): one plain line per
-event, no cursor movement, no control characters."""
+"""Apply progress. On a terminal: a line per finished step that stays in the scrollback,
+under it a live block of the steps in flight (submitted, polling with elapsed time) and a
+status line (steps done of the plan's, credits spent so far), redrawn in place. Elsewhere
+(CI): one plain line per event with the same running count, no cursor movement, no control
+characters."""
 
 from __future__ import annotations
 
@@ -18,23 +20,66 @@ if TYPE_CHECKING:
 
 SHOWN = 12  # steps in flight listed by name; the rest are counted
 STATES = ("queued", "submitted", "polling", "done", "failed", "skipped")
+FINISHED = ("done", "failed", "skipped")
+
+
+def planned_steps(plan: Plan) -> list[str]:
+    """``"address step"`` of every step the apply will run (a deletion is one step)."""
+    steps = [f"{c.address} {s.name}" for c in plan.changes for s in c.running]
+    return steps + [f"{c.address} delete" for c in plan.changes if c.action == "delete"]
+
+
+class Tally:
+    """How far the apply is: steps finished (done, failed or skipped) of the plan's, and
+    the credits the finished ones cost."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.state: dict[str, str] = dict.fromkeys(planned_steps(plan), "queued")
+        self.credits = 0.0
+
+    def count(self, event: Event) -> None:
+        key = f"{event.address} {event.step}"
+        if event.kind in ("submitted", "resumed", "reconciled") and key in self.state:
+            self.state[key] = "polling"
+        elif event.kind in ("completed", "unchanged", "deleted") and key in self.state:
+            self.state[key] = "done"
+            self.credits += event.credits or 0
+        elif event.kind in ("failed", "skipped"):
+            if key in self.state:
+                self.state[key] = event.kind
+            # The resource stops there: its later steps will not run.
+            for name, state in self.state.items():
+                if name.startswith(event.address + " ") and state == "queued":
+                    self.state[name] = "skipped"
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(STATES, 0)
+        for state in self.state.values():
+            found[state] += 1
+        return found
+
+    def __str__(self) -> str:
+        finished = sum(1 for s in self.state.values() if s in FINISHED)
+        return f"{finished}/{len(self.state)} steps, {self.credits:g} credits so far"
 
 
 class Plain:
-    """One line per event."""
+    """One line per event, each with the running count."""
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], plan: Plan) -> None:
         self.write = write
+        self.tally = Tally(plan)
 
     def event(self, event: Event) -> None:
-        self.write(text.event(event))
+        self.tally.count(event)
+        self.write(f"{text.event(event)}   [{self.tally}]")
 
     async def run(self) -> None:
         return None
 
 
 class Live:
-    """The steps of the plan, redrawn in place on a terminal."""
+    """Finished steps printed once; the steps in flight and the count redrawn in place."""
 
     def __init__(
         self,
@@ -46,56 +91,57 @@ class Live:
         self.stream = stream
         self.clock = clock
         self.style = style or text.Style(False)
-        self.state: dict[str, tuple[str, float]] = {
-            f"{c.address} {s.name}": ("queued", 0.0) for c in plan.changes for s in c.running
-        }
-        self.notes: list[str] = []
+        self.tally = Tally(plan)
+        self.since: dict[str, float] = {}
+        self.pending: list[str] = []  # to print above the block, once
         self.drawn = 0
 
     def event(self, event: Event) -> None:
-        key = f"{event.address} {event.step}" if event.step else event.address
-        now = self.clock()
+        self.tally.count(event)
+        key = f"{event.address} {event.step}"
         if event.kind in ("submitted", "resumed", "reconciled"):
-            self.state[key] = ("polling", now)
-        elif event.kind in ("completed", "unchanged"):
-            self.state[key] = ("done", now)
-        elif event.kind == "failed":
-            self.state[key] = ("failed", now)
-            # The resource stops at a failed step: its later steps will not run.
-            for name, (state, _since) in list(self.state.items()):
-                if name.startswith(event.address + " ") and state == "queued":
-                    self.state[name] = ("skipped", now)
-            self.notes.append(text.event(event))
-        elif event.kind == "skipped":
-            for name in [k for k in self.state if k.startswith(event.address + " ")]:
-                self.state[name] = ("skipped", now)
-            self.notes.append(text.event(event))
-        elif event.kind in ("still-running", "forgotten", "deleted", "moved", "not-started"):
-            self.notes.append(text.event(event))
+            self.since[key] = self.clock()
+        if event.kind not in ("submitted", "resumed"):  # those show in the block instead
+            self.pending.append(self._line(event))
         self.draw()
 
+    def _line(self, event: Event) -> str:
+        line = text.event(event)
+        if event.kind == "failed":
+            return self.style(line, "red")
+        if event.kind in ("completed", "deleted"):
+            return f"{self.style('✓', 'green')} {line}"
+        return line
+
     def lines(self) -> list[str]:
+        """The live block: the steps in flight, then the status line."""
         now = self.clock()
-        counts = dict.fromkeys(STATES, 0)
-        active = []
-        for key, (state, since) in self.state.items():
-            counts[state] += 1
-            if state == "polling":
-                active.append(f"  {self.style('…', 'cyan')} {key}  polling {now - since:.0f}s")
+        active = [
+            f"  {self.style('…', 'cyan')} {key}  polling {now - self.since.get(key, now):.0f}s"
+            for key, state in self.tally.state.items()
+            if state == "polling"
+        ]
         shown = active[:SHOWN]
         if len(active) > SHOWN:
             shown.append(f"  … and {len(active) - SHOWN} more in flight")
-        summary = "  ".join(f"{name} {counts[name]}" for name in STATES if counts[name])
-        return [*self.notes, *shown, f"[{summary}]"]
+        counts = self.tally.counts()
+        rest = ", ".join(
+            f"{counts[name]} {name}"
+            for name in ("polling", "queued", "failed", "skipped")
+            if counts[name]
+        )
+        status = self.style(f"[{self.tally}{'; ' + rest if rest else ''}]", bold=True)
+        return [*shown, status]
 
     def draw(self) -> None:
         width = max(20, shutil.get_terminal_size().columns - 1)  # a wrapped line breaks redraws
-        lines = [line[:width] for line in self.lines()]
-        # Move back over the previous block and clear it, then write the new one.
+        block = [line[:width] for line in self.lines()]
+        # Move back over the previous block and clear it; what finished goes above for good.
         erase = f"\x1b[{self.drawn}F\x1b[J" if self.drawn else ""
-        self.stream.write(erase + "\n".join(lines) + "\n")
+        self.stream.write(erase + "".join(f"{line}\n" for line in [*self.pending, *block]))
         self.stream.flush()
-        self.drawn = len(lines)
+        self.pending.clear()
+        self.drawn = len(block)
 
     async def run(self) -> None:
         """Redraw four times a second, for the elapsed times."""

@@ -169,14 +169,14 @@ def test_variable_precedence_vars_files_env_and_command_line(campaign: Project) 
             POST_TEMPLATE,
             "{{ brand }} {{ product.title }}",
             "{{ brnad }} {{ product.title }}",
-            "templates/product-launch/post.yaml.j2:14:1: error: undefined variable: 'brnad' is "
+            "templates/product-launch/post.yaml.j2:13:1: error: undefined variable: 'brnad' is "
             "undefined (in campaign/launch widgets-en)",
         ),
         (
             POST_TEMPLATE,
             "size: feed",
             "size: feed\n{% if %}",
-            "templates/product-launch/post.yaml.j2:16:1: error: template syntax error: Expected an "
+            "templates/product-launch/post.yaml.j2:15:1: error: template syntax error: Expected an "
             "expression, got 'end of statement block' (in campaign/launch widgets-en)",
         ),
         (
@@ -239,3 +239,89 @@ spec:
     assert result.exit_code == 0, result.output
     text = json.loads(result.stdout)[0]["manifest"]["spec"]["captions"]["text"]["x"]
     assert text == "Use {{ curly braces }} freely"
+
+
+def _addresses(project: Project, *args: str) -> set[str]:
+    return set(_planned(project, *args))
+
+
+def test_select_a_label_plans_exactly_the_french_instances(campaign: Project) -> None:
+    for template in (POST_TEMPLATE, CAROUSEL_TEMPLATE):  # labels come from the matrix alone
+        assert "labels" not in (campaign.root / template).read_text()
+
+    french = _addresses(campaign, "--select", "locale=fr")
+
+    assert french == {
+        f"{kind}/launch.{p}-fr.{name}"
+        for p in ("widgets", "gadgets", "gizmos")
+        for kind, name in (("post", "announce"), ("carousel", "features"))
+    }
+    rendered = json.loads(campaign.run("render", "--json").stdout)
+    labels = {d["address"]: d["manifest"]["metadata"]["labels"] for d in rendered}
+    assert labels["post/launch.gizmos-fr.announce"] == {
+        "product": "gizmos",  # a mapping is labelled by its name, as the instance is named
+        "locale": "fr",
+        "campaign": "launch",
+        "campaign-instance": "gizmos-fr",
+    }
+
+
+def test_labels_the_template_writes_win_over_the_instance_variables(campaign: Project) -> None:
+    campaign.edit(
+        POST_TEMPLATE, "  name: announce\n", "  name: announce\n  labels: {locale: all}\n"
+    )
+
+    assert _addresses(campaign, "--select", "locale=all") == {
+        f"post/launch.{p}-{loc}.announce"
+        for p in ("widgets", "gadgets", "gizmos")
+        for loc in ("en", "fr")
+    }
+    assert all(a.startswith("carousel/") for a in _addresses(campaign, "--select", "locale=fr"))
+
+
+def test_select_narrows_across_keys_and_widens_within_one(campaign: Project) -> None:
+    both = _addresses(campaign, "--select", "locale=fr", "--select", "product=widgets")
+    either = _addresses(campaign, "--select", "locale=fr", "--select", "locale=en")
+    french_posts = _addresses(campaign, "--select", "post/*", "--select", "locale=fr")
+    globs = _addresses(campaign, "--select", "post/*.widgets-en.*", "--select", "carousel/*-en.*")
+    kept = _addresses(campaign, "--exclude", "locale=fr", "--exclude", "product=widgets")
+
+    assert both == {"post/launch.widgets-fr.announce", "carousel/launch.widgets-fr.features"}
+    assert len(either) == 12
+    assert french_posts == {
+        f"post/launch.{p}-fr.announce" for p in ("widgets", "gadgets", "gizmos")
+    }
+    assert globs == {"post/launch.widgets-en.announce"} | {
+        f"carousel/launch.{p}-en.features" for p in ("widgets", "gadgets", "gizmos")
+    }
+    assert kept == {
+        f"{kind}/launch.{p}-en.{name}"
+        for p in ("gadgets", "gizmos")
+        for kind, name in (("post", "announce"), ("carousel", "features"))
+    }
+
+
+def test_a_selector_that_matches_nothing_is_an_error_naming_it(campaign: Project) -> None:
+    german = campaign.run("plan", "--select", "locale=de")
+    typo = campaign.run("plan", "--select", "local=fr")
+    glob = campaign.run("apply", "--auto-approve", "--select", "post/launch.widgets-fr")
+    excluded = campaign.run("plan", "--exclude", "product=kettles")
+    apart = campaign.run(
+        "plan", "--select", "product=widgets", "--select", "campaign-instance=gadgets-fr"
+    )
+
+    assert german.exit_code == 1
+    assert "--select locale=de matches no resource" in german.stderr
+    assert "hint: locale is one of: en, fr" in german.stderr
+    assert (
+        "did you mean locale=fr?" in typo.stderr
+        and "locale=en|fr, product=gadgets|gizmos|widgets" in typo.stderr
+    )
+    assert glob.exit_code == 1 and "did you mean post/launch.widgets-fr.announce?" in glob.stderr
+    assert "a glob matches whole addresses" in glob.stderr
+    assert (
+        excluded.exit_code == 1
+        and "--exclude product=kettles matches no resource" in excluded.stderr
+    )
+    assert apart.exit_code == 1 and "no resource matches them all" in apart.stderr
+    assert not campaign.lockfile.exists() and campaign.requests() == []

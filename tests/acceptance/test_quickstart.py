@@ -113,11 +113,7 @@ def _max_in_flight(output: str) -> int:
         if ": submitted (job " in line:
             in_flight += 1
             peak = max(peak, in_flight)
-        elif (
-            line.endswith("s")
-            and ": done" in line
-            and any(f" {step}: done" in line for step in ("captions", "images", "render"))
-        ):
+        elif any(f" {step}: done" in line for step in ("captions", "images", "render")):
             in_flight -= 1
     return peak
 

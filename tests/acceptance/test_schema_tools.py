@@ -223,7 +223,7 @@ def test_the_reference_docs_are_current(tmp_path: Path) -> None:
     assert "## contentctl apply" in (committed / "cli.md").read_text()
 
 
-def test_every_command_explains_itself_with_examples() -> None:
+def test_every_command_and_group_explains_itself_with_examples() -> None:
     import click
 
     from contentctl.cli import cli
@@ -231,10 +231,9 @@ def test_every_command_explains_itself_with_examples() -> None:
     def commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
         found = []
         for name, command in group.commands.items():
+            found.append((f"{prefix} {name}", command))
             if isinstance(command, click.Group):
                 found += commands(command, f"{prefix} {name}")
-            else:
-                found.append((f"{prefix} {name}", command))
         return found
 
     missing = [
