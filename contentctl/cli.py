@@ -40,7 +40,7 @@ class ContentctlGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except DiagnosticsError as exc:
-            _report_diagnostics(exc)
+            _report_diagnostics(ctx, exc)
             raise click.exceptions.Exit(exc.exit_code) from None
         except ContentctlError as exc:
             _report_error(ctx, exc)
@@ -56,14 +56,17 @@ def _stderr_style() -> Style:
     return Style(sys.stderr.isatty() and "NO_COLOR" not in os.environ)
 
 
-def _report_diagnostics(exc: DiagnosticsError) -> None:
+def _report_diagnostics(ctx: click.Context, exc: DiagnosticsError) -> None:
     from contentctl.report import github_actions
     from contentctl.report.text import diagnostics
 
     if github_actions.active(os.environ):
+        from contentctl import git
         from contentctl.report.diagnostics import github
 
-        click.echo(github(exc.diagnostics), nl=False)
+        app = ctx.find_object(App)
+        folder = git.folder_in_repository(app.project_dir) if app else ""
+        click.echo(github(exc.diagnostics, folder), nl=False)
     click.echo(diagnostics(exc.diagnostics, _stderr_style()), err=True)
     errors = sum(1 for d in exc.diagnostics if d.severity == "error")
     click.echo(f"{errors} error{'' if errors == 1 else 's'}; nothing was changed.", err=True)

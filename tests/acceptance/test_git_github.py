@@ -112,6 +112,36 @@ def test_pull_request_plan_then_merge_apply_commits_only_the_lockfile(tmp_path: 
     assert again.exit_code == 0 and git(root, "rev-parse", "HEAD~1") == merged  # no new commit
 
 
+def test_annotations_name_files_from_the_top_of_the_repository(tmp_path: Path) -> None:
+    """GitHub attaches an annotation to a pull request's file only by its path from the
+    repository's top: a project in site/ annotates site/content/..., run from anywhere."""
+    repo = tmp_path / "repo"
+    root = copy_example("quickstart", repo)
+    root = root.rename(repo / "site")
+    _repo(repo)
+    (root / "content" / "bad.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Post\nmetadata: {name: oops}\n"
+        "spec: {post_types: [tiktok-vid]}\n"
+    )
+    (tmp_path / "pr").mkdir()
+    pr = Project(root, _github_env(tmp_path / "pr", {"pull_request": {"number": 7}}))
+
+    validated = pr.run("validate", "--format", "github", sandbox=False)
+    planned = pr.run("plan", sandbox=False)
+
+    for result in (validated, planned):
+        assert result.exit_code == 1
+        assert result.stdout.startswith(
+            "::error file=site/content/bad.yaml,line=4,col=21,title=contentctl validate::"
+        ), result.stdout
+    outside = Project(tmp_path / "elsewhere", pr.env)
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copytree(root / "content", tmp_path / "elsewhere" / "content")
+    shutil.copy(root / "contentctl.yaml", tmp_path / "elsewhere")
+    plain = outside.run("validate", "--format", "github", sandbox=False)
+    assert plain.stdout.startswith("::error file=content/bad.yaml,line=4"), plain.stdout
+
+
 def test_applying_uncommitted_manifests_warns(tmp_path: Path) -> None:
     root = copy_example("quickstart", tmp_path)
     _repo(root)
