@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from contentctl import __version__
-from contentctl.commands import init, inspect, lock, plan_apply, remote, state
+from contentctl.commands import github, init, inspect, lock, plan_apply, remote, state
 from contentctl.commands.context import App
 from contentctl.errors import ContentctlError, DiagnosticsError
 
@@ -138,6 +138,7 @@ for command in (
     state.import_,
     state.unlock,
     lock.lock,
+    github.github,
     remote.sandbox,
 ):
     cli.add_command(command)
