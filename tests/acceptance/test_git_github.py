@@ -240,8 +240,9 @@ def test_every_workflow_passes_actionlint(tmp_path: Path) -> None:
     workflows = [
         *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
         scaffolded / ".github" / "workflows" / "contentctl.yml",
+        scaffolded / ".github" / "workflows" / "contentctl-comment.yml",
     ]
-    assert len(workflows) >= 2
+    assert len(workflows) >= 3
     result = subprocess.run(
         [actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, check=False
     )
@@ -251,6 +252,15 @@ def test_every_workflow_passes_actionlint(tmp_path: Path) -> None:
     assert (
         subprocess.run([actionlint, str(broken)], capture_output=True, check=False).returncode != 0
     )
+    # actionlint checks the comment workflow's trigger and permissions too.
+    comment = (scaffolded / ".github" / "workflows" / "contentctl-comment.yml").read_text()
+    for old, new in (
+        ("types: [completed]", "types: [finished]"),
+        ("pull-requests: write", "pull-request: write"),
+    ):
+        broken.write_text(comment.replace(old, new))
+        found = subprocess.run([actionlint, str(broken)], capture_output=True, check=False)
+        assert found.returncode != 0, old
 
 
 def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -> None:
@@ -260,7 +270,8 @@ def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -
     assert created.exit_code == 0, created.output
     assert (target / ".contentctl" / "schemas" / "manifest.schema.json").is_file()
     assert "cancel-in-progress: false" in (target / ".github/workflows/contentctl.yml").read_text()
-    assert "pull_request_target" not in (target / ".github/workflows/contentctl.yml").read_text()
+    for name in ("contentctl.yml", "contentctl-comment.yml"):
+        assert "pull_request_target" not in (target / ".github/workflows" / name).read_text()
     assert project.run("plan", "--detailed-exitcode").exit_code == 2
     again = project.run("init", str(target), sandbox=False)
     assert again.exit_code == 1 and "--force" in again.stderr
