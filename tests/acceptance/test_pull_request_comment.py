@@ -138,7 +138,10 @@ def test_a_fork_pull_request_gets_one_sticky_plan_comment_then_merges_and_applie
     plan = _plan(remote, tmp_path, pull, 101)
 
     assert plan.status == "success", plan.log
-    assert [s.conclusion for s in plan.steps][-1] == "success"
+    # The one step not run here installs this project's distribution, at this version; the
+    # local build on the PATH stands in for it.
+    [skipped] = [s.simulated for s in plan.steps if s.simulated and "pip install" in s.simulated]
+    assert f"{DISTRIBUTION}=={__version__}" in skipped
     uploaded = plan.artifacts / "contentctl-plan"
     assert sorted(p.name for p in uploaded.iterdir()) == [
         "plan.comment.md",
