@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from contentctl import __version__
-from contentctl.commands import init, inspect, lock, lookup, plan_apply, remote, state
+from contentctl.commands import github, init, inspect, lock, lookup, plan_apply, remote, state
 from contentctl.commands.context import App, global_options
 from contentctl.errors import ContentctlError, DiagnosticsError
 
@@ -74,7 +74,7 @@ class ContentctlGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException):
             raise
         except DiagnosticsError as exc:
-            _report_diagnostics(exc)
+            _report_diagnostics(ctx, exc)
             raise click.exceptions.Exit(exc.exit_code) from None
         except ContentctlError as exc:
             _report_error(ctx, exc)
@@ -99,14 +99,17 @@ def _stderr_style() -> Style:
     return Style(sys.stderr.isatty() and "NO_COLOR" not in os.environ)
 
 
-def _report_diagnostics(exc: DiagnosticsError) -> None:
+def _report_diagnostics(ctx: click.Context, exc: DiagnosticsError) -> None:
     from contentctl.report import github_actions
     from contentctl.report.text import diagnostics
 
     if github_actions.active(os.environ):
+        from contentctl import git
         from contentctl.report.diagnostics import github
 
-        click.echo(github(exc.diagnostics), nl=False)
+        app = ctx.find_object(App)
+        folder = git.folder_in_repository(app.project_dir) if app else ""
+        click.echo(github(exc.diagnostics, folder), nl=False)
     click.echo(diagnostics(exc.diagnostics, _stderr_style()), err=True)
     errors = sum(1 for d in exc.diagnostics if d.severity == "error")
     click.echo(f"{errors} error{'' if errors == 1 else 's'}; nothing was changed.", err=True)
@@ -177,6 +180,7 @@ for command in (
     state.import_,
     state.unlock,
     lock.lock,
+    github.github,
     remote.sandbox,
 ):
     cli.add_command(command)

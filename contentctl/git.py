@@ -36,6 +36,23 @@ def root(path: Path) -> Path | None:
     return Path(repo.working_tree_dir) if repo and repo.working_tree_dir else None
 
 
+def folder_in_repository(path: Path) -> str:
+    """The folder ``path`` as git names it from the top of its repository (``site`` for a
+    project in ``site/``, "" at the top or outside git): GitHub attaches annotations to a
+    pull request's files only by paths relative to the top."""
+    import git
+
+    repo = _repo(path)
+    if repo is None:
+        return ""
+    try:
+        top = Path(repo.git.rev_parse("--show-toplevel")).resolve()
+        relative = path.resolve().relative_to(top).as_posix()
+    except (git.GitCommandError, ValueError):
+        return ""
+    return "" if relative == "." else relative
+
+
 def head_commit(path: Path) -> str | None:
     """The commit checked out, or None outside git or before the first commit."""
     repo = _repo(path)

@@ -56,7 +56,8 @@ permissions:
 
 jobs:
   plan:
-    # Fork-safe: plans make no API call and need no secret.
+    # Fork-safe: plans make no API call and need no secret. This job cannot write to the
+    # pull request (a fork's never can): contentctl-comment.yml posts the plan's comment.
     if: github.event_name == 'pull_request'
     runs-on: ubuntu-latest
     steps:
@@ -69,16 +70,26 @@ jobs:
       # contentctl-social, at exactly the version that wrote this file ("contentctl" on the
       # package index is another project: never install that name next to the API keys).
       - run: pip install "{distribution}=={version}"
+      - name: Note which pull request this plan is for
+        env:
+          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+        run: |
+          mkdir -p "$RUNNER_TEMP/contentctl-plan"
+          echo "$PR_NUMBER" > "$RUNNER_TEMP/contentctl-plan/pull-request"
       - run: contentctl validate --format github
       - name: Plan
         id: plan
-        run: contentctl plan --changed-since "origin/${{{{ github.base_ref }}}}" -out plan.json
+        # Writes plan.json and, beside it, the comment's Markdown: plan.comment.md.
+        run: >-
+          contentctl plan --changed-since "origin/$GITHUB_BASE_REF"
+          -out "$RUNNER_TEMP/contentctl-plan/plan.json"
+      # Even after a failed step: the comment then says there is no plan for this commit.
       - uses: actions/upload-artifact@v4
+        if: always()
         with:
           name: contentctl-plan
-          path: |
-            plan.json
-            ${{{{ steps.plan.outputs.comment_file }}}}
+          path: ${{{{ runner.temp }}}}/contentctl-plan/
+          retention-days: 7
 
   apply:
     if: github.event_name == 'push'
@@ -126,16 +137,67 @@ jobs:
           if-no-files-found: ignore
 """
 
+COMMENT_WORKFLOW = """\
+name: contentctl comment
+
+# Posts each pull request's plan as one comment, kept up to date. Its own workflow because
+# the plan job of a pull request from a fork may not write to pull requests; this one runs
+# in this repository's context once the plan is done, and reads the plan's artifact as data.
+on:
+  workflow_run:
+    workflows: [contentctl]
+    types: [completed]
+
+permissions: {{}}
+
+jobs:
+  comment:
+    if: github.event.workflow_run.event == 'pull_request'
+    runs-on: ubuntu-latest
+    # One at a time per branch; the pull request's newest commit gets the last word.
+    concurrency:
+      group: >-
+        contentctl-comment-${{{{ github.event.workflow_run.head_repository.full_name }}}}-${{{{
+        github.event.workflow_run.head_branch }}}}
+    permissions:
+      actions: read          # the plan run's artifact
+      pull-requests: write   # create or edit the comment
+    steps:
+      # No actions/checkout: nothing from the pull request runs here. Its artifact is read
+      # by the released contentctl, which believes its pull request number only if that
+      # pull request's head is the commit the plan run was triggered for.
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install "{distribution}=={version}"
+      - uses: actions/download-artifact@v4
+        with:
+          name: contentctl-plan
+          path: ${{{{ runner.temp }}}}/contentctl-plan
+          run-id: ${{{{ github.event.workflow_run.id }}}}
+          github-token: ${{{{ github.token }}}}
+      - name: Post or update the plan comment
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+          HEAD_SHA: ${{{{ github.event.workflow_run.head_sha }}}}
+          RUN_URL: ${{{{ github.event.workflow_run.html_url }}}}
+        run: >-
+          contentctl github comment "$RUNNER_TEMP/contentctl-plan/plan.comment.md"
+          --pr "$(cat "$RUNNER_TEMP/contentctl-plan/pull-request")"
+          --head-sha "$HEAD_SHA" --run-url "$RUN_URL"
+"""
+
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Write files even where they already exist.")
 def init(directory: Path, force: bool) -> None:
     """Create a content repository: contentctl.yaml, an example manifest, .gitignore,
-    .gitattributes (git merges contentctl.lock with `contentctl lock merge`), a GitHub
-    workflow (plan on pull requests, apply on merge to main), and the schemas in schemas/
-    with .vscode/settings.json associating them with every manifest (commit both: editors
-    then check every document as `contentctl validate` does). Inside a git repository it
+    .gitattributes (git merges contentctl.lock with `contentctl lock merge`), two GitHub
+    workflows (plan on pull requests and apply on merge to main; the plan's pull request
+    comment, fork-safe, through workflow_run), and the schemas in schemas/ with
+    .vscode/settings.json associating them with every manifest (commit both: editors then
+    check every document as `contentctl validate` does). Inside a git repository it
     also configures that merge driver.
 
     \b
@@ -151,6 +213,9 @@ def init(directory: Path, force: bool) -> None:
         directory / "content" / "hello.yaml": EXAMPLE,
         directory / ".gitignore": GITIGNORE,
         directory / ".github" / "workflows" / "contentctl.yml": WORKFLOW.format(
+            distribution=DISTRIBUTION, version=__version__
+        ),
+        directory / ".github" / "workflows" / "contentctl-comment.yml": COMMENT_WORKFLOW.format(
             distribution=DISTRIBUTION, version=__version__
         ),
     }

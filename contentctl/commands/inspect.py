@@ -53,11 +53,14 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
         count = len(manifests.graph.resources)
         click.echo(f"{count} resource{'' if count == 1 else 's'} valid.")
         return
+    from contentctl import git
     from contentctl.report.diagnostics import FORMATS
     from contentctl.validate.manifests import check_project
 
-    found = check_project(app.project(), app.overrides)
-    click.echo(FORMATS[output_format](found.diagnostics), nl=False)
+    project = app.project()
+    found = check_project(project, app.overrides)
+    folder = git.folder_in_repository(project.root) if output_format == "github" else ""
+    click.echo(FORMATS[output_format](found.diagnostics, folder), nl=False)
     if found.errors:
         ctx.exit(1)
 

@@ -376,7 +376,7 @@ def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -
         return
     body = markdown.plan(the_plan)
     github_actions.append_summary(app.environ, body)
-    comment = github_actions.comment_path(project.state_dir)
+    comment = github_actions.comment_path(project.state_dir, out)
     comment.parent.mkdir(parents=True, exist_ok=True)
     comment.write_text(body, encoding="utf-8")
     github_actions.set_outputs(

@@ -54,6 +54,8 @@ class StepChange:
     # The upstream step ("address step") whose new result this step waits for: its inputs
     # are known only after apply, so it may yet come back unchanged.
     after: str | None = None
+    # What the step sends, as planned: shown to reviewers for what is created.
+    inputs: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class ResourceChange:
     blocked: str | None = None  # why apply must refuse this change
     moved_from: str | None = None
     warning: str | None = None
+    # The zone the manifest writes its times in (a Schedule's time_zone), to show them so.
+    time_zone: str | None = None
 
     @property
     def credits(self) -> float:
@@ -173,6 +177,7 @@ def make_plan(
                 blocked=_blocked(record, step_changes, options)
                 or _too_late(resource, step_changes, now),
                 moved_from=moves.get(address),
+                time_zone=_time_zone(resource),
             )
         )
     changes.extend(_forgotten(project, graph, lock, options))
@@ -243,8 +248,22 @@ def _step_change(
         else None
     )
     return StepChange(
-        spec.name, action, reason, cost, spec.paid, new_hash, changed, spec.publishes, after
+        spec.name,
+        action,
+        reason,
+        cost,
+        spec.paid,
+        new_hash,
+        changed,
+        spec.publishes,
+        after,
+        inputs=ignored.fields,
     )
+
+
+def _time_zone(resource: Resource) -> str | None:
+    zone = resource.spec.get("time_zone") if resource.kind == "Schedule" else None
+    return zone if isinstance(zone, str) else None
 
 
 def _ignored(resource: Resource, spec: StepSpec, previous: StepRecord | None) -> StepSpec:

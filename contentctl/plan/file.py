@@ -88,6 +88,7 @@ def _change(change: Any) -> dict[str, Any]:
 
 
 def save(path: Path, data: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 

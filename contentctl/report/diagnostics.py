@@ -2,12 +2,14 @@
 
 GitHub workflow commands: in the message ``%``, CR and LF are escaped; in properties also
 ``:`` and ``,``. Escaped manifest text cannot start a ``::command::`` of its own. GitHub
-shows about 10 errors and 10 warnings per step, so a summary follows the annotations.
+shows about 10 errors and 10 warnings per step, so a summary follows the annotations, and
+attaches them to a pull request's files only by paths from the repository's top folder.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,10 +27,20 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(diagnostics: Sequence[Diagnostic]) -> str:
+def in_repository(file: str, folder: str) -> str:
+    """A project file's path from the repository's top, given the project's ``folder`` there.
+
+    Not a path (``--var``) or already absolute: unchanged."""
+    if not folder or file.startswith("-") or posixpath.isabs(file):
+        return file
+    return posixpath.normpath(posixpath.join(folder, file))
+
+
+def github(diagnostics: Sequence[Diagnostic], folder: str = "") -> str:
+    """Annotations; ``folder`` is the project's folder in its repository ("" at the top)."""
     lines = []
     for d in diagnostics:
-        where = [f"file={escape_property(d.location.file)}"]
+        where = [f"file={escape_property(in_repository(d.location.file, folder))}"]
         if d.location.line:
             where.append(f"line={d.location.line}")
         if d.location.col:
@@ -78,4 +90,7 @@ def as_json(diagnostics: Sequence[Diagnostic]) -> str:
     )
 
 
-FORMATS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {"json": as_json, "github": github}
+FORMATS: dict[str, Callable[[Sequence[Diagnostic], str], str]] = {
+    "json": lambda diagnostics, _folder: as_json(diagnostics),
+    "github": github,
+}

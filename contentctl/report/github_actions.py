@@ -38,5 +38,9 @@ def set_outputs(environ: Mapping[str, str], **values: object) -> None:
             handle.write(f"{name}<<{delimiter}\n{text}\n{delimiter}\n")
 
 
-def comment_path(project_state_dir: Path) -> Path:
+def comment_path(project_state_dir: Path, saved_plan: Path | None) -> Path:
+    """Next to the saved plan (``plan.json`` -> ``plan.comment.md``), so that one folder
+    holds what the comment workflow needs; else in the project's state folder."""
+    if saved_plan is not None:
+        return saved_plan.with_suffix(".comment.md")
     return project_state_dir / "plan-comment.md"

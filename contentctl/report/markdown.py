@@ -1,22 +1,29 @@
 """The plan as Markdown for a pull request comment: a summary table, collapsible details.
 
-GitHub refuses comments over 65,535 characters; a large plan is summarised step by step
-(details dropped, then the table compacted) so that every changed resource is still named.
+Every value that comes from a manifest or an API goes through ``markdown_safe``: a caption
+cannot close a block, render HTML, or mention anyone. GitHub refuses comments over 65,535
+characters, so the text is built within a budget: the table and every field change when they
+fit; else the table and the field changes of as many resources as fit; else, when not even
+the table fits, the names of the changed resources by action and kind. What is left out is
+always counted, exactly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from contentctl.report.text import word_diff
+from contentctl.report import field_diff
+from contentctl.report.markdown_safe import code, fenced, text
 
 if TYPE_CHECKING:
     from contentctl.plan import Plan, ResourceChange
 
 MARKER = "<!-- contentctl-plan -->"
 LIMIT = 65_535
-BUDGET = 60_000  # leave room for what a workflow adds around it
+BUDGET = 60_000  # leave room for what a workflow adds around it (the comment's footer)
 SYMBOL = {
     "create": "➕",
     "update": "🔄",
@@ -25,92 +32,215 @@ SYMBOL = {
     "forget": "➖",
     "no-op": "➡️",
 }
+# Most consequential first: when names must be left out, these are named before creates.
+ORDER = ("delete", "replace", "update", "forget", "no-op", "create")
+LABEL = {"no-op": "move"}
+NAMED_IN_HEAD = 20
+NOTE_ROOM = 400  # kept free for the closing note while filling the budget
 
 
-def plan(plan: Plan) -> str:
-    attempts: list[Callable[[Plan], str]] = [_full, _without_details, _compact]
-    for render in attempts:
-        text = render(plan)
-        if len(text) <= BUDGET:
-            return text
-    return _compact(plan)[: LIMIT - 200] + "\n\n… (truncated: run `contentctl plan` locally)\n"
-
-
-def _head(plan: Plan) -> list[str]:
-    counts = plan.counts()
-    summary = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("create", "update", "forget"))
-    extra = "".join(f", {counts[a]} to {a}" for a in ("replace", "delete", "move") if counts.get(a))
-    lines = [MARKER, "### contentctl plan", ""]
+def plan(plan: Plan, budget: int = BUDGET) -> str:
+    head = _head(plan)
     if not plan.has_changes:
-        return [*lines, "No changes: the content matches the lockfile. No API call, no credit."]
-    lines.append(f"**{summary}{extra}** · estimated **{plan.credits:g} credits**")
-    if plan.publishes:
-        names = ", ".join(f"`{c.address}`" for c in plan.publishes)
-        lines += ["", f"> **Publishes (irreversible):** {names}"]
-    if plan.blocked:
-        lines += ["", "> **Will be refused:**"]
-        lines += [f"> - `{c.address}`: {c.blocked}" for c in plan.blocked]
-    return lines
+        return head
+    changed = _changed(plan)
+    table = _table(changed)
+    if len(head) + len(table) + NOTE_ROOM <= budget:
+        return head + table + _details(changed, budget - len(head) - len(table))
+    return head + _names(changed, budget - len(head))
 
 
 def _changed(plan: Plan) -> list[ResourceChange]:
     return [c for c in plan.changes if c.action != "no-op" or c.moved_from]
 
 
-def _table(plan: Plan) -> list[str]:
-    rows = ["", "| | Resource | Steps | Why | Credits |", "|---|---|---|---|---:|"]
-    for change in _changed(plan):
-        steps = ", ".join(s.name for s in change.running) or "—"
-        why = (
-            (change.moved_from and f"moved from `{change.moved_from}`")
-            or change.warning
-            or next((s.reason for s in change.running if s.after is None), "")
-        )
-        cost = f"{change.credits:g}" if change.credits else ""
-        rows.append(
-            f"| {SYMBOL[change.action]} | `{change.address}` | {steps} | {_cell(why)} | {cost} |"
-        )
-    return rows
-
-
-def _details(plan: Plan) -> list[str]:
-    lines = ["", "<details><summary>Field changes</summary>", ""]
-    for change in _changed(plan):
-        fields = [(s.name, f) for s in change.running for f in s.changes]
-        if not fields:
-            continue
-        lines.append(f"**`{change.address}`**")
-        for step, field in fields:
-            if isinstance(field.before, str) and isinstance(field.after, str):
-                shown = word_diff(field.before, field.after)
-            else:
-                shown = f"{field.before!r} → {field.after!r}"
-            lines.append(f"- {step} · `{field.field}`: {_cell(shown)}")
-        lines.append("")
-    return [*lines, "</details>"]
-
-
-def _full(plan: Plan) -> str:
+def _head(plan: Plan) -> str:
+    counts = plan.counts()
+    summary = ", ".join(f"{counts.get(a, 0):,} to {a}" for a in ("create", "update", "forget"))
+    extra = "".join(
+        f", {counts[a]:,} to {a}" for a in ("replace", "delete", "move") if counts.get(a)
+    )
+    lines = [MARKER, "### contentctl plan", ""]
     if not plan.has_changes:
-        return "\n".join(_head(plan)) + "\n"
-    return "\n".join([*_head(plan), *_table(plan), *_details(plan)]) + "\n"
+        lines.append("No changes: the content matches the lockfile. No API call, no credit.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"**{summary}{extra}** · estimated **{_credits(plan.credits)} credits**")
+    publishes = [c.address for c in plan.publishes]
+    if publishes:
+        names = ", ".join(code(a) for a in publishes[:NAMED_IN_HEAD])
+        lines += ["", f"> **Publishes (irreversible):** {names}{_more(publishes)}"]
+    blocked = plan.blocked
+    if blocked:
+        lines += ["", "> **Will be refused:**"]
+        lines += [
+            f"> - {code(c.address)}: {text(_clip(c.blocked or ''))}"
+            for c in blocked[:NAMED_IN_HEAD]
+        ]
+        if len(blocked) > NAMED_IN_HEAD:
+            lines.append(f"> - and {len(blocked) - NAMED_IN_HEAD:,} more (`contentctl plan`)")
+    return "\n".join(lines) + "\n"
 
 
-def _without_details(plan: Plan) -> str:
-    note = ["", "_Field changes omitted: the plan is large. Run `contentctl plan --diff`._"]
-    return "\n".join([*_head(plan), *_table(plan), *note]) + "\n"
+def _credits(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
 
 
-def _compact(plan: Plan) -> str:
-    lines = [*_head(plan), ""]
-    for action in ("create", "replace", "update", "no-op", "delete", "forget"):
-        group = [c.address for c in _changed(plan) if c.action == action]
-        if group:
-            label = "move" if action == "no-op" else action
-            lines.append(f"**{label}** ({len(group)}): " + ", ".join(f"`{a}`" for a in group))
-            lines.append("")
-    return "\n".join(lines)
+def _more(names: Sequence[str]) -> str:
+    left = len(names) - NAMED_IN_HEAD
+    return f" and {left:,} more (`contentctl plan` lists them)" if left > 0 else ""
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _clip(value: str, limit: int = 300) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _table(changed: Sequence[ResourceChange]) -> str:
+    rows = ["", "| | Resource | Steps | Why | Credits |", "|---|---|---|---|---:|"]
+    for change in changed:
+        steps = ", ".join(
+            s.name + (" (resume)" if s.action == "resume" else "") for s in change.running
+        )
+        cost = _credits(change.credits) if change.credits else ""
+        rows.append(
+            f"| {SYMBOL[change.action]} | {code(change.address, in_table=True)} "
+            f"| {steps or '—'} | {_why(change)} | {cost} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _why(change: ResourceChange) -> str:
+    if change.moved_from:
+        return "moved from " + code(change.moved_from, in_table=True)
+    reason = change.warning or next((s.reason for s in change.running if s.after is None), "")
+    return text(_clip(reason))
+
+
+def _details(changed: Sequence[ResourceChange], room: int) -> str:
+    """The field changes of as many resources as fit in ``room``; the rest counted."""
+    shown: list[str] = []
+    used = NOTE_ROOM + 100
+    left_out = 0
+    for change in changed:
+        lines = _field_lines(change)
+        if not lines:
+            continue
+        block = _detail_block(change, lines) if not left_out else ""
+        if block and used + len(block) <= room:
+            shown.append(block)
+            used += len(block)
+        else:
+            left_out += 1
+    out = ""
+    if shown:
+        out = "\n<details><summary>Field changes</summary>\n\n" + "".join(shown) + "</details>\n"
+    if left_out:
+        out += (
+            f"\n_Field changes of {left_out:,} more resource{'' if left_out == 1 else 's'} "
+            "left out to stay within GitHub's comment size: `contentctl plan --diff` shows "
+            "them._\n"
+        )
+    return out
+
+
+def _detail_block(change: ResourceChange, lines: Sequence[str]) -> str:
+    source = f" · {code(change.source_file)}" if change.source_file else ""
+    title = f"{SYMBOL[change.action]} {code(change.address)}{source}"
+    return "\n".join([title, "", *fenced(lines, "diff"), "", ""])
+
+
+def _field_lines(change: ResourceChange) -> list[str]:
+    """The diff lines of a resource: every field of what it creates, else what changed.
+
+    A field several steps send (post_types) is shown once."""
+    show = _show_times_in(change.time_zone)
+    seen: set[str] = set()
+    out: list[field_diff.Line] = []
+    for step in change.running:
+        if change.action == "create":
+            fields = {k: v for k, v in step.inputs.items() if k not in seen}
+            out += field_diff.created(fields, show)
+            seen.update(fields)
+            continue
+        for field in step.changes:
+            if field.field not in seen:
+                seen.add(field.field)
+                out += field_diff.changed(field.field, field.before, field.after, show)
+    return [f"{marker} {line}" for marker, line in out]
+
+
+def _show_times_in(zone_name: str | None) -> Callable[[str, Any], Any] | None:
+    """Schedule times are sent in UTC; reviewers read them in the manifest's time zone."""
+    if not zone_name:
+        return None
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+    def show(name: str, value: Any) -> Any:
+        if name != "at" or not isinstance(value, str):
+            return value
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment.tzinfo is None:
+            return value
+        local = moment.astimezone(zone)
+        clock = "%H:%M:%S" if local.second else "%H:%M"
+        return (
+            f"{local.strftime('%Y-%m-%d ' + clock)} {zone_name} "
+            f"({moment.astimezone(ZoneInfo('UTC')).strftime(clock)} UTC)"
+        )
+
+    return show
+
+
+def _names(changed: Sequence[ResourceChange], room: int) -> str:
+    """Changed resources by action and kind, as many names as fit; the rest counted."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for change in changed:
+        kind, _, name = change.address.partition("/")
+        groups.setdefault((change.action, kind), []).append(name)
+    intro = (
+        "\nThis plan is too large for one comment, so it lists the changed resources by "
+        "name; `contentctl plan --diff` shows the steps and field changes.\n"
+    )
+    parts = [intro]
+    used = len(intro) + NOTE_ROOM
+    left_out = 0
+    for action in ORDER:
+        for (act, kind), names in sorted(groups.items()):
+            if act != action:
+                continue
+            label = f"{LABEL.get(action, action)} {kind}/… ({len(names):,})"
+            overhead = len(label) + 80
+            fitting = list(_fitting(sorted(names), room - used - overhead))
+            left_out += len(names) - len(fitting)
+            if not fitting:
+                block = f"\n{label}: none named here\n"
+            else:
+                if len(fitting) < len(names):
+                    label += f", {len(fitting):,} named here"
+                names_block = "\n".join(fenced(fitting, "text"))
+                block = f"\n<details><summary>{label}</summary>\n\n{names_block}\n\n</details>\n"
+            parts.append(block)
+            used += len(block)
+    total = len(changed)
+    if left_out:
+        parts.append(
+            f"\n**{left_out:,} of {total:,} changed resources are not named here** (GitHub "
+            "limits a comment to 65,535 characters): `contentctl plan` lists them all.\n"
+        )
+    else:
+        parts.append(f"\nAll {total:,} changed resources are named above.\n")
+    return "".join(parts)
+
+
+def _fitting(names: Sequence[str], room: int) -> Iterator[str]:
+    used = 8  # the fence lines
+    for name in names:
+        used += len(name) + 1
+        if used > room:
+            return
+        yield name

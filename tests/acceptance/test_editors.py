@@ -56,7 +56,7 @@ spec:
 
 @pytest.fixture(scope="module")
 def server_script(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
     folder = cache.mkdir("yaml-language-server") if cache else tmp_path_factory.mktemp("yls")
     try:
         return yls.install(folder)

@@ -112,6 +112,36 @@ def test_pull_request_plan_then_merge_apply_commits_only_the_lockfile(tmp_path: 
     assert again.exit_code == 0 and git(root, "rev-parse", "HEAD~1") == merged  # no new commit
 
 
+def test_annotations_name_files_from_the_top_of_the_repository(tmp_path: Path) -> None:
+    """GitHub attaches an annotation to a pull request's file only by its path from the
+    repository's top: a project in site/ annotates site/content/..., run from anywhere."""
+    repo = tmp_path / "repo"
+    root = copy_example("quickstart", repo)
+    root = root.rename(repo / "site")
+    _repo(repo)
+    (root / "content" / "bad.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Post\nmetadata: {name: oops}\n"
+        "spec: {post_types: [tiktok-vid]}\n"
+    )
+    (tmp_path / "pr").mkdir()
+    pr = Project(root, _github_env(tmp_path / "pr", {"pull_request": {"number": 7}}))
+
+    validated = pr.run("validate", "--format", "github", sandbox=False)
+    planned = pr.run("plan", sandbox=False)
+
+    for result in (validated, planned):
+        assert result.exit_code == 1
+        assert result.stdout.startswith(
+            "::error file=site/content/bad.yaml,line=4,col=21,title=contentctl validate::"
+        ), result.stdout
+    outside = Project(tmp_path / "elsewhere", pr.env)
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copytree(root / "content", tmp_path / "elsewhere" / "content")
+    shutil.copy(root / "contentctl.yaml", tmp_path / "elsewhere")
+    plain = outside.run("validate", "--format", "github", sandbox=False)
+    assert plain.stdout.startswith("::error file=content/bad.yaml,line=4"), plain.stdout
+
+
 def test_applying_uncommitted_manifests_warns(tmp_path: Path) -> None:
     root = copy_example("quickstart", tmp_path)
     _repo(root)
@@ -210,8 +240,9 @@ def test_every_workflow_passes_actionlint(tmp_path: Path) -> None:
     workflows = [
         *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
         scaffolded / ".github" / "workflows" / "contentctl.yml",
+        scaffolded / ".github" / "workflows" / "contentctl-comment.yml",
     ]
-    assert len(workflows) >= 2
+    assert len(workflows) >= 3
     result = subprocess.run(
         [actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, check=False
     )
@@ -221,6 +252,15 @@ def test_every_workflow_passes_actionlint(tmp_path: Path) -> None:
     assert (
         subprocess.run([actionlint, str(broken)], capture_output=True, check=False).returncode != 0
     )
+    # actionlint checks the comment workflow's trigger and permissions too.
+    comment = (scaffolded / ".github" / "workflows" / "contentctl-comment.yml").read_text()
+    for old, new in (
+        ("types: [completed]", "types: [finished]"),
+        ("pull-requests: write", "pull-request: write"),
+    ):
+        broken.write_text(comment.replace(old, new))
+        found = subprocess.run([actionlint, str(broken)], capture_output=True, check=False)
+        assert found.returncode != 0, old
 
 
 def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -> None:
@@ -233,7 +273,8 @@ def test_init_scaffolds_a_repository_that_plans_on_the_sandbox(tmp_path: Path) -
     assert settings["yaml.schemas"]["./schemas/manifest.schema.json"][0] == "content/**/*.yaml"
     assert "yaml-language-server" not in (target / "content" / "hello.yaml").read_text()
     assert "cancel-in-progress: false" in (target / ".github/workflows/contentctl.yml").read_text()
-    assert "pull_request_target" not in (target / ".github/workflows/contentctl.yml").read_text()
+    for name in ("contentctl.yml", "contentctl-comment.yml"):
+        assert "pull_request_target" not in (target / ".github/workflows" / name).read_text()
     assert project.run("plan", "--detailed-exitcode").exit_code == 2
     again = project.run("init", str(target), sandbox=False)
     assert again.exit_code == 1 and "--force" in again.stderr

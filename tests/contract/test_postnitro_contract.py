@@ -50,7 +50,7 @@ async def _carousel(api: Api, response_type: str = "PNG", **extra: Any) -> dict[
         status = await pn.status(started["embedPostId"])
         output = await pn.output(started["embedPostId"])
         files = [
-            (await p.downloads.get(u))
+            (await p.downloads.client.get(u))
             for u in output_files(output["result"])
             if u.startswith("http")
         ]

@@ -1,4 +1,5 @@
-"""The actions the scaffolded workflows use, simulated: checkout, setup-python, upload-artifact.
+"""The actions the scaffolded workflows use, simulated: checkout, setup-python, upload-artifact,
+download-artifact (of this run, or of another run by ``run-id``, as a workflow_run job does).
 
 upload-artifact follows @actions/glob as upload-artifact >= 4.4 calls it: a pattern's search
 root is its part before the first glob segment, and every item the search visits (the root
@@ -13,7 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ class ActionContext:
     artifacts: Path
     remote: BareRemote
     notes: list[str]
+    github: Mapping[str, str] = field(default_factory=dict)
+    runs: Mapping[int, Path] = field(default_factory=dict)  # other runs' artifacts, by run id
 
 
 Action = Callable[[ActionContext, Mapping[str, Any]], None]
@@ -48,7 +51,9 @@ def checkout(ctx: ActionContext, inputs: Mapping[str, Any]) -> None:
     _check_inputs(
         "actions/checkout", inputs, {"ref", "fetch-depth", "persist-credentials", "token"}
     )
-    ref = str(inputs.get("ref") or "main")
+    # Without a ref, what triggered the run: a branch, or a pull request's merge commit.
+    default = ctx.github.get("ref", "refs/heads/main").removeprefix("refs/heads/")
+    ref = str(inputs.get("ref") or default)
     depth = int(inputs.get("fetch-depth", 1))
     sha = ctx.remote.checkout(ctx.workspace, ref=ref, fetch_depth=depth)
     ctx.notes.append(f"checked out {ref} at {sha[:12]} (fetch-depth {depth})")
@@ -104,6 +109,30 @@ def upload_artifact(ctx: ActionContext, inputs: Mapping[str, Any]) -> None:
     ctx.notes.append(f"uploaded {len(files)} file(s) as artifact {name!r}")
 
 
+def download_artifact(ctx: ActionContext, inputs: Mapping[str, Any]) -> None:
+    """One artifact by name, into ``path`` (the workspace by default). With ``run-id``, of
+    that run, which needs a ``github-token`` that may read it, as on GitHub."""
+    _check_inputs(
+        "actions/download-artifact",
+        inputs,
+        {"name", "path", "run-id", "github-token", "repository"},
+    )
+    name = str(inputs.get("name") or "")
+    if not name:
+        raise NotImplementedError("actions/download-artifact: downloading every artifact")
+    run_id = str(inputs.get("run-id") or "")
+    if run_id and not inputs.get("github-token"):
+        raise ActionError("run-id needs github-token: artifacts of other runs are private")
+    folder = ctx.runs.get(int(run_id)) if run_id else ctx.artifacts
+    source = folder / name if folder is not None else None
+    if source is None or not source.is_dir():
+        raise ActionError(f"Unable to download artifact(s): Artifact not found for name: {name}")
+    target = Path(_absolute(ctx.workspace, str(inputs.get("path") or ".")))
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    count = sum(1 for f in target.rglob("*") if f.is_file())
+    ctx.notes.append(f"downloaded artifact {name!r} (run {run_id or 'this'}): {count} file(s)")
+
+
 def _absolute(workspace: Path, pattern: str) -> str:
     return pattern if os.path.isabs(pattern) else str(workspace / pattern)
 
@@ -149,6 +178,7 @@ ACTIONS: Mapping[str, Action] = {
     "actions/checkout": checkout,
     "actions/setup-python": setup_python,
     "actions/upload-artifact": upload_artifact,
+    "actions/download-artifact": download_artifact,
 }
 
 

@@ -28,6 +28,8 @@ GITHUB_KEYS = (
     "actor",
     "workspace",
     "server_url",
+    "api_url",
+    "token",
 )
 
 
@@ -46,6 +48,7 @@ class Contexts:
     env: Mapping[str, str] = field(default_factory=dict)
     steps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     status: str = "success"
+    event: Mapping[str, Any] = field(default_factory=dict)  # the payload: github.event
 
     def lookup(self, path: list[str]) -> Any:
         root, rest = path[0], path[1:]
@@ -54,6 +57,8 @@ class Contexts:
             if len(rest) != 1:
                 raise ExpressionError(f"{'.'.join(path)}: expected {root}.NAME")
             return getattr(self, root).get(rest[0], "")
+        if root == "github" and rest[:1] == ["event"]:
+            return self._event(rest[1:])
         if root == "github":
             if len(rest) != 1 or rest[0] not in GITHUB_KEYS:
                 raise ExpressionError(f"{'.'.join(path)} is not simulated")
@@ -67,6 +72,13 @@ class Contexts:
         if root == "job" and rest == ["status"]:
             return self.status
         raise ExpressionError(f"unknown context {root!r} in {'.'.join(path)}")
+
+    def _event(self, path: list[str]) -> Any:
+        """Like GitHub: a property the payload does not have reads as null."""
+        value: Any = self.event
+        for key in path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        return value
 
     def _step(self, path: list[str]) -> Any:
         if len(path) < 3 or path[1] not in self.steps:

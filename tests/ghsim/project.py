@@ -1,4 +1,4 @@
-"""A content repository as ``contentctl init`` scaffolds it (its workflow and .gitignore),
+"""A content repository as ``contentctl init`` scaffolds it (its workflows and .gitignore),
 filled with distinct posts, carousels, media, published posts and scheduled carousels."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from pathlib import Path
 from helpers import make_project
 
 WORKFLOW = Path(".github") / "workflows" / "contentctl.yml"
+COMMENT_WORKFLOW = Path(".github") / "workflows" / "contentctl-comment.yml"
 
 
 def scaffold(root: Path) -> None:
-    """The workflow and .gitignore of ``contentctl init``, run for real."""
+    """The workflows and .gitignore of ``contentctl init``, run for real."""
     with tempfile.TemporaryDirectory(prefix="init-") as scratch:
         target = Path(scratch) / "content"
         subprocess.run(
@@ -26,6 +27,7 @@ def scaffold(root: Path) -> None:
         )
         (root / WORKFLOW).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(target / WORKFLOW, root / WORKFLOW)
+        shutil.copy(target / COMMENT_WORKFLOW, root / COMMENT_WORKFLOW)
         shutil.copy(target / ".gitignore", root / ".gitignore")
 
 

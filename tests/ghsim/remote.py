@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 # The harness's own git calls ignore the user's configuration (signing, hooks, aliases).
@@ -77,7 +78,15 @@ class BareRemote:
             "+refs/heads/*:refs/remotes/origin/*",
             "+refs/tags/*:refs/tags/*",
         )
-        git(workspace, "checkout", "--quiet", "--force", "-B", ref, f"refs/remotes/origin/{ref}")
+        if ref.startswith("refs/pull/"):
+            # A pull request's merge commit, fetched and checked out detached, as named there.
+            local = ref.replace("refs/pull/", "refs/remotes/pull/", 1)
+            git(workspace, "fetch", "--quiet", *depth, "origin", f"+{ref}:{local}")
+            git(workspace, "checkout", "--quiet", "--force", local)
+        else:
+            git(
+                workspace, "checkout", "--quiet", "--force", "-B", ref, f"refs/remotes/origin/{ref}"
+            )
         return git(workspace, "rev-parse", "HEAD")
 
     def clone(self, destination: Path) -> Path:
@@ -130,6 +139,68 @@ class BareRemote:
         git(work, "add", "-A")
         git(work, "commit", "--quiet", "-m", message)
         return push_with_rebase(work, attempts)
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """A pull request as GitHub keeps it: its branch's head, and the merge commit of that
+    head into main (``refs/pull/N/merge``) that a pull_request run checks out."""
+
+    number: int
+    branch: str
+    head_sha: str
+    merge_sha: str
+
+    @property
+    def ref(self) -> str:
+        return f"refs/pull/{self.number}/merge"
+
+
+def push_pull_request(
+    remote: BareRemote,
+    scratch: Path,
+    number: int,
+    branch: str,
+    files: Mapping[str, str | None],
+    message: str,
+) -> PullRequest:
+    """A commit on ``branch`` (made from main when the branch is new), pushed, with the pull
+    request's refs GitHub would update: ``refs/pull/N/head`` and ``refs/pull/N/merge``."""
+    work = remote.clone(scratch)
+    exists = git(work, "ls-remote", "--heads", "origin", branch)
+    git(work, "checkout", "--quiet", "-B", branch, f"origin/{branch}" if exists else "origin/main")
+    for relative, text in files.items():
+        target = work / relative
+        if text is None:
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", message)
+    head = git(work, "rev-parse", "HEAD")
+    git(work, "push", "--quiet", "--force", "origin", f"HEAD:refs/heads/{branch}")
+    git(work, "checkout", "--quiet", "--detach", "origin/main")
+    git(work, "merge", "--quiet", "--no-ff", "-m", f"Merge {head} into main", head)
+    merge = git(work, "rev-parse", "HEAD")
+    git(work, "push", "--quiet", "--force", "origin", f"{head}:refs/pull/{number}/head")
+    git(work, "push", "--quiet", "--force", "origin", f"{merge}:refs/pull/{number}/merge")
+    return PullRequest(number, branch, head, merge)
+
+
+def merge_pull_request(remote: BareRemote, scratch: Path, pull: PullRequest) -> str:
+    """The merge button: main gets a merge commit of the pull request's head."""
+    work = remote.clone(scratch)
+    git(
+        work,
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        f"Merge pull request #{pull.number}",
+        pull.head_sha,
+    )
+    return push_with_rebase(work)
 
 
 def push_with_rebase(work: Path, attempts: int = 5) -> str:

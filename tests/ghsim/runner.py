@@ -61,8 +61,15 @@ def run_job(
     machine_env: Mapping[str, str] | None = None,
     venv_bin: Path | None = None,
     event_name: str = "push",
+    event: Mapping[str, Any] | None = None,
+    ref: str = "refs/heads/main",
     sha: str | None = None,
+    base_ref: str = "",
+    head_ref: str = "",
     repository: str = "acme/content",
+    token: str = "ghs_simulated_token",
+    api_url: str = "https://api.github.com",
+    runs: Mapping[int, Path] | None = None,
     run_id: int = 1,
     run_attempt: int = 1,
     actor: str = "content-writer",
@@ -72,28 +79,38 @@ def run_job(
     cancellation: Cancellation | None = None,
     step_timeout: float = 900.0,
 ) -> JobResult:
-    """Run ``job``'s steps in a fresh runner folder; see the module docstring of processes."""
+    """Run ``job``'s steps in a fresh runner folder; see the module docstring of processes.
+
+    ``event``: the payload (``github.event``; a push's by default). ``ref`` and ``sha``: what
+    triggered the run (``refs/pull/N/merge`` and its commit for a pull request, whose
+    ``base_ref`` and ``head_ref`` name the branches). ``token``: ``github.token``, as GitHub
+    mints one per job. ``runs``: the artifacts folders of other runs by run id, for
+    actions/download-artifact with ``run-id``."""
     run = _JobRun(
         workflow,
         workflow.job(job),
         remote,
         runner_root,
         workspace_for(runner_root, repository),
-        dict(secrets or {}),
+        {"GITHUB_TOKEN": token, **(secrets or {})},
         dict(variables or {}),
         dict(machine_env or {}),
         venv_bin,
         cancellation or Cancellation(),
         step_timeout,
     )
+    run.runs = dict(runs or {})
+    run.payload = dict(event) if event is not None else None
     run.github = {
         "repository": repository,
         "event_name": event_name,
-        "ref": "refs/heads/main",
-        "ref_name": "main",
+        "ref": ref,
+        "ref_name": ref.removeprefix("refs/heads/").removeprefix("refs/"),
         "sha": sha or remote.head(),
-        "base_ref": "",
-        "head_ref": "",
+        "base_ref": base_ref,
+        "head_ref": head_ref,
+        "token": token,
+        "api_url": api_url,
         "run_id": str(run_id),
         "run_attempt": str(run_attempt),
         "actor": actor,
@@ -136,6 +153,8 @@ class _JobRun:
             folder.mkdir(parents=True, exist_ok=True)
         self.tracking_id = f"github_{uuid.uuid4()}"
         self.github: dict[str, str] = {}
+        self.payload: dict[str, Any] | None = None
+        self.runs: dict[int, Path] = {}
         self.planned: list[_Planned] = []
         self.status = "success"
         self.died = False
@@ -176,6 +195,8 @@ class _JobRun:
         return result
 
     def _event(self) -> dict[str, Any]:
+        if self.payload is not None:
+            return self.payload
         owner = self.github["repository"].split("/")[0]
         return {
             "ref": self.github["ref"],
@@ -269,11 +290,16 @@ class _JobRun:
             env={**self._declared_env(), **(extra_env or {})},
             steps=self.steps_context,
             status=self.status,
+            event=self._event(),
         )
 
     def _declared_env(self) -> dict[str, str]:
         contexts = Contexts(
-            github=self.github, secrets=self.secrets, vars=self.variables, status=self.status
+            github=self.github,
+            secrets=self.secrets,
+            vars=self.variables,
+            status=self.status,
+            event=self._event(),
         )
         env = {k: interpolate(str(v), contexts) for k, v in self.workflow.env.items()}
         env.update({k: interpolate(str(v), contexts) for k, v in self.job.env.items()})
@@ -317,7 +343,9 @@ class _JobRun:
     def _action(self, step: Step, contexts: Contexts, _files: FileCommands) -> StepResult:
         result = StepResult(step.index, step.title, "success", simulated=f"uses: {step.uses}")
         inputs = {k: interpolate(str(v), contexts) for k, v in step.with_.items()}
-        ctx = ActionContext(self.workspace, self.artifacts, self.remote, result.notes)
+        ctx = ActionContext(
+            self.workspace, self.artifacts, self.remote, result.notes, self.github, self.runs
+        )
         try:
             action_for(str(step.uses))(ctx, inputs)
         except ActionError as exc:
@@ -411,6 +439,9 @@ class _JobRun:
                 "GITHUB_JOB": self.job.id,
                 "GITHUB_ACTION": step.id or f"__run_{step.index}",
                 "GITHUB_SERVER_URL": self.github["server_url"],
+                "GITHUB_API_URL": self.github["api_url"],
+                "GITHUB_BASE_REF": self.github["base_ref"],
+                "GITHUB_HEAD_REF": self.github["head_ref"],
                 "RUNNER_OS": "Linux",
                 "RUNNER_ARCH": "X64",
                 "RUNNER_NAME": "sim",

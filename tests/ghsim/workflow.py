@@ -63,6 +63,8 @@ class Job:
     if_: str | bool | None = None
     env: Mapping[str, Any] = field(default_factory=dict)
     shell: str | None = None  # defaults.run.shell
+    # What its GITHUB_TOKEN may do: the job's permissions, else the workflow's.
+    permissions: Mapping[str, str] = field(default_factory=dict)
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -87,7 +89,8 @@ class Workflow:
         if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
             raise WorkflowError(f"{path or 'workflow'}: no jobs")
         shell = ((data.get("defaults") or {}).get("run") or {}).get("shell")
-        jobs = {name: _job(name, body, shell) for name, body in data["jobs"].items()}
+        permissions = data.get("permissions")
+        jobs = {name: _job(name, body, shell, permissions) for name, body in data["jobs"].items()}
         return cls(path, jobs, data.get("env") or {})
 
     def job(self, name: str) -> Job:
@@ -96,7 +99,21 @@ class Workflow:
         return self.jobs[name]
 
 
-def _job(name: str, body: Mapping[str, Any], workflow_shell: str | None) -> Job:
+def _permissions(declared: Any) -> dict[str, str]:
+    """A ``permissions:`` block as scope -> level; unset is GitHub's restricted default."""
+    scopes = ("actions", "contents", "issues", "pull-requests", "checks", "statuses")
+    if declared is None:
+        return {"contents": "read", "actions": "read"}  # the repository's restricted default
+    if declared in ("read-all", "write-all"):
+        return dict.fromkeys(scopes, declared.split("-")[0])
+    if not isinstance(declared, Mapping):
+        raise WorkflowError(f"permissions: {declared!r} is not simulated")
+    return {str(k): str(v) for k, v in declared.items()}
+
+
+def _job(
+    name: str, body: Mapping[str, Any], workflow_shell: str | None, workflow_permissions: Any
+) -> Job:
     if "uses" in body or "strategy" in body or "services" in body or "container" in body:
         raise WorkflowError(
             f"job {name}: reusable workflows, matrices and containers are not simulated"
@@ -125,6 +142,12 @@ def _job(name: str, body: Mapping[str, Any], workflow_shell: str | None) -> Job:
             )
         )
     job_shell = ((body.get("defaults") or {}).get("run") or {}).get("shell")
+    declared = body.get("permissions", workflow_permissions)
     return Job(
-        name, tuple(steps), body.get("if"), body.get("env") or {}, job_shell or workflow_shell
+        name,
+        tuple(steps),
+        body.get("if"),
+        body.get("env") or {},
+        job_shell or workflow_shell,
+        _permissions(declared),
     )

@@ -1,0 +1,102 @@
+"""`contentctl github`: what GitHub Actions workflows need besides plan and apply."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from contentctl.commands.context import App, pass_app
+from contentctl.errors import UsageError
+
+COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+@click.group()
+def github() -> None:
+    """For GitHub Actions workflows: the plan's pull request comment.
+
+    \b
+    Examples:
+      contentctl github comment contentctl-plan/comment.md --pr 7 --head-sha "$HEAD_SHA"
+    """
+
+
+@github.command("comment")
+@click.argument("comment_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--pr",
+    "pull_request",
+    type=click.IntRange(min=1),
+    required=True,
+    help="The pull request to comment on (the plan job writes its number to a file).",
+)
+@click.option(
+    "--head-sha",
+    required=True,
+    help="The commit the plan is of: the workflow_run event's head_sha. Nothing is posted "
+    "unless the pull request's head is still this commit.",
+)
+@click.option("--run-url", help="The plan's workflow run, linked from the comment.")
+@click.option(
+    "--author",
+    default="github-actions[bot]",
+    show_default=True,
+    help="The account the token comments as: its earlier comment is the one edited.",
+)
+@pass_app
+def comment(
+    app: App,
+    comment_file: Path,
+    pull_request: int,
+    head_sha: str,
+    run_url: str | None,
+    author: str,
+) -> None:
+    """Create or update the one plan comment of a pull request (found by its hidden
+    `<!-- contentctl-plan -->` marker), with COMMENT_FILE, the Markdown `contentctl plan`
+    wrote. A missing COMMENT_FILE (the plan job failed) says there is no plan.
+
+    For a `workflow_run` workflow, which may comment on pull requests from forks: it reads
+    the plan job's artifact as data and never runs the pull request's code. The pull
+    request number comes from that artifact, so it is believed only when that pull
+    request's head is --head-sha. Uses GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN.
+
+    \b
+    Examples:
+      contentctl github comment "$RUNNER_TEMP/contentctl-plan/comment.md" \\
+        --pr "$(cat "$RUNNER_TEMP/contentctl-plan/pull-request")" \\
+        --head-sha "$HEAD_SHA" --run-url "$RUN_URL"
+    """
+    from contentctl import github_comment
+
+    head_sha = head_sha.strip().lower()
+    if not COMMIT.match(head_sha):
+        raise UsageError(
+            f"--head-sha {head_sha[:80]!r} is not a commit id",
+            hint="pass ${{ github.event.workflow_run.head_sha }} through the step's env",
+        )
+    target = github_comment.Target.from_environ(app.environ)
+    markdown = _read(comment_file)
+    text = github_comment.body(markdown, head_sha, run_url)
+    with target.client() as client:
+        posted = github_comment.post(client, target, pull_request, head_sha, text, author)
+    if posted.action == "skipped":
+        click.echo(f"Not commented: {posted.reason}.")
+    else:
+        click.echo(f"{posted.action.capitalize()} the plan comment: {posted.url}")
+
+
+def _read(path: Path) -> str | None:
+    """The comment's Markdown, or None when the plan job wrote none. An artifact may be
+    anything: only what could be a comment is read."""
+    from contentctl.github_comment import LIMIT
+
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.read(LIMIT + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
