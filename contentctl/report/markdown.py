@@ -63,7 +63,7 @@ def _head(plan: Plan) -> str:
     lines = [MARKER, "### contentctl plan", ""]
     if not plan.has_changes:
         lines.append("No changes: the content matches the lockfile. No API call, no credit.")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _elsewhere(plan)) + "\n"
     lines.append(f"**{summary}{extra}** · estimated **{_credits(plan.credits)} credits**")
     publishes = [c.address for c in plan.publishes]
     if publishes:
@@ -78,7 +78,22 @@ def _head(plan: Plan) -> str:
         ]
         if len(blocked) > NAMED_IN_HEAD:
             lines.append(f"> - and {len(blocked) - NAMED_IN_HEAD:,} more (`contentctl plan`)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _elsewhere(plan)) + "\n"
+
+
+def _elsewhere(plan: Plan) -> list[str]:
+    """What the apply after the merge runs too, beyond this pull request's changes."""
+    if not plan.elsewhere:
+        return []
+    names = [c.address for c in plan.elsewhere]
+    credits = sum(c.credits for c in plan.elsewhere)
+    shown = ", ".join(code(a) for a in names[:NAMED_IN_HEAD])
+    return [
+        "",
+        f"> **Also pending on the base branch** (not from this pull request; the apply after "
+        f"the merge runs them too): {len(names):,} resource{'' if len(names) == 1 else 's'}, "
+        f"estimated **{_credits(credits)} credits**: {shown}{_more(names)}",
+    ]
 
 
 def _credits(value: float) -> str:

@@ -306,3 +306,8 @@ def test_a_pull_requests_plan_names_what_a_lagging_lockfile_will_also_run(tmp_pa
     assert shown == everything["summary"]["credits"]
     text = project.run("plan", "--changed-since", base, sandbox=False).stdout
     assert "Also pending outside --changed-since, not in this plan: 2 resource(s)" in text
+    comment = project.run(
+        "plan", "--changed-since", base, "--format", "markdown", sandbox=False
+    ).stdout
+    assert "**Also pending on the base branch**" in comment
+    assert "`media/hero`" in comment and "`post/dark-mode-launch`" in comment
