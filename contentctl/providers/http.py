@@ -29,6 +29,7 @@ import httpx
 
 from contentctl.config import Polling, Retries
 from contentctl.errors import ApiError, PossiblySubmittedError
+from contentctl.secrets import redact
 
 log = logging.getLogger("contentctl.http")
 
@@ -38,6 +39,8 @@ Clock = Callable[[], float]
 ErrorMapper = Callable[[httpx.Response], ApiError]
 
 USER_AGENT = "contentctl"
+# Headers whose values are secrets: an answer that echoes one has it redacted.
+SECRET_HEADERS = frozenset({"x-api-key", "embed-api-key", "authorization", "x-workspace-id"})
 # Methods whose repetition changes nothing more (contentctl's PATCH bodies set fields).
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
 
@@ -112,6 +115,7 @@ class Http:
             k: v for k, v in {**self.headers, **(headers or {})}.items() if k not in omit_headers
         }
         sent_headers.setdefault("user-agent", USER_AGENT)
+        secrets = [v for k, v in sent_headers.items() if k.lower() in SECRET_HEADERS]
         idempotent = method in IDEMPOTENT
         guard = None if idempotent else SEND_GUARD.get()
         first = self.clock()
@@ -171,6 +175,7 @@ class Http:
                 if guard is not None:
                     guard.unknown()
                 raise
+            response = _redacted(response, secrets)
             log.debug(
                 "%s %s %s -> %s (%.0f ms)",
                 self.provider,
@@ -301,6 +306,22 @@ async def poll(
             )
         await sleep(interval)
         interval = min(polling.max_interval, interval * polling.backoff)
+
+
+def _redacted(response: httpx.Response, secrets: list[str]) -> httpx.Response:
+    """The answer with any secret this request sent replaced, before anything reads it."""
+    content = response.content
+    clean = redact(content, secrets)
+    if clean == content:
+        return response
+    headers = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-length", "content-encoding")
+    ]
+    return httpx.Response(
+        response.status_code, headers=headers, content=clean, request=response.request
+    )
 
 
 def error_text(response: httpx.Response) -> str:

@@ -73,6 +73,8 @@ class EmulatedApi:
                 result = handler(state, call)
                 reply = await result if isinstance(result, Awaitable) else result
                 state.save()
+            if reply.status >= 400 and state.settings.faults.echo_key:
+                _echo_key(reply, request)
             entry["status"] = reply.status
             if reply.created:
                 entry["created"] = reply.created
@@ -123,6 +125,16 @@ class EmulatedApi:
             "X-RateLimit-Remaining": str(max(0, limit - window["count"])),
             "X-RateLimit-Reset": str(int(window["start"] + 60)),
         }
+
+
+def _echo_key(reply: Reply, request: Request) -> None:
+    """A careless API: the error message repeats the key it was sent."""
+    key = request.headers.get("x-api-key") or request.headers.get("embed-api-key") or ""
+    if not key or not isinstance(reply.body, dict):
+        return
+    nested = reply.body.get("error")
+    error: dict[str, Any] = nested if isinstance(nested, dict) else reply.body
+    error["message"] = f"{error.get('message', 'error')} (key received: {key})"
 
 
 def path_of(request: Request, prefix: str) -> str:

@@ -32,6 +32,7 @@ class Faults:
     timeout: float = 0.0  # in-process only: a POST is processed, then its answer is lost
     retry_after: float = 1.0
     slow_files: float = 0.0  # seconds between the bytes of a stored file (a dripping host)
+    echo_key: float = 0.0  # 1: error messages repeat the API key they received (careless APIs)
     seed: int | None = None
 
     @classmethod

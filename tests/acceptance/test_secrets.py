@@ -90,3 +90,48 @@ def test_debug_logs_redact_a_key_even_when_something_prints_it() -> None:
         logged = err.getvalue().decode()
     assert "header was [redacted]" in logged and "canary123" not in logged
     assert "not shown" not in logged
+
+
+def test_a_key_the_api_echoes_back_is_never_stored_printed_or_written(
+    quickstart: Project, tmp_path: Path
+) -> None:
+    """A careless API repeats the key it was sent in every error message (a 401 for a
+    wrong key, a 500): the key appears in no lockfile, plan, summary, comment, artifact
+    or output — --debug included."""
+    from ghsim.served import ServedSandbox
+
+    summary, outputs_file = tmp_path / "summary.md", tmp_path / "outputs.txt"
+    github = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs_file),
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+    }
+    printed: list[str] = []
+    with ServedSandbox(tmp_path / "api", latency=0, faults="echo_key=1") as api:
+        env = {**api.environ(), **github}
+        wrong = {**env, "POWERPOST_API_KEY": "pp_live_sk_canary_wrong_key_1234"}
+        canaries = [wrong["POWERPOST_API_KEY"], env["POSTNITRO_API_KEY"]]
+        for args in (
+            ["--debug", "apply", "--auto-approve"],  # PowerPost refuses the key: 401, echoed
+            ["--debug", "plan", "-out", str(tmp_path / "plan.json")],
+            ["plan", "--format", "markdown"],
+            ["plan", "--format", "json"],
+            ["--debug", "show"],
+            ["--debug", "drift"],
+        ):
+            result = quickstart.run(*args, sandbox=False, env=wrong)
+            # ::add-mask:: lines are how GitHub is told to hide a value; the runner eats them.
+            lines = result.output.splitlines()
+            printed.append("\n".join(x for x in lines if not x.startswith("::add-mask::")))
+        assert "INVALID_API_KEY" in printed[0] and "[redacted]" in printed[0]
+        echoed = [r for r in api.requests() if r.get("status") == 401]
+        assert echoed  # the API did answer with the key in its message
+    written = [p for p in (quickstart.root, tmp_path) if p.exists() for p in p.rglob("*")]
+    files = [p for p in written if p.is_file() and "api" not in p.relative_to(tmp_path).parts[:1]]
+    assert quickstart.lockfile in files and summary in files
+    for canary in canaries:
+        for text in printed:
+            assert canary not in text
+        for path in files:
+            assert canary.encode() not in path.read_bytes(), path
