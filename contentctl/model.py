@@ -63,6 +63,8 @@ class Document:
     positions: Positions
     sources: tuple[str, ...] = ()  # every file it was made from (templates included)
     templated: bool = False  # rendered with variables: a variable change may change it
+    # Values the parser refused (a language tag, .nan): their checks would only repeat it.
+    refused: tuple[JsonPath, ...] = ()
 
     @property
     def kind(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -70,6 +71,13 @@ def plan_options(command: F) -> F:
     ):
         command = decorator(command)
     return command
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """nan compares false with every number: a budget of nan would be no budget."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of credits", ctx=ctx, param=param)
+    return value
 
 
 def _options(
@@ -202,6 +210,7 @@ def plan(
     "--max-credits",
     type=click.FloatRange(min=0),
     default=None,
+    callback=_finite,
     help="Refuse a plan estimated above this many credits (also spec.budget).",
 )
 @click.option(

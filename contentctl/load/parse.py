@@ -8,6 +8,7 @@ are caught (PyYAML silently keeps the last one), and alias expansion is bounded.
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from typing import Any, ClassVar
 
@@ -56,6 +57,7 @@ _Loader.add_implicit_resolver(
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES_PER_DOCUMENT = 200_000
+MAX_DEPTH = 64  # manifests nest a few levels; hundreds only exhaust the interpreter's stack
 
 _constructor = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
@@ -68,20 +70,29 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.values: dict[JsonPath, tuple[int, int]] = {}
         self.keys: dict[JsonPath, tuple[int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.refused: list[JsonPath] = []
         self.nodes = 0
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES_PER_DOCUMENT:
             raise _TooLarge
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep(node)
         self.values.setdefault(path, _mark(node))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            self.refused.append(path)
             self._error(
                 node,
                 path,
@@ -125,6 +136,7 @@ class _Builder:
         try:
             value = _constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
+            self.refused.append(path)
             self._error(
                 node,
                 path,
@@ -135,6 +147,16 @@ class _Builder:
         if isinstance(value, (datetime.date, datetime.datetime)):
             # YAML 1.1 turns bare dates into date objects; manifests want the text the user wrote.
             return node.value
+        if isinstance(value, float) and not math.isfinite(value):
+            # .nan compares false with every limit: a budget of .nan would be no budget.
+            self.refused.append(path)
+            self._error(
+                node,
+                path,
+                f"{node.value} is not a number a manifest can use",
+                hint="write a finite number (.nan, .inf and -.inf are refused)",
+            )
+            return None
         return value
 
     def _error(
@@ -183,26 +205,65 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnost
                 )
                 index += 1
                 continue
+            except _TooDeep as deep:
+                line, col = _mark(deep.node)
+                diagnostics.append(
+                    Diagnostic(
+                        Location(file, line, col),
+                        f"document nests deeper than {MAX_DEPTH} levels",
+                        hint="manifests nest a few levels; flatten this part",
+                    )
+                )
+                index += 1
+                continue
             diagnostics.extend(builder.diagnostics)
             if data is not None:
                 documents.append(
-                    Document(file, index, data, Positions(file, builder.values, builder.keys))
+                    Document(
+                        file,
+                        index,
+                        data,
+                        Positions(file, builder.values, builder.keys),
+                        refused=tuple(builder.refused),
+                    )
                 )
             index += 1
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        diagnostics.append(
-            Diagnostic(
-                Location(file, line, col), f"YAML syntax error: {problem}", hint=_yaml_hint(problem)
-            )
-        )
+        diagnostics.append(_syntax_error(exc, file))
     except yaml.YAMLError as exc:
         diagnostics.append(Diagnostic(Location(file, 1, 1), f"YAML error: {exc}"))
+    except RecursionError:
+        diagnostics.append(
+            Diagnostic(
+                Location(file, 1, 1),
+                "YAML nests too deeply to read",
+                hint="manifests nest a few levels; flatten the file",
+            )
+        )
     finally:
         loader.dispose()
     return documents, diagnostics
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
+    """Where the error starts: an unclosed quoted string is reported where it opens (PyYAML's
+    context mark), not at the end of the file where the parser gave up."""
+    context = exc.context or ""
+    opened = exc.context_mark is not None and context.startswith("while scanning")
+    mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or context or "invalid YAML"
+    if opened:
+        what = context.removeprefix("while scanning ").strip()
+        message = f"{what} that starts here is not closed: {problem}"
+        if "quoted" in what:
+            hint: str | None = "close the quote (a quote inside it must be doubled or escaped)"
+        else:
+            hint = _yaml_hint(problem)
+        return Diagnostic(Location(file, line, col), f"YAML syntax error: {message}", hint=hint)
+    return Diagnostic(
+        Location(file, line, col), f"YAML syntax error: {problem}", hint=_yaml_hint(problem)
+    )
 
 
 def _yaml_hint(problem: str) -> str | None:

@@ -70,7 +70,7 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
             )
             continue
         resources[resource.address] = resource
-        if not problems:
+        if not problems and not document.refused:
             schema_valid.add(resource.address)
     graph, problems = build_graph(resources.values(), checked=schema_valid)
     diagnostics.extend(problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,10 +61,48 @@ def load_schema(filename: str) -> dict[str, Any]:
 
 @functools.cache
 def validator(filename: str) -> jsonschema.Draft202012Validator:
-    import jsonschema
-
     # Building a validator costs far more than using it: one per schema per process.
-    return jsonschema.Draft202012Validator(load_schema(filename), registry=_registry())
+    validator_class = _ecma_validator()
+    result: jsonschema.Draft202012Validator = validator_class(
+        load_schema(filename), registry=_registry()
+    )
+    return result
+
+
+@functools.cache
+def _ecma_validator() -> Any:
+    """Draft 2020-12 with ``pattern`` read as JSON Schema says, in ECMA-262 terms: ``$`` is
+    the end of the text. Python's ``$`` also matches before a final newline, so a name
+    "hero\n" passed ``^[a-z0-9]...$`` and printed like "hero"."""
+    import jsonschema
+    from jsonschema import validators
+
+    def pattern(validator: Any, wanted: str, instance: Any, schema: Any) -> Any:
+        if isinstance(instance, str) and not _ecma_regex(wanted).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {wanted!r}")
+
+    return validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, {"pattern": pattern}
+    )
+
+
+@functools.cache
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
 
 
 def check_document(document: Document, schema_file: str) -> list[Diagnostic]:
@@ -159,24 +198,33 @@ def _message(error: ValidationError, path: JsonPath) -> str:
     value: Any = error.validator_value
     instance = error.instance
     if error.validator == "enum":
-        return f"{name}: {instance!r} is not one of {', '.join(repr(v) for v in value)}"
+        return f"{name}: {_short(instance)} is not one of {', '.join(repr(v) for v in value)}"
     if error.validator == "const":
-        return f"{name} must be {value!r}, not {instance!r}"
+        return f"{name} must be {value!r}, not {_short(instance)}"
     if error.validator == "type":
         return f"{name}: expected {_type_name(value)}, got {_type_name(_json_type(instance))}"
     if error.validator == "not":
         description = error.schema.get("description") if isinstance(error.schema, Mapping) else None
-        what = name if isinstance(instance, (dict, list)) else f"{name}: {instance!r}"
+        what = name if isinstance(instance, (dict, list)) else f"{name}: {_short(instance)}"
         return f"{what} is not allowed here" + (f" ({description})" if description else "")
     if (
         error.validator == "pattern"
         and isinstance(error.schema, Mapping)
         and error.schema.get("description")
     ):
-        return f"{name}: {instance!r} does not have the expected form"
+        return f"{name}: {_short(instance)} does not have the expected form"
     if error.validator == "contains" or error.validator in ("minContains", "maxContains"):
         return f"{name}: {_contains_message(error)}"
-    return f"{name}: {error.message}"
+    return f"{name}: {error.message.replace(repr(instance), _short(instance))}"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """A value as the message shows it: a long one clipped, with its length."""
+    shown = repr(value)
+    if len(shown) <= limit:
+        return shown
+    size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
+    return shown[: limit - 1] + "…" + size
 
 
 def _hint(error: ValidationError) -> str | None:

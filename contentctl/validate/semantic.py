@@ -135,6 +135,14 @@ def _media(root: Path, resource: Resource) -> Iterator[Diagnostic]:
             hint="keep media files inside the project, e.g. in assets/",
         )
         return
+    if resolved.exists() and not resolved.is_file():
+        yield Diagnostic(
+            at,
+            f"media file {resource.spec['file']} is not a regular file "
+            "(a folder, a pipe or a device)",
+            hint="point at an image or video file",
+        )
+        return
     if not resolved.is_file():
         yield Diagnostic(
             at,
