@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from contentctl.cli import cli
-from contentctl.sandbox import read_log
+from contentctl.sandbox import SandboxState, read_log
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -208,3 +209,16 @@ def apply_in_subprocess(
         stderr=output,
         text=True,
     )
+
+
+def paid_jobs(root: Path) -> Counter[str]:
+    """Paid jobs the sandbox accepted, keyed by what identifies the step that sent them."""
+    state = SandboxState(root / ".contentctl" / "sandbox")
+    seen: Counter[str] = Counter()
+    for job in state.powerpost["generations"].values():
+        seen[f"captions:{job['prompt']}"] += 1
+    for job in state.powerpost["images"].values():
+        seen[f"images:{job['prompt']}"] += 1
+    for post in state.postnitro["posts"].values():
+        seen[f"render:{post['requestorId']}"] += 1
+    return seen

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import Project, apply_in_subprocess, lockfile_shape, make_project
+from helpers import Project, apply_in_subprocess, lockfile_shape, make_project, paid_jobs
 
 from contentctl import lockfile
 from contentctl.sandbox import SandboxState
@@ -34,19 +34,6 @@ UNCERTAIN = re.compile(r"failed: (\S+) (\S+): an earlier apply was interrupted w
 def _apply_in_subprocess(project: Project, faults: str) -> subprocess.Popen[str]:
     env = {"CONTENTCTL_SANDBOX_FAULTS": faults} if faults else {}
     return apply_in_subprocess(project, LATENCY, capture=False, env=env)
-
-
-def _paid_submissions(project: Project) -> Counter[str]:
-    """Paid jobs the remote accepted, keyed by what identifies the step that sent them."""
-    state = SandboxState(project.root / ".contentctl" / "sandbox")
-    seen: Counter[str] = Counter()
-    for job in state.powerpost["generations"].values():
-        seen[f"captions:{job['prompt']}"] += 1
-    for job in state.powerpost["images"].values():
-        seen[f"images:{job['prompt']}"] += 1
-    for post in state.postnitro["posts"].values():
-        seen[f"render:{post['requestorId']}"] += 1
-    return seen
 
 
 def _free_duplicates(project: Project) -> int:
@@ -111,7 +98,7 @@ def test_kill_at_random_points_and_resume(
 
         assert lockfile_shape(project) == expected, point
         assert project.run("plan", "--detailed-exitcode").exit_code == 0, point
-        submitted_twice = {k: n for k, n in _paid_submissions(project).items() if n > 1}
+        submitted_twice = {k: n for k, n in paid_jobs(project.root).items() if n > 1}
         assert sum(n - 1 for n in submitted_twice.values()) <= uncertain_resubmits, (
             point,
             submitted_twice,

@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import Project, make_project
-from test_never_pay_twice import paid_jobs
+from helpers import Project, make_project, paid_jobs
 
 from contentctl.sandbox import SandboxState
 

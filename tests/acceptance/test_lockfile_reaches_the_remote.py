@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import Project, copy_example, git, git_repo
+from helpers import Project, copy_example, git, git_repo, paid_jobs
 
 POST = """apiVersion: contentctl/v1
 kind: Post
@@ -210,7 +210,6 @@ def test_a_runner_killed_outright_leaves_a_checkpoint_the_next_runner_adopts(
     """SIGKILL, no grace, the runner's disk thrown away: the write-ahead records were pushed
     to the checkpoint ref before each wave of requests, so the next runner, from a fresh
     clone, collects the dead one's jobs instead of paying for them again."""
-    from test_never_pay_twice import paid_jobs
 
     from contentctl.sandbox import SandboxState
 

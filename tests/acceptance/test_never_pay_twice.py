@@ -13,9 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from helpers import Project, make_project
-
-from contentctl.sandbox import SandboxState
+from helpers import Project, make_project, paid_jobs
 
 FAST_RETRIES = """
 spec:
@@ -25,19 +23,6 @@ spec:
     postnitro:
       retries: {attempts: 3, base_delay: 0.01, max_delay: 0.02, max_rate_limit_wait: 0.01}
 """
-
-
-def paid_jobs(root: Path) -> Counter[str]:
-    """Paid jobs the sandbox accepted, keyed by what identifies the step that sent them."""
-    state = SandboxState(root / ".contentctl" / "sandbox")
-    seen: Counter[str] = Counter()
-    for job in state.powerpost["generations"].values():
-        seen[f"captions:{job['prompt']}"] += 1
-    for job in state.powerpost["images"].values():
-        seen[f"images:{job['prompt']}"] += 1
-    for post in state.postnitro["posts"].values():
-        seen[f"render:{post['requestorId']}"] += 1
-    return seen
 
 
 def _statuses(project: Project) -> Counter[str]:
