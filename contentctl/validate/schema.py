@@ -218,7 +218,7 @@ def _message(error: ValidationError, path: JsonPath) -> str:
     return f"{name}: {error.message.replace(repr(instance), _short(instance))}"
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def _short(value: Any, limit: int = 200) -> str:
     """A value as the message shows it: a long one clipped, with its length."""
     shown = repr(value)
     if len(shown) <= limit:

@@ -52,7 +52,9 @@ TRAPS = """\
           trap 'echo "INT $SECONDS" >> "$RUNNER_TEMP/traps"' INT
           trap 'echo "TERM $SECONDS" >> "$RUNNER_TEMP/traps"' TERM
           touch ready
-          while :; do sleep 0.05; done
+          # wait, not a foreground sleep: bash runs a trap at once only while in wait
+          # (with a foreground child it ignores a SIGINT the child did not die of)
+          while :; do sleep 0.05 & wait $! || true; done
       - name: after, on success
         run: echo never
       - name: after, always
