@@ -133,15 +133,33 @@ def run_approved(
         raise saved.error(app.environ)
     if result.interrupted:
         running = [f"{r.address} {r.step} (job {r.remote_id})" for r in result.still_running]
+        replacing = _unfinished_replaces(writer.current)
         raise Interrupted(
             "interrupted; everything submitted is recorded in contentctl.lock"
             + (": still running remotely: " + "; ".join(running) if running else ""),
-            hint="run `contentctl apply` again to collect these jobs without paying again",
+            hint="run `contentctl apply` again to collect these jobs without paying again"
+            + (
+                f"; it also finishes the replace of {', '.join(replacing)} (its plan says "
+                "what is left to regenerate, and its cost)"
+                if replacing
+                else ""
+            ),
         )
     if options.no_wait and not result.failures and not result.skipped:
         return  # jobs left running were asked for; the summary says how to collect them
     if not result.ok:
         raise ContentctlError("apply did not finish everything", hint="see the summary above")
+
+
+def _unfinished_replaces(current: Lockfile) -> list[str]:
+    """Resources an interrupted --replace has steps left to regenerate in."""
+    from contentctl.plan.steps import REPLACING_HASH
+
+    return [
+        address
+        for address, record in sorted(current.resources.items())
+        if any(s.input_hash == REPLACING_HASH for s in record.steps.values())
+    ]
 
 
 def _outputs(the_plan: Plan, current: Lockfile) -> None:

@@ -21,6 +21,8 @@ from contentctl.plan.cost import estimate
 from contentctl.plan.steps import (
     DELETED_THROUGH,
     IMPORTED_HASH,
+    OWNING_STEP,
+    REPLACING_HASH,
     StepSpec,
     input_hash,
     steps_for,
@@ -155,13 +157,11 @@ def make_plan(
                 runs[f"{address}#{spec.name}"] = False
             continue
         forced = address in options.replace
-        step_changes = [
-            _step_change(project, resource, spec, lock, runs, forced)
-            for spec in steps_for(resource, project.root)
-        ]
-        if record is None:
+        chain = steps_for(resource, project.root)
+        step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in chain]
+        if record is None or _never_created(record, chain):
             action: ResourceAction = "create"
-        elif forced:
+        elif forced or _replacing(record):
             action = "replace"
         elif any(s.action != "keep" for s in step_changes):
             action = "update"
@@ -227,6 +227,10 @@ def _step_change(
     action: StepAction
     if forced:
         action, reason = "run", "forced by --replace"
+    elif previous is not None and previous.input_hash == REPLACING_HASH:
+        # An apply --replace was interrupted before it regenerated this step.
+        forced = True
+        action, reason = "run", "finishing an interrupted --replace"
     else:
         action, reason = _decide(
             project,
@@ -258,6 +262,31 @@ def _step_change(
         spec.publishes,
         after,
         inputs=ignored.fields,
+    )
+
+
+def _replacing(record: ResourceRecord) -> bool:
+    """An apply --replace of this resource was interrupted before it finished."""
+    return any(s.input_hash == REPLACING_HASH for s in record.steps.values())
+
+
+def _never_created(record: ResourceRecord, chain: Sequence[StepSpec]) -> bool:
+    """Only the steps before the object exists have records (an apply interrupted or failed
+    on its way to creating it): applying creates it, it updates nothing.
+
+    The object exists once its owning step, or a step after it, has completed once; an object
+    updated in place exists as soon as its id is recorded."""
+    names = [s.name for s in chain]
+    owning = OWNING_STEP.get(record.kind)
+    if owning not in names:
+        return False
+    owner = record.steps.get(owning)
+    in_place = any(s.in_place for s in chain if s.name == owning)
+    if owner is not None and owner.remote_id and in_place:
+        return False
+    return not any(
+        (found := record.steps.get(name)) is not None and found.status == "completed"
+        for name in names[names.index(owning) :]
     )
 
 
