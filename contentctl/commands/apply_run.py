@@ -198,29 +198,7 @@ def _commit(
     the error is raised."""
     from contentctl import persist
 
-    counts = the_plan.counts()
-    head = ", ".join(
-        f"{counts[a]} {verb}"
-        for a, verb in (
-            ("create", "created"),
-            ("update", "updated"),
-            ("replace", "replaced"),
-            ("delete", "deleted"),
-            ("forget", "forgotten"),
-            ("move", "moved"),
-        )
-        if counts.get(a)
-    )
-    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
-    lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
-    for change in the_plan.changes:
-        if change.action != "no-op" or change.moved_from:
-            steps = ", ".join(s.name for s in change.running) or change.action
-            lines.append(f"- {change.address}: {change.action} ({steps})")
-    if result.failures:
-        lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
-    if result.still_running:
-        lines += ["", "Still running: " + ", ".join(r.address for r in result.still_running)]
+    lines = commit_message(the_plan, result)
     try:
         made, pushed = persist.commit_and_push(
             project.root, project.lockfile_path, "\n".join(lines), push=push
@@ -237,6 +215,53 @@ def _commit(
     if pushed and pushed != made:
         click.echo(f"The remote had moved: merged the lockfiles and pushed {pushed[:12]}.")
     return None
+
+
+VERBS = (
+    ("create", "created"),
+    ("update", "updated"),
+    ("replace", "replaced"),
+    ("delete", "deleted"),
+    ("forget", "forgotten"),
+    ("move", "moved"),
+)
+
+
+def commit_message(the_plan: Plan, result: ApplyResult) -> list[str]:
+    """The lockfile commit's lines: what was done, counted by what happened, not by what was
+    planned (a failed update did not update anything)."""
+    unfinished = {
+        **{a: "skipped" for a in result.skipped},
+        **{a: "not started" for a in result.not_started},
+        **{r.address: "still running" for r in result.still_running},
+        **{f.address: "failed" for f in result.failures},
+    }
+    done: dict[str, int] = {}
+    for change in the_plan.changes:
+        if change.moved_from:
+            done["move"] = done.get("move", 0) + 1
+        if change.action != "no-op" and change.address not in unfinished:
+            done[change.action] = done.get(change.action, 0) + 1
+    outcomes = [unfinished[c.address] for c in the_plan.changes if c.address in unfinished]
+    parts = [f"{done[a]} {verb}" for a, verb in VERBS if done.get(a)]
+    parts += [
+        f"{outcomes.count(o)} {o}"
+        for o in ("failed", "skipped", "still running", "not started")
+        if o in outcomes
+    ]
+    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
+    head = ", ".join(parts) or "nothing done"
+    lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
+    for change in the_plan.changes:
+        if change.action != "no-op" or change.moved_from:
+            steps = ", ".join(s.name for s in change.running) or change.action
+            outcome = f": {unfinished[change.address]}" if change.address in unfinished else ""
+            lines.append(f"- {change.address}: {change.action} ({steps}){outcome}")
+    if result.failures:
+        lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
+    if result.still_running:
+        lines += ["", "Still running: " + ", ".join(r.address for r in result.still_running)]
+    return lines
 
 
 def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:

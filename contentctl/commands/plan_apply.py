@@ -351,9 +351,10 @@ class _Gate:
 
     def check(self, the_plan: Plan) -> None:
         if the_plan.blocked:
+            ways = dict.fromkeys(c.unblock for c in the_plan.blocked if c.unblock)
             raise ContentctlError(
                 "the plan contains changes that are refused (see above)",
-                hint="--allow-republish, or spec.removed in contentctl.yaml",
+                hint="; ".join(ways) or None,
             )
         if self.limit is not None and the_plan.credits > self.limit:
             raise ContentctlError(

@@ -68,6 +68,7 @@ class ResourceChange:
     steps: tuple[StepChange, ...] = ()
     source_file: str | None = None
     blocked: str | None = None  # why apply must refuse this change
+    unblock: str | None = None  # what would allow it
     moved_from: str | None = None
     warning: str | None = None
     # The zone the manifest writes its times in (a Schedule's time_zone), to show them so.
@@ -174,8 +175,7 @@ def make_plan(
                 action,
                 tuple(step_changes),
                 resource.source_file,
-                blocked=_blocked(record, step_changes, options)
-                or _too_late(resource, step_changes, now),
+                **_refused(resource, record, step_changes, options, now),
                 moved_from=moves.get(address),
                 time_zone=_time_zone(resource),
             )
@@ -356,6 +356,28 @@ def _decide(
     return "keep", "unchanged"
 
 
+REPUBLISH = "--allow-republish"
+REMOVED = "list it under spec.removed in contentctl.yaml"
+SCHEDULE_LATER = "move spec.at later, or remove the manifest if the schedule has gone out"
+
+
+def _refused(
+    resource: Resource,
+    record: ResourceRecord | None,
+    steps: Sequence[StepChange],
+    options: PlanOptions,
+    now: datetime,
+) -> dict[str, str | None]:
+    """Why apply must refuse this change, and what would allow it (its own hint)."""
+    published = _blocked(record, steps, options)
+    if published:
+        return {"blocked": published, "unblock": REPUBLISH}
+    late = _too_late(resource, steps, now)
+    if late:
+        return {"blocked": late, "unblock": SCHEDULE_LATER}
+    return {}
+
+
 def _blocked(
     record: ResourceRecord | None, steps: Sequence[StepChange], options: PlanOptions
 ) -> str | None:
@@ -453,6 +475,7 @@ def _forgotten(
                     "it remotely, add it to spec.removed in contentctl.yaml"
                     if record.prevent_destroy
                     else None,
+                    unblock=REMOVED if record.prevent_destroy else None,
                 )
             )
             continue
@@ -473,6 +496,7 @@ def _forgotten(
                 "forget",
                 source_file=record.source.get("file"),
                 blocked=blocked,
+                unblock=REMOVED if blocked else None,
                 warning=None
                 if intended
                 else "the remote object stays; contentctl stops tracking it",
