@@ -48,21 +48,50 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
       contentctl validate --env prod --var launch=2026-12-01
     """
     output_format = chosen_format(output_format)
+    project = app.project()
+    _some_manifests(project)
     if output_format == "text":
-        manifests = app.manifests(app.project())
+        manifests = app.manifests(project)
         count = len(manifests.graph.resources)
-        click.echo(f"{count} resource{'' if count == 1 else 's'} valid.")
+        files = len(_manifest_files(project))
+        click.echo(
+            f"{count} resource{'' if count == 1 else 's'} valid, in {files} "
+            f"file{'' if files == 1 else 's'} under {_folders(project)}."
+        )
         return
     from contentctl import git
     from contentctl.report.diagnostics import FORMATS
     from contentctl.validate.manifests import check_project
 
-    project = app.project()
     found = check_project(project, app.overrides)
     folder = git.folder_in_repository(project.root) if output_format == "github" else ""
     click.echo(FORMATS[output_format](found.diagnostics, folder), nl=False)
     if found.errors:
         ctx.exit(1)
+
+
+def _manifest_files(project: Project) -> list[Path]:
+    from contentctl.load.discover import manifest_files
+
+    return manifest_files(project)
+
+
+def _folders(project: Project) -> str:
+    return ", ".join(f"{folder.rstrip('/')}/" for folder in project.content_dirs)
+
+
+def _some_manifests(project: Project) -> None:
+    """Validating nothing is not a success: a wrong -C or spec.content says so."""
+    if _manifest_files(project):
+        return
+    from contentctl.load.discover import MANIFEST_SUFFIXES
+
+    suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
+    raise ContentctlError(
+        f"no manifests to validate: no {suffixes} file under {_folders(project)} of {project.root}",
+        hint="write manifests in content/ (contentctl init writes an example), or name "
+        "their folders in contentctl.yaml (spec.content)",
+    )
 
 
 @click.group()
