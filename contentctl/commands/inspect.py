@@ -294,17 +294,36 @@ def preview(app: App, out_dir: Path | None) -> None:
     project = app.project()
     graph = app.manifests(project).graph
     lock = lockfile.read(project.lockfile_path)
-    images = asyncio.run(_images(app, project, lock))
+    images, missing = asyncio.run(_images(app, project, lock))
     target = out_dir or project.root / project.out_dir / "preview"
     target.mkdir(parents=True, exist_ok=True)
     (target / "index.html").write_text(
-        page(project.name, graph, lock, project.root, images), encoding="utf-8"
+        page(project.name, graph, lock, project.root, images, missing), encoding="utf-8"
     )
     click.echo(str(target / "index.html"))
+    if missing:
+        reasons = sorted(set(missing.values()))
+        count = len(missing)
+        click.echo(
+            f"warning: {count} generated image{'' if count == 1 else 's'} not in the page "
+            f"({'; '.join(reasons)}): "
+            + (
+                "it shows as a placeholder with its media id"
+                if count == 1
+                else "they show as placeholders with their media ids"
+            ),
+            err=True,
+        )
 
 
-async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
-    """Generated images, fetched once with the download limits, as data URIs."""
+SANDBOX_IMAGES = "the lockfile records sandbox images: run `contentctl --sandbox preview`"
+
+
+async def _images(
+    app: App, project: Project, lock: Lockfile
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Generated images, fetched once with the download limits, as data URIs; and those
+    that could not be, with why."""
     from contentctl.errors import ApiError
     from contentctl.providers import download_client, downloads_for
     from contentctl.report.preview import data_uri
@@ -317,14 +336,20 @@ async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
         if i.get("url")
     ]
     found: dict[str, str] = {}
+    missing: dict[str, str] = {}
     if not wanted:
-        return found
+        return found, missing
+    if (lock.target or {}).get("sandbox") and not app.sandbox:
+        # Their URLs exist only in the sandbox: asking the network for them is pointless.
+        return found, dict.fromkeys((m for m, _url in wanted), SANDBOX_IMAGES)
     async with download_client(app.transport(project)) as client:
         downloads = downloads_for(project, client)
         for media_id, url in wanted:
             try:
                 content, mime = await downloads.fetch(url)
-            except ApiError:
-                continue  # preview links expire after 7 days: the card says so by omission
+            except ApiError as exc:
+                # Preview links expire after 7 days: the apply that made them is long past.
+                missing[media_id] = f"not downloaded: {exc.message}"
+                continue
             found[media_id] = data_uri(content, mime)
-    return found
+    return found, missing
