@@ -281,7 +281,7 @@ def apply(
     Examples:
       contentctl apply                      # shows the plan, asks
       contentctl apply plan.json            # exactly a reviewed plan
-      contentctl apply --auto-approve --select 'post/launch.*' --max-credits 50
+      contentctl apply --auto-approve --select 'post/launch.*' --max-credits 100
       contentctl apply --auto-approve --commit --push   # in CI, on merge
     """
     from contentctl import lease, lockfile
