@@ -9,6 +9,7 @@ SIGINT anywhere, the approval prompt included). The commands live in contentctl/
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -26,15 +27,15 @@ if TYPE_CHECKING:
 
 EXAMPLES = """
 \b
+Exit codes: 0 success or no changes, 1 error (usage errors too), 2 changes present
+(only with --detailed-exitcode), 130 interrupted.
+
+\b
 Examples:
   contentctl --sandbox -C examples/quickstart plan
   contentctl --sandbox -C examples/quickstart apply --auto-approve
   contentctl plan --detailed-exitcode     # in CI: exit 2 when there are changes
   contentctl plan --sandbox -C examples/quickstart   # global options go anywhere
-
-\b
-Exit codes: 0 success or no changes, 1 error (usage errors too), 2 changes present
-(only with --detailed-exitcode), 130 interrupted.
 """
 
 # Never 2: with --detailed-exitcode, 2 means "changes present", and a typo is not a change.
@@ -197,7 +198,69 @@ def _global_options_anywhere(group: click.Group) -> None:
 
 _global_options_anywhere(cli)
 
+EXAMPLES_HEADING = re.compile(r"\x08\n\s*Examples?:\n")
+
+
+def _examples_last(group: click.Group) -> None:
+    """A help ends with its examples: after Options and Commands, where the eye lands.
+
+    Docstrings keep them beside the code they show; click prints the epilog last."""
+    for command in group.commands.values():
+        found = list(EXAMPLES_HEADING.finditer(command.help or ""))
+        if found and not command.epilog:
+            help_text = command.help or ""
+            command.epilog = help_text[found[-1].start() :].strip()
+            command.help = help_text[: found[-1].start()].rstrip()
+        if isinstance(command, click.Group):
+            _examples_last(command)
+
+
+_examples_last(cli)
+
+
+class _ClosedPipeTolerant:
+    """sys.stdout or sys.stderr, for a reader that may go away (`contentctl apply | head`).
+
+    Once the reader has gone, output is dropped and the command carries on: an apply must
+    never stop half-way because nobody reads it any more, and it exits with its own status,
+    without a word about the pipe (the shell's convention)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._closed = False
+
+    def write(self, text: str) -> int:
+        if not self._closed:
+            try:
+                return int(self._stream.write(text))
+            except BrokenPipeError:
+                self._reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        self._closed = True
+        # What is still buffered goes nowhere, also when Python flushes it at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
+    sys.stdout = _ClosedPipeTolerant(sys.stdout)
+    sys.stderr = _ClosedPipeTolerant(sys.stderr)
     cli.main(args=argv, prog_name="contentctl")

@@ -94,8 +94,9 @@ def build_graph(
 ) -> tuple[Graph, list[Diagnostic]]:
     """Check references and order the resources; cycles and dangling references are errors.
 
-    Only resources in ``checked`` (all when None) get reference diagnostics: the schema has
-    already reported what is wrong with the others.
+    Resources not in ``checked`` (all are, when None) failed their schema, which has reported
+    what is wrong with them: of their references, only those to resources that do not exist
+    are reported here, so that a typo elsewhere in a document hides nothing.
     """
     by_address = {r.address: r for r in resources}
     diagnostics: list[Diagnostic] = []
@@ -105,11 +106,13 @@ def build_graph(
         for ref in resource.references:
             target_kind = ref.address.split("/", 1)[0]
             allowed = target_kind in allowed_kinds(resource.kind, ref.path)
-            if checked is not None and resource.address not in checked:
+            unchecked = checked is not None and resource.address not in checked
+            location = resource.document.positions.of(ref.path)
+            if unchecked and not (allowed and ref.address not in by_address):
+                # What the schema refused, it has reported; a missing target it cannot see.
                 if allowed and ref.address in by_address:
                     sorter.add(resource.address, ref.address)
                 continue
-            location = resource.document.positions.of(ref.path)
             if not allowed:
                 diagnostics.append(
                     Diagnostic(

@@ -306,6 +306,21 @@ class LockfileWriter:
         kept = replace(resource, steps={n: s for n, s in resource.steps.items() if n in names})
         self._save({**self.current.resources, address: kept})
 
+    def mark_replacing(self, address: str, names: set[str], marker: str) -> None:
+        """Give the completed records of these steps the ``marker`` hash (an apply --replace
+        starts): each keeps it until the step has run again."""
+        resource = self.current.resources.get(address)
+        if resource is None:
+            return
+        steps = {
+            name: replace(step, input_hash=marker)
+            if name in names and step.status == "completed"
+            else step
+            for name, step in resource.steps.items()
+        }
+        if steps != dict(resource.steps):
+            self._save({**self.current.resources, address: replace(resource, steps=steps)})
+
     def forget(self, address: str) -> None:
         self._save({a: r for a, r in self.current.resources.items() if a != address})
 

@@ -183,9 +183,15 @@ def planned_steps(diff_output: str) -> dict[str, list[str]]:
 
 
 def apply_in_subprocess(
-    project: Project, latency: str, *, capture: bool = True, env: dict[str, str] | None = None
+    project: Project,
+    latency: str,
+    *,
+    capture: bool = True,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> subprocess.Popen[str]:
-    """`contentctl --sandbox apply --auto-approve` in a real process, to interrupt or kill."""
+    """`contentctl --sandbox apply --auto-approve [ARGS]` in a real process, to interrupt or
+    kill."""
     environ = {
         **os.environ,
         "CONTENTCTL_SANDBOX_LATENCY": latency,
@@ -203,6 +209,7 @@ def apply_in_subprocess(
             "--sandbox",
             "apply",
             "--auto-approve",
+            *args,
         ],
         env=environ,
         stdout=output,

@@ -13,7 +13,6 @@ a timeout, an error while polling: the job stays ``pending`` and is collected la
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -60,7 +59,10 @@ class Attempt:
         self.ctx = ctx
         self.before = ctx.previous  # the record as this attempt found it
         self.base = base  # what the outcome records are built from
-        self.started = time.monotonic()
+        # When the step's work began: its first request leaving, or the collection of a job
+        # submitted earlier; never the waits before (a rate-limit pause, a checkpoint push).
+        self.started = executor.clock()
+        self.earlier = False  # collecting a job an earlier apply submitted (and paid for)
         self.marked = False  # recorded "submitting" for a request of this attempt
         self.accepted = 0  # requests of this attempt the API accepted
 
@@ -112,6 +114,7 @@ class Attempt:
         same = previous is not None and previous.input_hash == self.base.input_hash
         if same and previous is not None and previous.status == "pending" and previous.remote_id:
             self.base = previous
+            self.earlier = True
             self.executor.emit(
                 "resumed",
                 self.address,
@@ -174,6 +177,7 @@ class Attempt:
             ) from exc
         if found.remote_id is not None and self.runner.job:
             self.base = replace(previous, status="pending", remote_id=found.remote_id)
+            self.earlier = True
             self._record(self.base)
             self.executor.emit(
                 "reconciled",
@@ -267,16 +271,16 @@ class Attempt:
         self.marked = True
         self.executor.open_requests.add(_task())
         checkpoint = self.executor.checkpoint
-        if checkpoint is None:
-            return
-        try:
-            await checkpoint.durable()  # the record reaches the remote before the request
-        except asyncio.CancelledError:
-            self.refused()  # stopped at once while pushing: nothing was sent
-            raise
-        if self.executor.stopping:
-            self.refused()
-            raise NotSentError("not sent: apply is stopping")
+        if checkpoint is not None:
+            try:
+                await checkpoint.durable()  # the record reaches the remote before the request
+            except asyncio.CancelledError:
+                self.refused()  # stopped at once while pushing: nothing was sent
+                raise
+            if self.executor.stopping:
+                self.refused()
+                raise NotSentError("not sent: apply is stopping")
+        self.started = self.executor.clock()  # the request leaves now
 
     def refused(self) -> None:
         if self.marked and not self.accepted:

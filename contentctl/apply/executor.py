@@ -25,7 +25,13 @@ from contentctl.graph import Graph
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import Plan, ResourceChange, StepChange
-from contentctl.plan.steps import DELETED_THROUGH, StepSpec, input_hash, steps_for
+from contentctl.plan.steps import (
+    DELETED_THROUGH,
+    REPLACING_HASH,
+    StepSpec,
+    input_hash,
+    steps_for,
+)
 from contentctl.providers import Providers
 from contentctl.providers.http import Sleep
 
@@ -56,6 +62,7 @@ class Event:
     remote_id: str | None = None
     credits: float | None = None
     elapsed: float | None = None
+    earlier: bool = False  # a job an earlier apply submitted (its credits were spent then)
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,11 @@ class ApplyResult:
     skipped: list[str] = field(default_factory=list)
     still_running: list[StillRunning] = field(default_factory=list)
     not_started: list[str] = field(default_factory=list)  # left out because apply stopped
-    credits_used: float = 0.0
+    credits_used: float = 0.0  # by the jobs this apply submitted
     credits_by_resource: dict[str, float] = field(default_factory=dict)
+    # Jobs an earlier (interrupted) apply submitted and paid for, collected by this one.
+    credits_earlier: float = 0.0
+    credits_earlier_by_resource: dict[str, float] = field(default_factory=dict)
     steps_run: int = 0
     interrupted: bool = False
 
@@ -114,8 +124,10 @@ class Executor:
         resubmit_uncertain: bool = False,
         source_commit: str | None = None,
         checkpoint: Checkpoint | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.project = project
+        self.clock = clock
         self.graph = graph
         self.plan = plan
         self.writer = writer
@@ -224,6 +236,11 @@ class Executor:
             resource = self.graph.resources[address]
             chain = steps_for(resource, self.project.root)
             planned = {s.name: s for s in change.steps}
+            if change.action == "replace" and not self.stopping:
+                # Recorded before the first request: interrupted, the next apply finishes
+                # the replace instead of keeping the results it had not regenerated yet.
+                redone = {s.name for s in change.steps if s.action == "run"}
+                self.writer.mark_replacing(address, redone, REPLACING_HASH)
             for spec in chain:
                 step = planned.get(spec.name)
                 if step is None or step.action == "keep":
@@ -319,8 +336,9 @@ class Executor:
         remote_id: str | None = None,
         credits: float | None = None,
         elapsed: float | None = None,
+        earlier: bool = False,
     ) -> None:
-        self.on_event(Event(kind, address, step, message, remote_id, credits, elapsed))
+        self.on_event(Event(kind, address, step, message, remote_id, credits, elapsed, earlier))
 
     def completed(
         self,
@@ -331,8 +349,12 @@ class Executor:
         attempt: Attempt,
     ) -> None:
         self.result.steps_run += 1
-        self.result.credits_used += credits or 0
-        by_resource = self.result.credits_by_resource
+        if attempt.earlier:
+            self.result.credits_earlier += credits or 0
+            by_resource = self.result.credits_earlier_by_resource
+        else:
+            self.result.credits_used += credits or 0
+            by_resource = self.result.credits_by_resource
         by_resource[address] = by_resource.get(address, 0) + (credits or 0)
         self.emit(
             "completed",
@@ -340,7 +362,8 @@ class Executor:
             step,
             remote_id=remote_id,
             credits=credits,
-            elapsed=time.monotonic() - attempt.started,
+            elapsed=self.clock() - attempt.started,
+            earlier=attempt.earlier,
         )
 
     def left_running(self, address: str, step: str, remote_id: str, why: str) -> None:

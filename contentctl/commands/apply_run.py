@@ -133,15 +133,33 @@ def run_approved(
         raise saved.error(app.environ)
     if result.interrupted:
         running = [f"{r.address} {r.step} (job {r.remote_id})" for r in result.still_running]
+        replacing = _unfinished_replaces(writer.current)
         raise Interrupted(
             "interrupted; everything submitted is recorded in contentctl.lock"
             + (": still running remotely: " + "; ".join(running) if running else ""),
-            hint="run `contentctl apply` again to collect these jobs without paying again",
+            hint="run `contentctl apply` again to collect these jobs without paying again"
+            + (
+                f"; it also finishes the replace of {', '.join(replacing)} (its plan says "
+                "what is left to regenerate, and its cost)"
+                if replacing
+                else ""
+            ),
         )
     if options.no_wait and not result.failures and not result.skipped:
         return  # jobs left running were asked for; the summary says how to collect them
     if not result.ok:
         raise ContentctlError("apply did not finish everything", hint="see the summary above")
+
+
+def _unfinished_replaces(current: Lockfile) -> list[str]:
+    """Resources an interrupted --replace has steps left to regenerate in."""
+    from contentctl.plan.steps import REPLACING_HASH
+
+    return [
+        address
+        for address, record in sorted(current.resources.items())
+        if any(s.input_hash == REPLACING_HASH for s in record.steps.values())
+    ]
 
 
 def _outputs(the_plan: Plan, current: Lockfile) -> None:
@@ -180,29 +198,7 @@ def _commit(
     the error is raised."""
     from contentctl import persist
 
-    counts = the_plan.counts()
-    head = ", ".join(
-        f"{counts[a]} {verb}"
-        for a, verb in (
-            ("create", "created"),
-            ("update", "updated"),
-            ("replace", "replaced"),
-            ("delete", "deleted"),
-            ("forget", "forgotten"),
-            ("move", "moved"),
-        )
-        if counts.get(a)
-    )
-    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
-    lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
-    for change in the_plan.changes:
-        if change.action != "no-op" or change.moved_from:
-            steps = ", ".join(s.name for s in change.running) or change.action
-            lines.append(f"- {change.address}: {change.action} ({steps})")
-    if result.failures:
-        lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
-    if result.still_running:
-        lines += ["", "Still running: " + ", ".join(r.address for r in result.still_running)]
+    lines = commit_message(the_plan, result)
     try:
         made, pushed = persist.commit_and_push(
             project.root, project.lockfile_path, "\n".join(lines), push=push
@@ -219,6 +215,53 @@ def _commit(
     if pushed and pushed != made:
         click.echo(f"The remote had moved: merged the lockfiles and pushed {pushed[:12]}.")
     return None
+
+
+VERBS = (
+    ("create", "created"),
+    ("update", "updated"),
+    ("replace", "replaced"),
+    ("delete", "deleted"),
+    ("forget", "forgotten"),
+    ("move", "moved"),
+)
+
+
+def commit_message(the_plan: Plan, result: ApplyResult) -> list[str]:
+    """The lockfile commit's lines: what was done, counted by what happened, not by what was
+    planned (a failed update did not update anything)."""
+    unfinished = {
+        **{a: "skipped" for a in result.skipped},
+        **{a: "not started" for a in result.not_started},
+        **{r.address: "still running" for r in result.still_running},
+        **{f.address: "failed" for f in result.failures},
+    }
+    done: dict[str, int] = {}
+    for change in the_plan.changes:
+        if change.moved_from:
+            done["move"] = done.get("move", 0) + 1
+        if change.action != "no-op" and change.address not in unfinished:
+            done[change.action] = done.get(change.action, 0) + 1
+    outcomes = [unfinished[c.address] for c in the_plan.changes if c.address in unfinished]
+    parts = [f"{done[a]} {verb}" for a, verb in VERBS if done.get(a)]
+    parts += [
+        f"{outcomes.count(o)} {o}"
+        for o in ("failed", "skipped", "still running", "not started")
+        if o in outcomes
+    ]
+    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
+    head = ", ".join(parts) or "nothing done"
+    lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
+    for change in the_plan.changes:
+        if change.action != "no-op" or change.moved_from:
+            steps = ", ".join(s.name for s in change.running) or change.action
+            outcome = f": {unfinished[change.address]}" if change.address in unfinished else ""
+            lines.append(f"- {change.address}: {change.action} ({steps}){outcome}")
+    if result.failures:
+        lines += ["", "Failed: " + ", ".join(f.address for f in result.failures)]
+    if result.still_running:
+        lines += ["", "Still running: " + ", ".join(r.address for r in result.still_running)]
+    return lines
 
 
 def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:

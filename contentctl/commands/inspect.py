@@ -48,21 +48,50 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
       contentctl validate --env prod --var launch=2026-12-01
     """
     output_format = chosen_format(output_format)
+    project = app.project()
+    _some_manifests(project)
     if output_format == "text":
-        manifests = app.manifests(app.project())
+        manifests = app.manifests(project)
         count = len(manifests.graph.resources)
-        click.echo(f"{count} resource{'' if count == 1 else 's'} valid.")
+        files = len(_manifest_files(project))
+        click.echo(
+            f"{count} resource{'' if count == 1 else 's'} valid, in {files} "
+            f"file{'' if files == 1 else 's'} under {_folders(project)}."
+        )
         return
     from contentctl import git
     from contentctl.report.diagnostics import FORMATS
     from contentctl.validate.manifests import check_project
 
-    project = app.project()
     found = check_project(project, app.overrides)
     folder = git.folder_in_repository(project.root) if output_format == "github" else ""
     click.echo(FORMATS[output_format](found.diagnostics, folder), nl=False)
     if found.errors:
         ctx.exit(1)
+
+
+def _manifest_files(project: Project) -> list[Path]:
+    from contentctl.load.discover import manifest_files
+
+    return manifest_files(project)
+
+
+def _folders(project: Project) -> str:
+    return ", ".join(f"{folder.rstrip('/')}/" for folder in project.content_dirs)
+
+
+def _some_manifests(project: Project) -> None:
+    """Validating nothing is not a success: a wrong -C or spec.content says so."""
+    if _manifest_files(project):
+        return
+    from contentctl.load.discover import MANIFEST_SUFFIXES
+
+    suffixes = ", ".join(f"*{s}" for s in MANIFEST_SUFFIXES)
+    raise ContentctlError(
+        f"no manifests to validate: no {suffixes} file under {_folders(project)} of {project.root}",
+        hint="write manifests in content/ (contentctl init writes an example), or name "
+        "their folders in contentctl.yaml (spec.content)",
+    )
 
 
 @click.group()
@@ -265,17 +294,36 @@ def preview(app: App, out_dir: Path | None) -> None:
     project = app.project()
     graph = app.manifests(project).graph
     lock = lockfile.read(project.lockfile_path)
-    images = asyncio.run(_images(app, project, lock))
+    images, missing = asyncio.run(_images(app, project, lock))
     target = out_dir or project.root / project.out_dir / "preview"
     target.mkdir(parents=True, exist_ok=True)
     (target / "index.html").write_text(
-        page(project.name, graph, lock, project.root, images), encoding="utf-8"
+        page(project.name, graph, lock, project.root, images, missing), encoding="utf-8"
     )
     click.echo(str(target / "index.html"))
+    if missing:
+        reasons = sorted(set(missing.values()))
+        count = len(missing)
+        click.echo(
+            f"warning: {count} generated image{'' if count == 1 else 's'} not in the page "
+            f"({'; '.join(reasons)}): "
+            + (
+                "it shows as a placeholder with its media id"
+                if count == 1
+                else "they show as placeholders with their media ids"
+            ),
+            err=True,
+        )
 
 
-async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
-    """Generated images, fetched once with the download limits, as data URIs."""
+SANDBOX_IMAGES = "the lockfile records sandbox images: run `contentctl --sandbox preview`"
+
+
+async def _images(
+    app: App, project: Project, lock: Lockfile
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Generated images, fetched once with the download limits, as data URIs; and those
+    that could not be, with why."""
     from contentctl.errors import ApiError
     from contentctl.providers import download_client, downloads_for
     from contentctl.report.preview import data_uri
@@ -288,14 +336,20 @@ async def _images(app: App, project: Project, lock: Lockfile) -> dict[str, str]:
         if i.get("url")
     ]
     found: dict[str, str] = {}
+    missing: dict[str, str] = {}
     if not wanted:
-        return found
+        return found, missing
+    if (lock.target or {}).get("sandbox") and not app.sandbox:
+        # Their URLs exist only in the sandbox: asking the network for them is pointless.
+        return found, dict.fromkeys((m for m, _url in wanted), SANDBOX_IMAGES)
     async with download_client(app.transport(project)) as client:
         downloads = downloads_for(project, client)
         for media_id, url in wanted:
             try:
                 content, mime = await downloads.fetch(url)
-            except ApiError:
-                continue  # preview links expire after 7 days: the card says so by omission
+            except ApiError as exc:
+                # Preview links expire after 7 days: the apply that made them is long past.
+                missing[media_id] = f"not downloaded: {exc.message}"
+                continue
             found[media_id] = data_uri(content, mime)
-    return found
+    return found, missing

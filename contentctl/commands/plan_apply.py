@@ -281,7 +281,7 @@ def apply(
     Examples:
       contentctl apply                      # shows the plan, asks
       contentctl apply plan.json            # exactly a reviewed plan
-      contentctl apply --auto-approve --select 'post/launch.*' --max-credits 50
+      contentctl apply --auto-approve --select 'post/launch.*' --max-credits 100
       contentctl apply --auto-approve --commit --push   # in CI, on merge
     """
     from contentctl import lease, lockfile
@@ -351,9 +351,10 @@ class _Gate:
 
     def check(self, the_plan: Plan) -> None:
         if the_plan.blocked:
+            ways = dict.fromkeys(c.unblock for c in the_plan.blocked if c.unblock)
             raise ContentctlError(
                 "the plan contains changes that are refused (see above)",
-                hint="--allow-republish, or spec.removed in contentctl.yaml",
+                hint="; ".join(ways) or None,
             )
         if self.limit is not None and the_plan.credits > self.limit:
             raise ContentctlError(

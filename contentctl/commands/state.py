@@ -155,9 +155,14 @@ def import_(app: App, address: str, remote_id: str) -> None:
     Carousel: REMOTE_ID is a PostNitro embedPostId; its output is read (files download
               on the next apply).
     Media:    REMOTE_ID is a PowerPost media id (the API cannot read media back).
+    Video:    REMOTE_ID is a finished PowerPost video generation.
+    Schedule, Brand, CalendarEntry: REMOTE_ID is the object's id; it is read and
+              compared with the manifest (a schedule's accounts are looked up).
 
     The resource's other steps are recorded as imported with the manifest's current
-    inputs, so the next plan is empty unless the manifest changes.
+    inputs, so the next plan is empty unless the manifest changes. A schedule, brand or
+    calendar entry that differs from its manifest is named, and the next apply sends the
+    manifest to it once (a free update, never a new object).
 
     \b
     Examples:
@@ -180,7 +185,7 @@ def import_(app: App, address: str, remote_id: str) -> None:
         )
     provider = PROVIDER_OF_KIND[resource.kind]
 
-    async def run() -> None:
+    async def run() -> list[str]:
         async with open_providers(
             project, app.api_environ(), {provider}, transport=app.transport(project)
         ) as providers:
@@ -193,7 +198,12 @@ def import_(app: App, address: str, remote_id: str) -> None:
                         f"{address} is already in the lockfile",
                         hint="contentctl state rm it first to re-import",
                     )
-                await adopt(project, manifests.graph, resource, remote_id, providers, writer)
+                return await adopt(project, manifests.graph, resource, remote_id, providers, writer)
 
-    asyncio.run(run())
+    differences = asyncio.run(run())
     click.echo(f"Imported {remote_id} as {address}.")
+    if differences:
+        click.echo(
+            f"It differs from the manifest ({', '.join(differences)}): the next apply sends "
+            "the manifest to it once (a free update)."
+        )

@@ -89,6 +89,7 @@ def expand(
     documents: list[Document] = []
     problems: list[Diagnostic] = []
     seen: dict[str, str] = {}
+    origins = variable_origins(spec, f"campaign/{name}", campaign.file)
     for instance, own in instances(spec):
         if instance in seen:
             problems.append(
@@ -103,13 +104,45 @@ def expand(
         context = {**variables, **(spec.get("vars") or {}), **own}
         context["campaign"] = {"name": name, "instance": instance}
         rendered = _render_instance(
-            root, env, files, context, f"campaign/{name} {instance}", campaign.file
+            root, env, files, context, f"campaign/{name} {instance}", campaign.file, origins
         )
         problems.extend(rendered[1])
         documents.extend(
             _namespaced(rendered[0], f"{name}.{instance}", name, instance, instance_labels(own))
         )
-    return documents, problems
+    return documents, once(problems, f"campaign/{name}", len(seen))
+
+
+def variable_origins(spec: Mapping[str, Any], campaign: str, file: str) -> dict[str, str]:
+    """Where each of a campaign's own variables is written."""
+    origins = {k: f"spec.vars of {campaign} in {file}" for k in spec.get("vars") or {}}
+    for item in spec.get("instances") or []:
+        for key in item.get("vars") or {}:
+            origins[key] = f"spec.instances of {campaign} in {file}"
+    origins.update({k: f"spec.matrix of {campaign} in {file}" for k in spec.get("matrix") or {}})
+    return origins
+
+
+def once(problems: list[Diagnostic], campaign: str, count: int) -> list[Diagnostic]:
+    """A template's problem is one problem, however many instances meet it: said once, with
+    the instances it happened in."""
+    found: dict[tuple[Any, ...], list[Diagnostic]] = {}
+    for d in problems:
+        key = (d.location.file, d.location.line, d.location.col, d.message, d.hint, d.severity)
+        found.setdefault(key, []).append(d)
+    out = []
+    for same in found.values():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        names = [str(d.location.origin).rsplit(" ", 1)[-1] for d in same]
+        which = (
+            f"all {count} instances of {campaign}"
+            if len(same) == count
+            else f"{campaign} {', '.join(names)}"
+        )
+        out.append(replace(same[0], location=replace(same[0].location, origin=which)))
+    return out
 
 
 def _render_instance(
@@ -119,13 +152,14 @@ def _render_instance(
     context: Mapping[str, Any],
     origin: str,
     campaign_file: str,
+    origins: Mapping[str, str],
 ) -> tuple[list[Document], list[Diagnostic]]:
     documents: list[Document] = []
     problems: list[Diagnostic] = []
     for path in files:
         file = path.relative_to(root).as_posix()
         text, failed = render_template(
-            env, path.read_text(encoding="utf-8"), file, {"vars": context, **context}
+            env, path.read_text(encoding="utf-8"), file, {"vars": context, **context}, origins
         )
         problems.extend(replace(d, location=replace(d.location, origin=origin)) for d in failed)
         if text is None:

@@ -8,9 +8,12 @@ also inside included templates and macros.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -226,9 +229,16 @@ def loaded_templates(env: SandboxedEnvironment) -> set[str]:
 
 
 def render_template(
-    env: SandboxedEnvironment, source: str, file: str, variables: Mapping[str, Any]
+    env: SandboxedEnvironment,
+    source: str,
+    file: str,
+    variables: Mapping[str, Any],
+    origins: Mapping[str, str] | None = None,
 ) -> tuple[str | None, list[Diagnostic]]:
-    """Render one template; a failure is a diagnostic at the template's own line."""
+    """Render one template; a failure is a diagnostic at the template's own line.
+
+    ``origins`` says where variables come from (a campaign's matrix), for the hint of an
+    undefined one; the others come from contentctl.yaml, var files and --var."""
 
     def make() -> jinja2.Template:
         if isinstance(env, ProjectEnvironment):
@@ -269,18 +279,97 @@ def render_template(
             )
         ]
     except jinja2.UndefinedError as exc:
-        return None, [
-            Diagnostic(
-                _where(exc, file),
-                f"undefined variable: {exc.message}",
-                hint="define it in contentctl.yaml (spec.vars), a var file, "
-                "or with --var NAME=VALUE",
-            )
-        ]
+        found = _where(exc, file)
+        text = source if found.file == file else _source(env, found.file)
+        return None, [undefined(exc.message or "", found, text, variables, origins or {})]
     except jinja2.TemplateError as exc:
         return None, [Diagnostic(_where(exc, file), f"template error: {exc.message or exc}")]
     except Exception as exc:  # a template may raise anything (e.g. ZeroDivisionError)
         return None, [Diagnostic(_where(exc, file), f"template error: {type(exc).__name__}: {exc}")]
+
+
+UNDEFINED_NAME = re.compile(r"^'(?P<name>[^']+)' is undefined$")
+NO_ATTRIBUTE = re.compile(r"has no (?:attribute|element) '(?P<name>[^']+)'$")
+# Where project variables are defined, for a name no campaign defines.
+PROJECT_VARIABLES = "contentctl.yaml (spec.vars), a var file, or with --var NAME=VALUE"
+
+
+def undefined(
+    message: str,
+    where: Location,
+    source: str | None,
+    variables: Mapping[str, Any],
+    origins: Mapping[str, str],
+) -> Diagnostic:
+    """An undefined name or attribute: at its column, with the names there are instead."""
+    line = (source or "").splitlines()[where.line - 1] if source and where.line else ""
+    top = UNDEFINED_NAME.match(message)
+    attribute = NO_ATTRIBUTE.search(message)
+    if top:
+        name = top["name"]
+        at = re.search(rf"(?<![\w.]){re.escape(name)}\b", line)
+        known = [k for k in variables if isinstance(k, str) and k != "vars"]
+        close = difflib.get_close_matches(name, known, n=1)
+        # The campaign whose variables these are ("spec.matrix of campaign/x in FILE").
+        places = sorted({f"spec.vars of {o.split(' of ', 1)[1]}" for o in origins.values()})
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else "define it in " + ", ".join([*places, PROJECT_VARIABLES])
+        )
+        return Diagnostic(
+            _column(where, at), f"undefined variable: {name!r} is undefined", hint=hint
+        )
+    if attribute:
+        name = attribute["name"]
+        at = re.search(
+            rf"(?P<owner>[A-Za-z_][\w.]*)\s*(?:\.\s*(?P<dot>{re.escape(name)})\b"
+            rf"|\[\s*(?P<quote>['\"]){re.escape(name)}(?P=quote)\s*\])",
+            line,
+        )
+        owner = at["owner"] if at else None
+        value = _lookup(variables, owner) if owner else None
+        if at is None or owner is None or not isinstance(value, Mapping):
+            return Diagnostic(
+                _column(where, at), f"undefined variable: {message}", hint=f"check {name!r}"
+            )
+        keys = sorted(str(k) for k in value)
+        close = difflib.get_close_matches(name, keys, n=1)
+        origin = origins.get(owner.split(".")[0], PROJECT_VARIABLES.replace("with ", ""))
+        has = f"{owner} (from {origin}) has: {', '.join(keys) or 'nothing'}"
+        hint = f"did you mean '{owner}.{close[0]}'? {has}" if close else has
+        start = at.start("dot") if at["dot"] else at.end("quote")
+        return Diagnostic(
+            replace(where, col=start + 1) if where.line else where,
+            f"undefined variable: {owner} has no {name!r}",
+            hint=hint,
+        )
+    return Diagnostic(
+        where, f"undefined variable: {message}", hint=f"define it in {PROJECT_VARIABLES}"
+    )
+
+
+def _column(where: Location, found: re.Match[str] | None) -> Location:
+    return replace(where, col=found.start() + 1) if found and where.line else where
+
+
+def _lookup(variables: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = variables
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _source(env: SandboxedEnvironment, file: str) -> str | None:
+    """The text of an included template, to find a column in it."""
+    if env.loader is None or not file.startswith("templates/"):
+        return None
+    try:
+        return env.loader.get_source(env, file.removeprefix("templates/"))[0]
+    except jinja2.TemplateNotFound:
+        return None
 
 
 def _where(exc: BaseException, file: str) -> Location:

@@ -21,6 +21,8 @@ from contentctl.plan.cost import estimate
 from contentctl.plan.steps import (
     DELETED_THROUGH,
     IMPORTED_HASH,
+    OWNING_STEP,
+    REPLACING_HASH,
     StepSpec,
     input_hash,
     steps_for,
@@ -66,6 +68,7 @@ class ResourceChange:
     steps: tuple[StepChange, ...] = ()
     source_file: str | None = None
     blocked: str | None = None  # why apply must refuse this change
+    unblock: str | None = None  # what would allow it
     moved_from: str | None = None
     warning: str | None = None
     # The zone the manifest writes its times in (a Schedule's time_zone), to show them so.
@@ -155,13 +158,11 @@ def make_plan(
                 runs[f"{address}#{spec.name}"] = False
             continue
         forced = address in options.replace
-        step_changes = [
-            _step_change(project, resource, spec, lock, runs, forced)
-            for spec in steps_for(resource, project.root)
-        ]
-        if record is None:
+        chain = steps_for(resource, project.root)
+        step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in chain]
+        if record is None or _never_created(record, chain):
             action: ResourceAction = "create"
-        elif forced:
+        elif forced or _replacing(record):
             action = "replace"
         elif any(s.action != "keep" for s in step_changes):
             action = "update"
@@ -174,8 +175,7 @@ def make_plan(
                 action,
                 tuple(step_changes),
                 resource.source_file,
-                blocked=_blocked(record, step_changes, options)
-                or _too_late(resource, step_changes, now),
+                **_refused(resource, record, step_changes, options, now),
                 moved_from=moves.get(address),
                 time_zone=_time_zone(resource),
             )
@@ -227,6 +227,10 @@ def _step_change(
     action: StepAction
     if forced:
         action, reason = "run", "forced by --replace"
+    elif previous is not None and previous.input_hash == REPLACING_HASH:
+        # An apply --replace was interrupted before it regenerated this step.
+        forced = True
+        action, reason = "run", "finishing an interrupted --replace"
     else:
         action, reason = _decide(
             project,
@@ -258,6 +262,31 @@ def _step_change(
         spec.publishes,
         after,
         inputs=ignored.fields,
+    )
+
+
+def _replacing(record: ResourceRecord) -> bool:
+    """An apply --replace of this resource was interrupted before it finished."""
+    return any(s.input_hash == REPLACING_HASH for s in record.steps.values())
+
+
+def _never_created(record: ResourceRecord, chain: Sequence[StepSpec]) -> bool:
+    """Only the steps before the object exists have records (an apply interrupted or failed
+    on its way to creating it): applying creates it, it updates nothing.
+
+    The object exists once its owning step, or a step after it, has completed once; an object
+    updated in place exists as soon as its id is recorded."""
+    names = [s.name for s in chain]
+    owning = OWNING_STEP.get(record.kind)
+    if owning not in names:
+        return False
+    owner = record.steps.get(owning)
+    in_place = any(s.in_place for s in chain if s.name == owning)
+    if owner is not None and owner.remote_id and in_place:
+        return False
+    return not any(
+        (found := record.steps.get(name)) is not None and found.status == "completed"
+        for name in names[names.index(owning) :]
     )
 
 
@@ -325,6 +354,28 @@ def _decide(
     if previous.status == "submitting":
         return "resume", "a submission was interrupted before the API answered; reconcile it"
     return "keep", "unchanged"
+
+
+REPUBLISH = "--allow-republish"
+REMOVED = "list it under spec.removed in contentctl.yaml"
+SCHEDULE_LATER = "move spec.at later, or remove the manifest if the schedule has gone out"
+
+
+def _refused(
+    resource: Resource,
+    record: ResourceRecord | None,
+    steps: Sequence[StepChange],
+    options: PlanOptions,
+    now: datetime,
+) -> dict[str, str | None]:
+    """Why apply must refuse this change, and what would allow it (its own hint)."""
+    published = _blocked(record, steps, options)
+    if published:
+        return {"blocked": published, "unblock": REPUBLISH}
+    late = _too_late(resource, steps, now)
+    if late:
+        return {"blocked": late, "unblock": SCHEDULE_LATER}
+    return {}
 
 
 def _blocked(
@@ -424,6 +475,7 @@ def _forgotten(
                     "it remotely, add it to spec.removed in contentctl.yaml"
                     if record.prevent_destroy
                     else None,
+                    unblock=REMOVED if record.prevent_destroy else None,
                 )
             )
             continue
@@ -444,6 +496,7 @@ def _forgotten(
                 "forget",
                 source_file=record.source.get("file"),
                 blocked=blocked,
+                unblock=REMOVED if blocked else None,
                 warning=None
                 if intended
                 else "the remote object stays; contentctl stops tracking it",

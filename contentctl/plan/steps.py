@@ -49,6 +49,10 @@ OWNING_STEP = {
 # The hash recorded for an object adopted by `import` whose manifest must be sent to it once:
 # no input hashes to it.
 IMPORTED_HASH = "sha256:" + "0" * 64
+# The hash recorded over a completed step when `apply --replace` starts on its resource, and
+# replaced by the step's new record once it has run again: an interrupted replace leaves it,
+# so the next apply regenerates that step too instead of keeping the old result.
+REPLACING_HASH = "sha256:" + "f" * 64
 # Which step of a referenced resource a Post's media come from.
 MEDIA_STEP = {"media": "upload", "video": "video"}
 

@@ -32,15 +32,25 @@ def data_uri(content: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(content).decode()}"
 
 
-def page(title: str, graph: Graph, lock: Lockfile, root: Path, images: Mapping[str, str]) -> str:
-    """The page; ``images`` maps PowerPost media ids to data URIs fetched beforehand."""
+def page(
+    title: str,
+    graph: Graph,
+    lock: Lockfile,
+    root: Path,
+    images: Mapping[str, str],
+    missing: Mapping[str, str] | None = None,
+) -> str:
+    """The page; ``images`` maps PowerPost media ids to data URIs fetched beforehand,
+    ``missing`` those that could not be to why (each shows as a placeholder)."""
     sections = []
     for address in graph.order:
         resource = graph.resources[address]
         record = lock.resources.get(address)
         steps = record.steps if record else {}
         if resource.kind == "Post":
-            sections.append(_post(address, resource.spec, steps, images, graph, lock, root))
+            sections.append(
+                _post(address, resource.spec, steps, images, missing or {}, graph, lock, root)
+            )
         elif resource.kind == "Carousel":
             sections.append(_carousel(address, resource.spec, steps, root))
         elif resource.kind == "Schedule":
@@ -62,6 +72,7 @@ def _post(
     spec: Mapping[str, Any],
     steps: Mapping[str, Any],
     images: Mapping[str, str],
+    missing: Mapping[str, str],
     graph: Graph,
     lock: Lockfile,
     root: Path,
@@ -73,11 +84,13 @@ def _post(
         else {}
     )
     literal = (spec.get("captions") or {}).get("text") or {}
-    pictures = [
-        images[m]
-        for m in (steps["images"].outputs.get("media_ids", []) if "images" in steps else [])
-        if m in images
-    ]
+    generated = steps["images"].outputs.get("media_ids", []) if "images" in steps else []
+    pictures = [images[m] for m in generated if m in images]
+    placeholders = "".join(
+        f"<div class='card pending'>image {esc(m)}: {esc(missing[m])}</div>"
+        for m in generated
+        if m in missing
+    )
     for ref in (spec.get("images") or {}).get("media", []):
         pictures.extend(_media_pictures(ref, graph, lock, root))
     by_platform: dict[str, list[str]] = {}
@@ -93,7 +106,9 @@ def _post(
             if text
             else "<div class='caption pending'>generated on apply</div>"
         )
-        picture = "".join(f"<img alt='image of {esc(address)}' src='{src}'>" for src in pictures)
+        picture = placeholders + "".join(
+            f"<img alt='image of {esc(address)}' src='{src}'>" for src in pictures
+        )
         cards.append(
             f"<div class='card'><div class='platform'>{esc(platform)}</div>"
             f"<div class='types'>{esc(', '.join(types))}</div>{shown}{picture}</div>"

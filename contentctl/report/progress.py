@@ -43,7 +43,8 @@ class Tally:
             self.state[key] = "polling"
         elif event.kind in ("completed", "unchanged", "deleted") and key in self.state:
             self.state[key] = "done"
-            self.credits += event.credits or 0
+            if not event.earlier:  # an earlier apply spent those
+                self.credits += event.credits or 0
         elif event.kind in ("failed", "skipped"):
             if key in self.state:
                 self.state[key] = event.kind

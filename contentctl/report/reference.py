@@ -104,6 +104,23 @@ def _rows(node: Any, source: str, path: str, required: bool) -> Iterator[str]:
                 )
 
 
+# metadata.name says it forms the address, in words true of every kind (one definition);
+# each kind's section says its own.
+GENERIC_ADDRESS = (
+    "Together with the kind it forms the address (<kind>/<name>, the kind in lowercase)."
+)
+
+
+def _address_of(title: str) -> str:
+    if title == "Campaign":
+        return (
+            "It prefixes the names of its instances' resources (post/<campaign>.<instance>.<name>)."
+        )
+    if title.startswith("Project"):
+        return "The project's name; it is no resource's address."
+    return f"Together with the kind it forms the address ({title.lower()}/<name>)."
+
+
 def manifests() -> str:
     lines = [
         HEADER,
@@ -125,7 +142,7 @@ def manifests() -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            row
+            row.replace(GENERIC_ADDRESS, _address_of(title))
             for row in _rows(schema, f"{name}.schema.json", "", False)
             if not row.startswith(("| `apiVersion`", "| `kind`"))
         ]

@@ -195,7 +195,11 @@ def event(e: Event) -> str:
         "resumed": f"resuming job {e.remote_id}",
         "reconciled": e.message,
         "completed": "done"
-        + (f" ({_credits(e.credits)})" if e.credits else "")
+        + (
+            f" ({_credits(e.credits)}{', submitted by an earlier apply' if e.earlier else ''})"
+            if e.credits
+            else ""
+        )
         + (f" in {e.elapsed:.1f}s" if e.elapsed is not None else ""),
         "failed": f"FAILED: {e.message}",
         "skipped": f"skipped: {e.message}",
@@ -211,16 +215,25 @@ def event(e: Event) -> str:
 
 
 def apply_summary(result: ApplyResult, plan: Plan) -> str:
+    earlier = (
+        f"; {_credits(result.credits_earlier)} more for jobs an earlier apply submitted, "
+        "collected now"
+        if result.credits_earlier
+        else ""
+    )
     lines = [
         f"Apply finished: {result.steps_run} step(s) run, {_credits(result.credits_used)} "
-        f"used (estimated {_credits(plan.credits)})."
+        f"used (estimated {_credits(plan.credits)}){earlier}."
     ]
     for change in plan.changes:
-        if change.credits or change.address in result.credits_by_resource:
-            used = result.credits_by_resource.get(change.address, 0)
-            lines.append(
-                f"  {change.address}: {_credits(used)} used, ~{_credits(change.credits)} estimated"
-            )
+        used = result.credits_by_resource.get(change.address, 0)
+        before = result.credits_earlier_by_resource.get(change.address, 0)
+        if not (change.credits or used or before):
+            continue  # free: nothing to compare
+        line = f"  {change.address}: {_credits(used)} used, ~{_credits(change.credits)} estimated"
+        if before:
+            line += f" (and {_credits(before)} for a job an earlier apply submitted)"
+        lines.append(line)
     for failure in result.failures:
         lines.append(
             f"  failed: {failure.address}"

@@ -73,7 +73,11 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
         if not problems and not document.refused:
             schema_valid.add(resource.address)
     graph, problems = build_graph(resources.values(), checked=schema_valid)
-    diagnostics.extend(problems)
+    # A reference the schema already refused (a malformed address) is reported once.
+    reported = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
+    diagnostics.extend(
+        d for d in problems if (d.location.file, d.location.line, d.location.col) not in reported
+    )
     for address in graph.order:
         if address in schema_valid:
             diagnostics.extend(

@@ -174,7 +174,12 @@ def _diagnostics(error: ValidationError, document: Document) -> Iterable[Diagnos
         for sub in error.context:
             yield from _diagnostics(sub, document)
         return
-    yield Diagnostic(where.of(path), _message(error, path), json_path=path, hint=_hint(error))
+    hint = _hint(error)
+    if hint and isinstance(document.kind, str):  # the address this document's name makes
+        hint = hint.replace(
+            "<kind>/<name>, the kind in lowercase", f"{document.kind.lower()}/<name>"
+        )
+    yield Diagnostic(where.of(path), _message(error, path), json_path=path, hint=hint)
 
 
 def _best_branch(error: ValidationError) -> ValidationError:

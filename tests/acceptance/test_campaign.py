@@ -169,22 +169,22 @@ def test_variable_precedence_vars_files_env_and_command_line(campaign: Project) 
             POST_TEMPLATE,
             "{{ brand }} {{ product.title }}",
             "{{ brnad }} {{ product.title }}",
-            "templates/product-launch/post.yaml.j2:13:1: error: undefined variable: 'brnad' is "
-            "undefined (in campaign/launch widgets-en)",
+            "templates/product-launch/post.yaml.j2:13:17: error: undefined variable: 'brnad' is "
+            "undefined (in all 6 instances of campaign/launch)",
         ),
         (
             POST_TEMPLATE,
             "size: feed",
             "size: feed\n{% if %}",
             "templates/product-launch/post.yaml.j2:15:1: error: template syntax error: Expected an "
-            "expression, got 'end of statement block' (in campaign/launch widgets-en)",
+            "expression, got 'end of statement block' (in all 6 instances of campaign/launch)",
         ),
         (
             "templates/macros.j2",
             "{{ loop.index }}. {{ feature }}",
             "{{ loop.index }}. {{ feture }}",
-            "templates/macros.j2:7:1: error: undefined variable: 'feture' is undefined "
-            "(in campaign/launch widgets-en)",
+            "templates/macros.j2:7:34: error: undefined variable: 'feture' is undefined "
+            "(in all 6 instances of campaign/launch)",
         ),
         (
             CAROUSEL_TEMPLATE,
@@ -325,3 +325,41 @@ def test_a_selector_that_matches_nothing_is_an_error_naming_it(campaign: Project
     )
     assert apart.exit_code == 1 and "no resource matches them all" in apart.stderr
     assert not campaign.lockfile.exists() and campaign.requests() == []
+
+
+def test_a_misspelt_matrix_key_is_reported_once_at_its_column_with_the_right_name(
+    campaign: Project,
+) -> None:
+    campaign.edit(
+        POST_TEMPLATE, "{{ brand }} {{ product.title }}", "{{ brand }} {{ product.tittle }}"
+    )
+
+    result = campaign.run("validate")
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "templates/product-launch/post.yaml.j2:13:37: error: undefined variable: product has "
+        "no 'tittle' (in all 6 instances of campaign/launch)"
+    )
+    assert lines[1] == (
+        "  hint: did you mean 'product.title'? product (from spec.matrix of campaign/launch in "
+        "content/launch.yaml) has: features, name, pitch, title"
+    )
+    assert lines[2] == "1 error; nothing was changed."
+
+
+def test_an_undefined_name_in_a_campaign_names_the_campaign_as_a_place_to_define_it(
+    campaign: Project,
+) -> None:
+    campaign.edit(
+        POST_TEMPLATE, "{{ brand }} {{ product.title }}", "{{ tagline }} {{ product.title }}"
+    )
+
+    result = campaign.run("validate")
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1] == (
+        "  hint: define it in spec.vars of campaign/launch in content/launch.yaml, "
+        "contentctl.yaml (spec.vars), a var file, or with --var NAME=VALUE"
+    )

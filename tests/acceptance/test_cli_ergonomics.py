@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import Project
+import click
+from helpers import ROOT, Project
 
 from contentctl.cli import cli
 
@@ -180,3 +181,38 @@ def test_apply_shows_what_it_touched_and_ends_with_its_summary(applied: Project)
     assert "[2/2 steps, 5 credits so far]" in result.stdout
     last = result.stdout.rstrip().split("\n\n")[-1]
     assert last.startswith("Apply finished: 2 step(s) run, 5 credits used")
+
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += _all_commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+def test_every_help_ends_with_its_examples_groups_too() -> None:
+    from click.testing import CliRunner
+
+    commands = _all_commands(cli)
+    assert ("lock",) in commands and ("state",) in commands  # the groups are checked too
+    for argv in commands:
+        shown = CliRunner().invoke(cli, [*argv, "--help"]).output
+        blocks = shown.rstrip().split("\n\n")
+        last = blocks[-1].strip().splitlines()
+        assert last[0] in ("Examples:", "Example:"), (argv, shown)
+        assert last[1].lstrip().startswith(("contentctl ", "git ", "POWERPOST_")), argv
+        assert shown.index("Options:") < shown.index(last[0]), argv
+
+
+def test_the_manifest_reference_gives_each_kind_its_own_address() -> None:
+    reference = (ROOT / "docs" / "manifests.md").read_text()
+    for section in reference.split("\n## ")[1:]:
+        title = section.splitlines()[0]
+        row = next(line for line in section.splitlines() if line.startswith("| `metadata.name`"))
+        if title in ("Campaign",) or title.startswith("Project"):
+            assert "forms the address" not in row, title
+        else:
+            assert f"forms the address ({title.lower()}/<name>)" in row, title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -99,3 +100,23 @@ def test_valid_cases_apply_on_the_sandbox(tmp_path: Path) -> None:
         result = project.run("apply", "--auto-approve")
         assert result.exit_code == 0, (case.name, result.output)
         assert project.run("plan", "--detailed-exitcode").exit_code == 0, case.name
+
+
+def test_validate_with_no_manifests_says_where_it_looked(tmp_path: Path) -> None:
+    (tmp_path / "contentctl.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: empty}\n"
+    )
+    for args in (["validate"], ["validate", "--json"]):
+        result = Project(tmp_path, {}).run(*args, sandbox=False)
+
+        assert result.exit_code == 1, result.output
+        assert "valid" not in result.stdout
+        assert "error: no manifests to validate" in result.stderr
+        assert f"under content/ of {tmp_path}" in result.stderr
+
+
+def test_validate_says_how_many_files_it_read(tmp_path: Path) -> None:
+    project = _copy(VALID[0], tmp_path)
+    result = project.run("validate", sandbox=False)
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"\d+ resources? valid, in \d+ files? under content/\.\n", result.stdout)

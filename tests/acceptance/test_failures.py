@@ -176,7 +176,8 @@ def test_ten_percent_job_failures_report_exactly_those_and_retry_only_them(tmp_p
     for entry in project.requests()[since:]:
         if entry["method"] == "POST":
             retried.add(entry["route"])
-    plan_lines = [line for line in second.stdout.splitlines() if line.startswith("  ~ ")]
+    # Never created (their captions failed): created now, not updated.
+    plan_lines = [line for line in second.stdout.splitlines() if line.startswith("  + ")]
     assert {line.split()[1] for line in plan_lines} == failed_resources
     assert "/media/upload" not in retried
     assert set(_statuses(project).values()) == {"completed"}

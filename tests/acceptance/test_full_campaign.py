@@ -371,3 +371,34 @@ def test_replacing_a_schedule_creates_a_new_one_then_deletes_the_old(campaign: P
     assert campaign.calls("DELETE", "/schedule/{schedule_id}", since)[0]["path"].endswith(old)
     new = _lock(campaign)["schedule/cover-draft"]["steps"]["schedule"]["remote_id"]
     assert new != old
+
+
+def test_an_imported_schedule_that_matches_its_manifest_plans_nothing(campaign: Project) -> None:
+    remote_id = _lock(campaign)["schedule/tips-launch"]["steps"]["schedule"]["remote_id"]
+    assert campaign.run("state", "rm", "schedule/tips-launch").exit_code == 0
+
+    since = len(campaign.requests())
+    result = campaign.run("import", "schedule/tips-launch", remote_id)
+
+    assert result.exit_code == 0, result.output
+    assert "differs" not in result.stdout
+    assert _writes(campaign, since) == []  # read, looked up, recorded: nothing sent
+    plan = campaign.run("plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.stdout
+
+
+def test_an_imported_schedule_that_differs_is_named_and_updated_once(campaign: Project) -> None:
+    remote_id = _lock(campaign)["schedule/cover-draft"]["steps"]["schedule"]["remote_id"]
+    assert campaign.run("state", "rm", "schedule/cover-draft").exit_code == 0
+    campaign.edit(SCHEDULES, "goes dark. #DarkMode", "goes dark tonight.")
+
+    result = campaign.run("import", "schedule/cover-draft", remote_id)
+
+    assert result.exit_code == 0, result.output
+    assert "It differs from the manifest (captions)" in result.stdout
+    plan = campaign.run("plan")
+    assert "~ schedule/cover-draft   schedule   imported" in plan.stdout  # no accounts step
+    since = len(campaign.requests())
+    assert campaign.run("apply", "--auto-approve").exit_code == 0
+    assert _writes(campaign, since) == [("PUT", "/schedule/{schedule_id}")]
+    assert campaign.run("plan", "--detailed-exitcode").exit_code == 0

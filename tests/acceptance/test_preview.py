@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,3 +94,17 @@ def test_the_quickstart_preview_shows_captions_and_images_in_a_browser(
     assert yellow > 500 and dark > 50_000, (yellow, dark)
     # Text was drawn (many shades of anti-aliased glyphs), not an empty page.
     assert len(colors) > 200
+
+
+def test_a_preview_without_the_sandbox_names_the_images_it_cannot_show(applied: Project) -> None:
+    lock = json.loads(applied.lockfile.read_text())
+    images = lock["resources"]["post/dark-mode-launch"]["steps"]["images"]["outputs"]
+    media_id = images["media_ids"][0]
+
+    result = applied.run("preview", sandbox=False)
+
+    assert result.exit_code == 0, result.output
+    page = (applied.root / "out" / "preview" / "index.html").read_text()
+    assert page.count(f"image {media_id}: the lockfile records sandbox images") == 3  # per card
+    assert "run `contentctl --sandbox preview`" in result.stderr
+    assert result.stderr.startswith("warning: 1 generated image not in the page")

@@ -239,6 +239,6 @@ def test_every_command_and_group_explains_itself_with_examples() -> None:
     missing = [
         name
         for name, command in commands(cli, "contentctl")
-        if "Example" not in (command.help or "")
+        if "Example" not in (command.epilog or "")
     ]
     assert missing == []
