@@ -270,6 +270,12 @@ def retarget(app: App) -> None:
         current = lockfile.read(project.lockfile_path)
         if not current.exists:
             raise ContentctlError("there is no contentctl.lock to retarget")
+        if (current.target or {}).get("sandbox") and not app.sandbox and current.resources:
+            raise ContentctlError(
+                "contentctl.lock records sandbox resources: they do not exist in the real APIs, "
+                "and no retarget can make them",
+                hint="start clean: `git rm contentctl.lock` (or delete it), then apply",
+            )
         used = {r.provider for r in current.resources.values()} or {"powerpost", "postnitro"}
         here = target.current(project, environ, used, sandbox=app.sandbox)
         lockfile.LockfileWriter(project.lockfile_path, current).record_target(here)

@@ -272,3 +272,19 @@ def test_lock_retarget_records_an_api_that_moved(quickstart: Project) -> None:
     assert target["powerpost"]["base_url"] == "http://127.0.0.1:2222/api/v1"
     assert target["powerpost"]["account"].startswith("fp:")  # a fingerprint, never the id
     assert "ws" not in json.dumps(target).replace("fp:", "")
+
+
+def test_sandbox_records_cannot_be_retargeted_to_a_real_api(quickstart: Project) -> None:
+    assert quickstart.run("apply", "--auto-approve").exit_code == 0
+    before = quickstart.lockfile.read_bytes()
+    real = {
+        "POWERPOST_API_KEY": "k",
+        "POWERPOST_WORKSPACE_ID": "ws",
+        "POSTNITRO_API_KEY": "k",
+        "POWERPOST_BASE_URL": "http://127.0.0.1:9/api/v1",
+        "POSTNITRO_BASE_URL": "http://127.0.0.1:9",
+    }
+    refused = quickstart.run("lock", "retarget", sandbox=False, env=real)
+    assert refused.exit_code == 1
+    assert "records sandbox resources" in refused.stderr
+    assert quickstart.lockfile.read_bytes() == before
