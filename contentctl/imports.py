@@ -61,7 +61,7 @@ async def _remote(resource: Resource, remote_id: str, providers: Providers) -> d
             brand = await providers.require_postnitro().brand(remote_id)
             return {k: brand[k] for k in ("id", "name", "handle") if k in brand}
         if resource.kind == "Schedule":
-            from contentctl.apply.postnitro_steps import Schedule
+            from contentctl.apply.postnitro_schedule import Schedule
 
             return Schedule.outputs_of(await providers.require_postnitro().schedule(remote_id))
         if resource.kind == "CalendarEntry":
