@@ -243,16 +243,21 @@ class Attempt:
         credits = (
             collected.credits_used if collected.credits_used is not None else self.base.credits_used
         )
+        outputs = dict(collected.outputs)
+        if collected.warnings:
+            outputs["warnings"] = list(collected.warnings)
         self._record(
             replace(
                 self.base,
                 status="completed",
-                outputs=dict(collected.outputs),
+                outputs=outputs,
                 credits_used=credits,
                 completed_at=now_iso(),
             )
         )
         self.executor.completed(self.address, self.spec.name, remote_id, credits, self)
+        for warning in collected.warnings:
+            self.executor.warn(self.address, self.spec.name, warning)
         return True
 
     # The send guard: told about every creating request this attempt makes.

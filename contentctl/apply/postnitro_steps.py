@@ -22,7 +22,7 @@ from contentctl.apply.runners import (
 )
 from contentctl.errors import ContentctlError, JobFailedError
 from contentctl.providers.http import poll
-from contentctl.providers.postnitro import design_id, output_files
+from contentctl.providers.postnitro import design_id, image_generation_warning, output_files
 
 
 class Lookup(SyncStep):
@@ -126,7 +126,12 @@ class Render:
             # PostNitro does not say how long these links last: the files are kept in out/.
             "urls_expire": "unknown; download promptly",
         }
-        return Collected(outputs, (output.get("embedPost") or {}).get("credits"))
+        warning = image_generation_warning(status)
+        return Collected(
+            outputs,
+            (output.get("embedPost") or {}).get("credits"),
+            warnings=(warning,) if warning else (),
+        )
 
 
 class Download(SyncStep):
