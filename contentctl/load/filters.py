@@ -9,17 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Caption limits per platform (characters); YouTube titles are capped at 100.
-PLATFORM_LIMITS = {
-    "x": 280,
-    "instagram": 2200,
-    "tiktok": 2200,
-    "linkedin": 3000,
-    "facebook": 63206,
-    "youtube": 5000,
-    "youtube_title": 100,
-    "threads": 500,
-}
+from contentctl.captions import PLATFORM_LIMITS, fit
 
 
 def slugify(value: Any) -> str:
@@ -29,20 +19,14 @@ def slugify(value: Any) -> str:
 
 
 def truncate_for(value: Any, platform: str, ellipsis: str = "…") -> str:
-    """Cut text to a platform's limit at a word boundary, ending with an ellipsis."""
+    """Cut text to a platform's limit at a word boundary, ending with an ellipsis; for X the
+    limit is 280 weighted (CJK characters and emoji count 2, a link 23)."""
     if platform not in PLATFORM_LIMITS:
         raise ValueError(
             f"truncate_for: unknown platform {platform!r}; "
             f"known: {', '.join(sorted(PLATFORM_LIMITS))}"
         )
-    text = str(value)
-    limit = PLATFORM_LIMITS[platform]
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(ellipsis)]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,.;:") + ellipsis
+    return fit(str(value), platform, ellipsis)
 
 
 def hashtags(values: Iterable[Any] | str) -> str:

@@ -8,23 +8,10 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.model import Diagnostic, JsonPath, Resource
-from contentctl.validate import urls
+from contentctl.validate import captions, urls
 
-POST_TYPE_PLATFORM = {
-    "instagram-feed": "instagram",
-    "instagram-reel": "instagram",
-    "instagram-story": "instagram",
-    "tiktok-video": "tiktok",
-    "tiktok-photos": "tiktok",
-    "youtube-video": "youtube",
-    "youtube-short": "youtube",
-    "x-post": "x",
-    "facebook-post": "facebook",
-    "facebook-reel": "facebook",
-    "facebook-story": "facebook",
-    "linkedin-post": "linkedin",
-}
 IMAGE_EXTENSIONS = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -60,6 +47,7 @@ def check_resource(
         yield from check(root, resource)
     if resource.kind == "Post" and others is not None:
         yield from _post_media(resource, others)
+    yield from captions.check(resource)
     yield from _urls(resource)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from contentctl.captions import x_weighted_length
 from contentctl.load.filters import format_date, hashtags, slugify, truncate_for
 
 
@@ -12,19 +13,21 @@ def test_slugify() -> None:
     assert slugify("Crème brûlée 2026") == "creme-brulee-2026"
 
 
-def test_truncate_for_respects_the_platform_limit_at_a_word() -> None:
-    text = "word " * 100
-    cut = truncate_for(text, "x")
-    assert len(cut) <= 280 and cut.endswith("word…")
-    assert truncate_for("short", "x") == "short"
-    assert len(truncate_for("a" * 300, "youtube_title")) == 100
-    with pytest.raises(ValueError, match="unknown platform 'myspace'"):
-        truncate_for("x", "myspace")
-
-
 def test_hashtags() -> None:
     assert hashtags(["dark mode", "launch", "dark mode"]) == "#DarkMode #Launch"
     assert hashtags("café au lait, 2026") == "#CafeAuLait #2026"
+
+
+def test_truncate_for_x_counts_by_weight() -> None:
+    japanese = "ダークモードが登場しました。" * 30
+    cut = truncate_for(japanese, "x")
+    assert x_weighted_length(japanese[:400]) == 800
+    assert x_weighted_length(cut) == 280 and len(cut) == 140 and cut.endswith("…")
+    # Links count 23 and are never cut in half; an emoji sequence is never split.
+    text = "New 👩🏽‍💻 https://example.com/" + "a" * 300 + " " + "word " * 60
+    cut = truncate_for(text, "x")
+    assert "https://example.com/" + "a" * 300 in cut and "👩🏽‍💻" in cut
+    assert x_weighted_length(cut) <= 280
 
 
 def test_format_date_with_time_zones() -> None:
