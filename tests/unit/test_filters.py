@@ -13,9 +13,34 @@ def test_slugify() -> None:
     assert slugify("Crème brûlée 2026") == "creme-brulee-2026"
 
 
+def test_slugify_keeps_the_words_of_every_script() -> None:
+    assert slugify("Тёмная тема") == "тёмная-тема"
+    assert slugify("深色 モード") == "深色-モード"
+    assert slugify("ガイド") == "ガイド"  # the voicing mark stays with its kana
+    assert slugify("हिन्दी भाषा") == "हिन्दी-भाषा"  # vowel signs are part of the word
+    assert slugify("Ｄａｒｋ　Ｍｏｄｅ") == "dark-mode"  # full-width Latin, ideographic space
+
+
+def test_latin_slugs_do_not_change() -> None:
+    # Slugs name resources: an existing campaign's addresses must stay the same.
+    assert slugify("Straße_42") == "strae-42"
+    assert slugify("a×b—c") == "abc"
+
+
+def test_truncate_for_respects_the_platform_limit_at_a_word() -> None:
+    text = "word " * 100
+    cut = truncate_for(text, "x")
+    assert len(cut) <= 280 and cut.endswith("word…")
+    assert truncate_for("short", "x") == "short"
+    assert len(truncate_for("a" * 300, "youtube_title")) == 100
+    with pytest.raises(ValueError, match="unknown platform 'myspace'"):
+        truncate_for("x", "myspace")
+
+
 def test_hashtags() -> None:
     assert hashtags(["dark mode", "launch", "dark mode"]) == "#DarkMode #Launch"
     assert hashtags("café au lait, 2026") == "#CafeAuLait #2026"
+    assert hashtags(["Тёмная тема", "深色"]) == "#ТёмнаяТема #深色"
 
 
 def test_truncate_for_x_counts_by_weight() -> None:
