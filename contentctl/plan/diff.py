@@ -155,10 +155,8 @@ def make_plan(
                 runs[f"{address}#{spec.name}"] = False
             continue
         forced = address in options.replace
-        step_changes = [
-            _step_change(project, resource, spec, lock, runs, forced)
-            for spec in steps_for(resource, project.root)
-        ]
+        specs = steps_for(resource, project.root)
+        step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in specs]
         if record is None:
             action: ResourceAction = "create"
         elif forced:
@@ -177,6 +175,7 @@ def make_plan(
                 blocked=_blocked(record, step_changes, options)
                 or _too_late(resource, step_changes, now),
                 moved_from=moves.get(address),
+                warning=_left_behind(record, specs, step_changes),
                 time_zone=_time_zone(resource),
             )
         )
@@ -259,6 +258,33 @@ def _step_change(
         after,
         inputs=ignored.fields,
     )
+
+
+def _left_behind(
+    record: ResourceRecord | None, specs: Sequence[StepSpec], changes: Sequence[StepChange]
+) -> str | None:
+    """What a re-run leaves behind that the API cannot delete: PowerPost's draft of a post."""
+    for spec, change in zip(specs, changes, strict=True):
+        previous = record.steps.get(spec.name) if record else None
+        if (
+            spec.leaves_behind
+            and change.action == "run"
+            and previous is not None
+            and previous.status == "completed"
+            and previous.remote_id
+        ):
+            published = record.steps.get("publish") if record else None
+            what = (
+                "published post"
+                if published is not None and published.status == "completed"
+                else spec.leaves_behind
+            )
+            api = {"powerpost": "PowerPost", "postnitro": "PostNitro"}[spec.provider]
+            return (
+                f"leaves {what} {previous.remote_id} behind in {api}, which cannot delete it "
+                "through its API (`contentctl state orphans` lists what is left)"
+            )
+    return None
 
 
 def _time_zone(resource: Resource) -> str | None:

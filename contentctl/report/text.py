@@ -105,6 +105,8 @@ def _plan(plan: Plan, style: Style, diff: bool) -> str:
         width = min(48, max(len(c.address) for c in group))
         for change in group:
             lines.append(_change_line(change, width, style))
+            if change.warning and action not in ("forget", "delete"):
+                lines.append(style(f"    ! {change.warning}", "yellow"))
             if diff:
                 lines.extend(_change_details(change))
     if plan.publishes:
