@@ -283,6 +283,15 @@ def _schedule(root: Path, resource: Resource) -> Iterator[Diagnostic]:
             "posting to TikTok needs spec.tiktok with its disclosure flags",
             hint="add tiktok: {ai_generated: true|false} (and privacy, allow_comments, ...)",
         )
+    if spec.get("status") == "SCHEDULED" and accounts and not spec.get("carousel"):
+        # What PostNitro's own CLI warns of (postnitro/postnitro-agent
+        # src/lib/schedule-warnings.ts:16-21): accepted, but it looks done and is not.
+        yield Diagnostic(
+            where.of(("spec", "status")),
+            "no carousel: the post is published with its captions only",
+            severity="warning",
+            hint="add carousel: carousel/<name>, or remove accounts for a captions-only draft",
+        )
     if spec.get("status") == "SCHEDULED" and not accounts:
         yield Diagnostic(
             where.of(("spec", "status")),
