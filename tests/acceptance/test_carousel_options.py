@@ -49,7 +49,7 @@ def test_a_design_carousel_records_its_design_and_downloads_nothing(tmp_path: Pa
 
 def test_skipped_ai_images_are_a_warning_on_the_render_step(tmp_path: Path) -> None:
     # A COMPLETED post can have a FAILED GENERATE_IMAGES step: AI images are best effort
-    # (postnitro/postnitro-agent src/lib/generation.ts:110-121,
+    # (postnitro/postnitro-agent src/lib/generation.ts:110-116,
     # src/commands/generate-and-schedule.ts:73-76). The render is kept and paid for.
     project = _ai_carousel(tmp_path, "  generate_images: {context: calm, strategy: all}\n")
     quota = {"CONTENTCTL_SANDBOX_POSTNITRO_IMAGE_QUOTA": "1"}

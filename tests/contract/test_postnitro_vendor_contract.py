@@ -72,7 +72,7 @@ def test_infographic_columns_and_items_carry_ids_made_or_given(api: Api) -> None
     # Every column and content item needs a caller-provided id, stored as it is
     # (src/lib/types.ts:76-77, 83-84; src/commands/carousel.ts:29); description is HTML
     # (src/lib/types.ts:86). The skill's example (skills/postnitro/examples/
-    # import-infographics.json:21-23) sends none: the types win.
+    # import-infographics.json:21-25) sends none: the types win.
     address = "carousel/launch.widgets-ru.tips"
     slides = [slide_body(s, address, i) for i, s in enumerate([COVER, INFOGRAPHIC, END], 1)]
 
