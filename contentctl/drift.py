@@ -27,7 +27,33 @@ async def detect(lock: Lockfile, providers: Providers) -> list[Drift]:
     for address, record in sorted(lock.resources.items()):
         async for drift in _resource(address, record, providers):
             found.append(drift)
+        async for drift in _left_behind(address, record, providers):
+            found.append(drift)
     return found
+
+
+async def _left_behind(
+    address: str, record: ResourceRecord, providers: Providers
+) -> AsyncIterator[Drift]:
+    """Drafts an update replaced, still in PowerPost (which has no API to delete them)."""
+    if record.kind != "Post":
+        return
+    for orphan in record.orphans:
+        kept = orphan.get("record") or {}
+        post_id = kept.get("remote_id")
+        if orphan.get("step") != "post" or not post_id:
+            continue
+        try:
+            remote = await providers.require_powerpost().get_post(str(post_id))
+        except ApiError as exc:
+            if exc.status == 404:
+                continue  # deleted in PowerPost since
+            raise
+        yield Drift(
+            address,
+            f"{remote.get('status') or 'draft'} post {post_id}, replaced by an update, is "
+            "still in PowerPost: delete it there (`contentctl state orphans` lists them)",
+        )
 
 
 async def _resource(

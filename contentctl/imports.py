@@ -70,7 +70,7 @@ async def _remote(resource: Resource, remote_id: str, providers: Providers) -> d
             brand = await providers.require_postnitro().brand(remote_id)
             return {**{k: brand[k] for k in ("id", "name", "handle") if k in brand}, RAW: brand}
         if resource.kind == "Schedule":
-            from contentctl.apply.postnitro_steps import Schedule
+            from contentctl.apply.postnitro_schedule import Schedule
 
             scheduled = await providers.require_postnitro().schedule(remote_id)
             return {**Schedule.outputs_of(scheduled), RAW: scheduled}

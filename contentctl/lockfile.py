@@ -87,8 +87,9 @@ class ResourceRecord:
     source: Mapping[str, str] = field(default_factory=dict)
     steps: Mapping[str, StepRecord] = field(default_factory=dict)
     prevent_destroy: bool = False  # remembered: it matters once the manifest is gone
-    # Remote objects that exist but are no longer this resource's current records (the
-    # losing side of a merge conflict): kept so that no remote id is ever lost.
+    # Remote objects that exist but are no longer this resource's current records (a draft
+    # an update replaced, the losing side of a merge conflict): kept so that no remote id is
+    # ever lost. Each is {"step", "reason", "record"}.
     orphans: tuple[Mapping[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -147,6 +148,28 @@ class Lockfile:
         if self.target is not None:
             data["target"] = dict(self.target)
         return data
+
+
+def _orphaned(
+    orphans: tuple[Mapping[str, Any], ...],
+    step: str,
+    record: StepRecord,
+    superseded: StepRecord | None,
+    reason: str,
+) -> tuple[Mapping[str, Any], ...]:
+    def orphan_id(orphan: Mapping[str, Any]) -> Any:
+        return (orphan.get("record") or {}).get("remote_id") if orphan.get("step") == step else None
+
+    kept = list(orphans)
+    if (
+        superseded is not None
+        and superseded.remote_id
+        and superseded.remote_id != record.remote_id
+        and all(orphan_id(o) != superseded.remote_id for o in kept)
+    ):
+        kept.append({"step": step, "reason": reason, "record": superseded.to_json()})
+    current = record.remote_id
+    return tuple(o for o in kept if not current or orphan_id(o) != current)
 
 
 def dumps(data: Mapping[str, Any]) -> str:
@@ -270,10 +293,20 @@ class LockfileWriter:
         *,
         prevent_destroy: bool = False,
         strict: bool = False,
+        superseded: StepRecord | None = None,
+        reason: str = "",
     ) -> None:
-        """Record a step (``None``: remove its record; a resource left with no step goes)."""
+        """Record a step (``None``: remove its record; a resource left with no step goes).
+
+        ``superseded``: the step's earlier record, whose remote object stays when ``record``
+        replaces it (an API that cannot delete it): kept among the orphans, with ``reason``,
+        in the same write. An orphan is never the step's current object.
+        """
         resource = self.current.resources.get(address) or ResourceRecord(kind, provider)
         resource = replace(resource, source=dict(source), prevent_destroy=prevent_destroy)
+        if record is not None:
+            orphans = _orphaned(resource.orphans, name, record, superseded, reason)
+            resource = replace(resource, orphans=orphans)
         if record is not None:
             resources = {**self.current.resources, address: resource.with_step(name, record)}
         else:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from contentctl.apply.executor import Executor
 
 
+PROVIDER_NAMES = {"powerpost": "PowerPost", "postnitro": "PostNitro"}
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -247,16 +250,21 @@ class Attempt:
         credits = (
             collected.credits_used if collected.credits_used is not None else self.base.credits_used
         )
+        outputs = dict(collected.outputs)
+        if collected.warnings:
+            outputs["warnings"] = list(collected.warnings)
         self._record(
             replace(
                 self.base,
                 status="completed",
-                outputs=dict(collected.outputs),
+                outputs=outputs,
                 credits_used=credits,
                 completed_at=now_iso(),
             )
         )
         self.executor.completed(self.address, self.spec.name, remote_id, credits, self)
+        for warning in collected.warnings:
+            self.executor.warn(self.address, self.spec.name, warning)
         return True
 
     # The send guard: told about every creating request this attempt makes.
@@ -307,6 +315,7 @@ class Attempt:
         source = {"file": self.resource.source_file}
         if self.executor.source_commit:
             source["commit"] = self.executor.source_commit
+        superseded, reason = self._superseded()
         self.executor.writer.record_step(
             self.address,
             self.resource.kind,
@@ -316,6 +325,23 @@ class Attempt:
             record,
             prevent_destroy=bool(lifecycle(self.resource).get("prevent_destroy", False)),
             strict=strict,
+            superseded=superseded,
+            reason=reason,
+        )
+
+    def _superseded(self) -> tuple[StepRecord | None, str]:
+        """The object this step made before, which its new one replaces and the API cannot
+        delete: from the first write of this attempt on, it is an orphan, never lost."""
+        before = self.before
+        if not (self.spec.leaves_behind and before and before.status == "completed"):
+            return None, ""
+        api = PROVIDER_NAMES[self.spec.provider]
+        published = self.executor.writer.current.step(self.address, "publish")
+        if published is not None and published.status == "completed":
+            return before, f"published post replaced by an update; it stays published in {api}"
+        return before, (
+            f"{self.spec.leaves_behind} replaced by an update; {api} has no way to delete it "
+            f"through its API: delete it in {api}"
         )
 
 

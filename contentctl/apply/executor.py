@@ -48,6 +48,7 @@ EventKind = Literal[
     "unchanged",
     "still-running",
     "not-started",
+    "warning",
 ]
 # Steps whose record outlives the step leaving the chain: publishing cannot be undone.
 DURABLE_STEPS = frozenset({"publish"})
@@ -74,6 +75,15 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class StepWarning:
+    """A step that completed with something the user should know (AI images skipped)."""
+
+    address: str
+    step: str
+    message: str
+
+
+@dataclass(frozen=True)
 class StillRunning:
     """A job the API accepted and that is recorded pending: collected by a later apply."""
 
@@ -89,6 +99,7 @@ class ApplyResult:
     skipped: list[str] = field(default_factory=list)
     still_running: list[StillRunning] = field(default_factory=list)
     not_started: list[str] = field(default_factory=list)  # left out because apply stopped
+    warnings: list[StepWarning] = field(default_factory=list)  # completed steps; not failures
     credits_used: float = 0.0  # by the jobs this apply submitted
     credits_by_resource: dict[str, float] = field(default_factory=dict)
     # Jobs an earlier (interrupted) apply submitted and paid for, collected by this one.
@@ -365,6 +376,10 @@ class Executor:
             elapsed=self.clock() - attempt.started,
             earlier=attempt.earlier,
         )
+
+    def warn(self, address: str, step: str, message: str) -> None:
+        self.result.warnings.append(StepWarning(address, step, message))
+        self.emit("warning", address, step, message=message)
 
     def left_running(self, address: str, step: str, remote_id: str, why: str) -> None:
         self.result.still_running.append(StillRunning(address, step, remote_id, why))

@@ -22,13 +22,13 @@ from contentctl.apply.runners import (
     job_failed,
     seconds_of,
 )
+from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.errors import ApiError, ContentctlError, JobFailedError
 from contentctl.plan.steps import post_carousels
 from contentctl.providers import Providers
 from contentctl.providers.http import poll
 from contentctl.validate.semantic import (
     IMAGE_EXTENSIONS,
-    POST_TYPE_PLATFORM,
     VIDEO_EXTENSIONS,
     media_path,
     media_type,

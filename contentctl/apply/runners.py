@@ -40,6 +40,9 @@ class Submitted:
 class Collected:
     outputs: Mapping[str, Any]
     credits_used: float | None = None
+    # The job completed, but not all of it went as asked (AI images skipped): said on the
+    # step, recorded with its outputs, and repeated in the summary.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from contentctl.apply.postnitro_steps import Accounts, Brand, Download, Lookup, Render, Schedule
+from contentctl.apply.postnitro_schedule import Accounts, Schedule
+from contentctl.apply.postnitro_steps import Brand, Download, Lookup, Render
 from contentctl.apply.powerpost_steps import (
     CalendarEntry,
     Captions,

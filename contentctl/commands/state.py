@@ -18,6 +18,7 @@ def state() -> None:
     \b
     Examples:
       contentctl state list
+      contentctl state orphans
       contentctl state mv post/old-name post/new-name
       contentctl state rm carousel/retired-deck
     """
@@ -62,6 +63,48 @@ def state_show(app: App, address: str) -> None:
     if address not in lock.resources:
         raise ContentctlError(f"not in the lockfile: {address}")
     click.echo(lockfile.dumps(lock.resources[address].to_json()), nl=False)
+
+
+@state.command("orphans")
+@click.option("--json", "as_json", is_flag=True, help="The orphans as JSON.")
+@pass_app
+def state_orphans(app: App, as_json: bool) -> None:
+    """List remote objects the lockfile keeps but no resource uses any more.
+
+    Mostly drafts that an update replaced: PowerPost has no API to delete a post, so each
+    update of a Post leaves its previous draft in PowerPost (the plan says so). Delete
+    them there; `contentctl drift` says which still exist. Also the losing side of a
+    lockfile merge conflict.
+
+    \b
+    Examples:
+      contentctl state orphans
+      contentctl state orphans --json
+    """
+    import json
+
+    from contentctl import lockfile
+
+    lock = lockfile.read(app.project().lockfile_path)
+    rows = [
+        {
+            "address": address,
+            "step": orphan.get("step"),
+            "remote_id": (orphan.get("record") or {}).get("remote_id"),
+            "status": (orphan.get("record") or {}).get("status"),
+            "reason": orphan.get("reason", ""),
+        }
+        for address, record in sorted(lock.resources.items())
+        for orphan in record.orphans
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, sort_keys=True))
+        return
+    if not rows:
+        click.echo("No orphans: every remote object the lockfile records is in use.")
+        return
+    for row in rows:
+        click.echo(f"{row['address']}\t{row['step']}\t{row['remote_id']}\t{row['reason']}")
 
 
 @state.command("mv")

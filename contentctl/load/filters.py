@@ -3,60 +3,79 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Caption limits per platform (characters); YouTube titles are capped at 100.
-PLATFORM_LIMITS = {
-    "x": 280,
-    "instagram": 2200,
-    "tiktok": 2200,
-    "linkedin": 3000,
-    "facebook": 63206,
-    "youtube": 5000,
-    "youtube_title": 100,
-    "threads": 500,
-}
+from contentctl.captions import PLATFORM_LIMITS, fit
 
 
 def slugify(value: Any) -> str:
-    """``"Dark Mode — Pro!"`` → ``"dark-mode-pro"``: ASCII, lowercase, hyphens."""
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """``"Dark Mode — Pro!"`` → ``"dark-mode-pro"``, ``"Тёмная тема"`` → ``"тёмная-тема"``:
+    lowercase words joined by hyphens; Latin letters lose their accents, other scripts stay."""
+    return "-".join(_words(_fold(str(value)).lower()))
 
 
 def truncate_for(value: Any, platform: str, ellipsis: str = "…") -> str:
-    """Cut text to a platform's limit at a word boundary, ending with an ellipsis."""
+    """Cut text to a platform's limit at a word boundary, ending with an ellipsis; for X the
+    limit is 280 weighted (CJK characters and emoji count 2, a link 23)."""
     if platform not in PLATFORM_LIMITS:
         raise ValueError(
             f"truncate_for: unknown platform {platform!r}; "
             f"known: {', '.join(sorted(PLATFORM_LIMITS))}"
         )
-    text = str(value)
-    limit = PLATFORM_LIMITS[platform]
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(ellipsis)]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,.;:") + ellipsis
+    return fit(str(value), platform, ellipsis)
 
 
 def hashtags(values: Iterable[Any] | str) -> str:
-    """``["dark mode", "launch"]`` → ``"#DarkMode #Launch"``."""
+    """``["dark mode", "launch"]`` → ``"#DarkMode #Launch"``, ``["Тёмная тема", "深色"]`` →
+    ``"#ТёмнаяТема #深色"``."""
     words = values.split(",") if isinstance(values, str) else values
     tags = []
     for value in words:
-        parts = re.findall(
-            r"[A-Za-z0-9]+",
-            unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode(),
-        )
+        parts = _words(_fold(str(value)))
         if parts:
             tags.append("#" + "".join(p[:1].upper() + p[1:] for p in parts))
     return " ".join(dict.fromkeys(tags))
+
+
+def _fold(text: str) -> str:
+    """Latin letters without their accents (``Crème`` → ``Creme``) as slugs always had them;
+    letters of every other script kept, with their marks (``Тёмная``, ``ダーク``, ``हिन्दी``).
+
+    A Latin letter with no ASCII form (``ß``, ``ø``) is still dropped, as it always was: a
+    slug that names a resource must not change under an existing campaign.
+    """
+    out = []
+    latin = True  # what a combining mark that follows belongs to
+    for char in unicodedata.normalize("NFKD", text):
+        if char.isascii():
+            out.append(char)
+            latin = True
+            continue
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            if not latin:
+                out.append(char)
+        elif category[0] in "LN" and not unicodedata.name(char, "").startswith("LATIN"):
+            out.append(char)
+            latin = False
+        else:
+            latin = True
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text``: ASCII letters and digits, or letters, digits and marks of
+    other scripts; anything else separates them."""
+    return "".join(_keep(c) for c in text).split()
+
+
+def _keep(char: str) -> str:
+    if char.isascii():
+        return char if char.isalnum() else " "
+    return char if unicodedata.category(char)[0] in "LNM" else " "
 
 
 def format_date(value: Any, fmt: str = "%Y-%m-%d", tz: str | None = None) -> str:

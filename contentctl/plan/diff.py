@@ -158,9 +158,9 @@ def make_plan(
                 runs[f"{address}#{spec.name}"] = False
             continue
         forced = address in options.replace
-        chain = steps_for(resource, project.root)
-        step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in chain]
-        if record is None or _never_created(record, chain):
+        specs = steps_for(resource, project.root)
+        step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in specs]
+        if record is None or _never_created(record, specs):
             action: ResourceAction = "create"
         elif forced or _replacing(record):
             action = "replace"
@@ -177,6 +177,7 @@ def make_plan(
                 resource.source_file,
                 **_refused(resource, record, step_changes, options, now),
                 moved_from=moves.get(address),
+                warning=_left_behind(record, specs, step_changes),
                 time_zone=_time_zone(resource),
             )
         )
@@ -288,6 +289,33 @@ def _never_created(record: ResourceRecord, chain: Sequence[StepSpec]) -> bool:
         (found := record.steps.get(name)) is not None and found.status == "completed"
         for name in names[names.index(owning) :]
     )
+
+
+def _left_behind(
+    record: ResourceRecord | None, specs: Sequence[StepSpec], changes: Sequence[StepChange]
+) -> str | None:
+    """What a re-run leaves behind that the API cannot delete: PowerPost's draft of a post."""
+    for spec, change in zip(specs, changes, strict=True):
+        previous = record.steps.get(spec.name) if record else None
+        if (
+            spec.leaves_behind
+            and change.action == "run"
+            and previous is not None
+            and previous.status == "completed"
+            and previous.remote_id
+        ):
+            published = record.steps.get("publish") if record else None
+            what = (
+                "published post"
+                if published is not None and published.status == "completed"
+                else spec.leaves_behind
+            )
+            api = {"powerpost": "PowerPost", "postnitro": "PostNitro"}[spec.provider]
+            return (
+                f"leaves {what} {previous.remote_id} behind in {api}, which cannot delete it "
+                "through its API (`contentctl state orphans` lists what is left)"
+            )
+    return None
 
 
 def _time_zone(resource: Resource) -> str | None:

@@ -80,6 +80,9 @@ class StepSpec:
     upstream: tuple[Upstream, ...] = ()
     publishes: bool = False  # running it puts content in front of the public
     in_place: bool = False  # re-running updates the same remote object (same id)
+    # Re-running it makes a new remote object and the API cannot delete the one it had made
+    # (a PowerPost draft): what that one is called, to say it is left behind.
+    leaves_behind: str | None = None
 
 
 def canonical(value: Any) -> str:
@@ -195,8 +198,16 @@ def _post(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     }
     if refs:
         fields["media"] = [refs.index(r) for r in images.get("media", [])]
+    # PowerPost documents no way to delete or edit a post: an update creates another one.
     steps.append(
-        StepSpec("post", "powerpost", paid=False, fields=fields, upstream=tuple(post_upstream))
+        StepSpec(
+            "post",
+            "powerpost",
+            paid=False,
+            fields=fields,
+            upstream=tuple(post_upstream),
+            leaves_behind="draft",
+        )
     )
     if spec.get("publish"):
         steps.append(

@@ -142,7 +142,10 @@ class PostNitro:
         return dict(await self._data("PUT", f"/schedule/{schedule_id}", json=dict(body)))
 
     async def delete_schedule(self, schedule_id: str) -> None:
-        await self._data("DELETE", f"/schedule/{schedule_id}")
+        """Any 2xx is a deletion: the answer's body is not documented, PostNitro's CLI reads a
+        top-level ``message`` from it (postnitro/postnitro-agent src/commands/schedule.ts:141)
+        while its client types ``data`` (src/lib/client.ts:165). Only the status matters."""
+        await self.http.request("DELETE", f"/schedule/{schedule_id}")
 
 
 BRAND_KEYS = ("name", "handle", "image", "isCompanyDetail", "showName", "showHandle", "showImage")
@@ -153,6 +156,29 @@ def _brand_body(brand: Mapping[str, Any]) -> dict[str, Any]:
     if missing:
         raise ValueError(f"a PostNitro brand needs {', '.join(missing)}")
     return {k: brand[k] for k in BRAND_KEYS}
+
+
+def image_generation_warning(status: Mapping[str, Any]) -> str | None:
+    """What a COMPLETED post's ``GENERATE_IMAGES`` log step says when its AI images did not
+    happen: they are best effort (free plan, AI-image quota), and the post completes anyway.
+
+    As PostNitro's own CLI reads it: the first log of that step
+    (postnitro/postnitro-agent src/lib/generation.ts:114), skipped when its status is FAILED
+    (src/commands/generate-and-schedule.ts:74); any status but SUCCESS is said here.
+    """
+    logs = status.get("logs")
+    step = next(
+        (
+            log
+            for log in (logs if isinstance(logs, list) else [])
+            if isinstance(log, Mapping) and log.get("step") == "GENERATE_IMAGES"
+        ),
+        None,
+    )
+    if step is None or step.get("status") == "SUCCESS":
+        return None
+    reason = str(step.get("message") or step.get("status") or "no reason given")
+    return f"AI image generation was skipped: {reason}"
 
 
 def output_files(result: Mapping[str, Any]) -> list[str]:

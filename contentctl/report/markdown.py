@@ -126,7 +126,11 @@ def _table(changed: Sequence[ResourceChange]) -> str:
 def _why(change: ResourceChange) -> str:
     if change.moved_from:
         return "moved from " + code(change.moved_from, in_table=True)
-    reason = change.warning or next((s.reason for s in change.running if s.after is None), "")
+    step_reason = next((s.reason for s in change.running if s.after is None), "")
+    if change.action in ("forget", "delete"):
+        reason = change.warning or step_reason
+    else:  # a warning beside the reason: what the change leaves behind
+        reason = "; ".join(r for r in (step_reason, change.warning) if r)
     return text(_clip(reason))
 
 

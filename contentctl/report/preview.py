@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile
-from contentctl.validate.semantic import POST_TYPE_PLATFORM, media_path
+from contentctl.validate.semantic import media_path
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;background:#f4f5f7;color:#111}

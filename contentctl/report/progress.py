@@ -110,6 +110,8 @@ class Live:
         line = text.event(event)
         if event.kind == "failed":
             return self.style(line, "red")
+        if event.kind == "warning":
+            return self.style(line, "yellow")
         if event.kind in ("completed", "deleted"):
             return f"{self.style('✓', 'green')} {line}"
         return line

@@ -105,6 +105,8 @@ def _plan(plan: Plan, style: Style, diff: bool) -> str:
         width = min(48, max(len(c.address) for c in group))
         for change in group:
             lines.append(_change_line(change, width, style))
+            if change.warning and action not in ("forget", "delete"):
+                lines.append(style(f"    ! {change.warning}", "yellow"))
             if diff:
                 lines.extend(_change_details(change))
     if plan.publishes:
@@ -210,6 +212,7 @@ def event(e: Event) -> str:
         "still-running": f"still running, not lost: {e.message}"
         + (f" (job {e.remote_id})" if e.remote_id else ""),
         "not-started": f"not started: {e.message}",
+        "warning": f"warning: {e.message}",
     }[e.kind]
     return f"{where}: {detail}"
 
@@ -244,6 +247,8 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
             lines.append(f"    hint: {failure.hint}")
     for address in result.skipped:
         lines.append(f"  skipped: {address} (a resource it depends on failed)")
+    for warning in result.warnings:
+        lines.append(f"  warning: {warning.address} {warning.step}: {warning.message}")
     for running in result.still_running:
         lines.append(
             f"  still running: {running.address} {running.step} (job {running.remote_id}, "
@@ -275,6 +280,7 @@ def _resource(address: str, record: ResourceRecord) -> str:
         if step.error:
             lines.append(f"    error: {step.error}")
         lines.extend(_outputs(record.kind, name, step.outputs))
+        lines.extend(f"    warning: {w}" for w in step.outputs.get("warnings", []))
     if record.orphans:
         lines.append("  orphans (remote objects no longer current, kept so no id is lost):")
     for orphan in record.orphans:

@@ -52,6 +52,7 @@ class EmulatedApi:
     authenticate: Authenticate
     error: ErrorBody  # (status, code, message) -> body in this API's envelope
     rate_limit_headers: bool
+    alias: str = ""  # a second mount point of the same routes
 
     def route(self, state: SandboxState, method: str, path: str, handler: Handler) -> Route:
         async def endpoint(request: Request) -> Response:
@@ -59,7 +60,7 @@ class EmulatedApi:
             entry: dict[str, Any] = {
                 "provider": self.provider,
                 "method": method,
-                "path": path_of(request, self.prefix),
+                "path": path_of(request, self.prefix, self.alias),
                 "route": path,
                 "headers": sorted(h.lower() for h in request.headers),
                 "query": dict(request.query_params),
@@ -137,9 +138,12 @@ def _echo_key(reply: Reply, request: Request) -> None:
     error["message"] = f"{error.get('message', 'error')} (key received: {key})"
 
 
-def path_of(request: Request, prefix: str) -> str:
+def path_of(request: Request, prefix: str, alias: str = "") -> str:
     path = request.url.path
-    return path[len(prefix) :] if path.startswith(prefix) else path
+    for root in filter(None, (prefix, alias)):
+        if path.startswith(root + "/"):
+            return path[len(root) :]
+    return path
 
 
 async def _parse(request: Request) -> Call:

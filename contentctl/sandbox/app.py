@@ -1,5 +1,6 @@
-"""The sandbox as one ASGI app: PowerPost under /powerpost/api/v1, PostNitro under /postnitro,
-and the artifact storage both hand out URLs to under /files."""
+"""The sandbox as one ASGI app: PowerPost under /powerpost/api/v1 (and /api/v1, where its
+root-relative status_url values point), PostNitro under /postnitro, and the artifact storage
+both hand out URLs to under /files."""
 
 from __future__ import annotations
 
@@ -105,6 +106,7 @@ def build_app(state: SandboxState) -> Starlette:
     return Starlette(
         routes=[
             Mount(powerpost.PREFIX, routes=powerpost.routes(state)),
+            Mount(powerpost.ROOT_RELATIVE, routes=powerpost.routes(state)),
             Mount(
                 postnitro.PREFIX,
                 routes=[*postnitro.routes(state), *postnitro_accounts.routes(state)],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 _STOP = {
     "with",
@@ -80,19 +81,19 @@ def caption(platform: str, prompt: str, cta: str | None = None) -> Any:
     return text[:280] if platform == "x" else text
 
 
-def generated_slides(
-    context: str, count: int, instructions: str | None = None
-) -> list[dict[str, Any]]:
-    """Slides an AI carousel on ``context`` might have: a cover, body slides, a closing slide."""
-    topic = _sentence(context)
-    words = keywords(context, limit=max(1, count - 2))
+def generated_slides(kind: str, context: str, count: int) -> list[dict[str, Any]]:
+    """Slides an AI carousel on ``context`` might have: a cover, body slides, a closing slide.
+
+    ``kind`` is the aiGeneration type: for ``article`` and ``x`` the context is a URL, and
+    what a reader would recognise of it is the words of its path, not "https" and the host.
+    The request's ``instructions`` steer the tone; they are never slide text.
+    """
+    source = _url_words(context) if kind in ("article", "x") else context
+    topic = _sentence(source)
     body_count = max(1, count - 2)
+    words = keywords(source, limit=body_count)
     slides: list[dict[str, Any]] = [
-        {
-            "type": "starting_slide",
-            "heading": topic,
-            "sub_heading": instructions or "Swipe to learn more",
-        }
+        {"type": "starting_slide", "heading": topic, "sub_heading": "Swipe to learn more"}
     ]
     for i in range(body_count):
         word = words[i % len(words)]
@@ -107,3 +108,29 @@ def generated_slides(
         {"type": "ending_slide", "heading": "Thanks for reading", "cta_button": "Follow for more"}
     )
     return slides
+
+
+def generated_image_slide(kind: str, context: str) -> dict[str, Any]:
+    """The one designed image an AI ``IMAGE`` post makes: a heading and a line under it."""
+    source = _url_words(context) if kind in ("article", "x") else context
+    return {"heading": _sentence(source), "sub_heading": "Read more"}
+
+
+# Path words that say where a page is, not what it is about.
+_URL_NOISE = {"www", "blog", "blogs", "post", "posts", "article", "articles", "news", "status"}
+
+
+def _url_words(url: str) -> str:
+    """``https://example.com/blog/dark-mode-tips.html`` -> ``dark mode tips``."""
+    parsed = urlsplit(url.strip())
+    segments = [s for s in parsed.path.split("/") if s]
+    for segment in reversed(segments):
+        words = [
+            w
+            for w in re.split(r"[-_.+~%\s]+", re.sub(r"\.(html?|php|aspx?)$", "", segment))
+            if w and not w.isdigit() and w.lower() not in _URL_NOISE
+        ]
+        if words:
+            return " ".join(words)
+    host = (parsed.hostname or "").removeprefix("www.").split(".")[0]
+    return host or "this article"

@@ -48,46 +48,56 @@ def _text_block(
 
 def generated_image(prompt: str, size: str, index: int = 0) -> bytes:
     """An "AI image": a colour field derived from the prompt, with the prompt written on it."""
-    width, height = SIZES.get(size, SIZES["square"])
-    width, height = width // 2, height // 2
+    width, height = SIZES.get(size, SIZES["square"])  # the size the API reports
     image = Image.new("RGB", (width, height), _color(prompt + str(index)))
     draw = ImageDraw.Draw(image)
     draw.ellipse(
         (width * 0.55, height * 0.1, width * 1.2, height * 0.6),
         fill=_color(prompt[::-1] + str(index)),
     )
-    _text_block(draw, prompt, 32, height - 200, 28, 28, (255, 255, 255))
+    k = width / 512  # the layout was drawn for 512 pixels across
+    _text_block(draw, prompt, int(32 * k), height - int(200 * k), 28, int(28 * k), (255, 255, 255))
     return _png(image)
 
 
 def slide_images(
     slides: Sequence[Mapping[str, Any]], template: Mapping[str, Any], brand: Mapping[str, Any]
 ) -> list[Image.Image]:
+    # The pixels the output advertises (result.size.dimensions), not a thumbnail of them.
     width, height = _dimensions(str(template.get("size", "1080x1350")))
-    width, height = width // 2, height // 2
     colors = template.get("colors") or ["#101828", "#F5B700"]
     background, accent = _hex(colors[0]), _hex(colors[1])
     ink = (20, 20, 20) if sum(background) > 500 else (250, 250, 250)
+    k = width / 540  # the layout was drawn for 540 pixels across
+
+    def px(value: float) -> int:
+        return int(value * k)
+
     out = []
     for i, slide in enumerate(slides):
         image = Image.new("RGB", (width, height), background)
         draw = ImageDraw.Draw(image)
-        draw.rectangle((0, 0, width, 14), fill=accent)
-        y = _text_block(draw, str(slide.get("heading", "")), 36, 90, 20, 40, ink)
+        draw.rectangle((0, 0, width, px(14)), fill=accent)
+        y = _text_block(draw, str(slide.get("heading", "")), px(36), px(90), 20, px(40), ink)
         for key, size in (("sub_heading", 26), ("description", 22), ("cta_button", 26)):
             if slide.get(key):
                 y = _text_block(
                     draw,
                     str(slide[key]),
-                    36,
-                    y + 24,
+                    px(36),
+                    y + px(24),
                     32,
-                    size,
+                    px(size),
                     accent if key == "cta_button" else ink,
                 )
         footer = f"{brand.get('name', '')}  {brand.get('handle', '')}".strip()
-        draw.text((36, height - 50), footer, font=_font(20), fill=ink)
-        draw.text((width - 90, height - 50), f"{i + 1}/{len(slides)}", font=_font(20), fill=accent)
+        draw.text((px(36), height - px(50)), footer, font=_font(px(20)), fill=ink)
+        draw.text(
+            (width - px(90), height - px(50)),
+            f"{i + 1}/{len(slides)}",
+            font=_font(px(20)),
+            fill=accent,
+        )
         out.append(image)
     return out
 

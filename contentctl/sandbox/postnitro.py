@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,7 +11,8 @@ from starlette.routing import Route
 
 from contentctl.sandbox import images
 from contentctl.sandbox.api import Call, EmulatedApi, Reply, base_url
-from contentctl.sandbox.content import generated_slides
+from contentctl.sandbox.content import generated_image_slide, generated_slides
+from contentctl.sandbox.postnitro_slides import SLIDE_KEYS, check_slide, check_slides
 from contentctl.sandbox.state import POSTNITRO_KEY, SandboxState
 
 PREFIX = "/postnitro"
@@ -33,18 +35,10 @@ IMPORT_KEYS = {
     "slides",
     "generateImages",
 }
-SLIDE_KEYS = {
-    "type",
-    "heading",
-    "sub_heading",
-    "description",
-    "cta_button",
-    "image",
-    "background_image",
-    "layoutType",
-    "layoutConfig",
-}
 RESPONSE_TYPES = ("PDF", "PNG", "DESIGN")
+# What the API renders when responseType is left out: the docs say PDF, but the API moved to
+# DESIGN (postnitro/postnitro-agent CHANGELOG.md:31, src/lib/config-store.ts:106-107).
+DEFAULT_RESPONSE_TYPE = "DESIGN"
 POST_TYPES = ("CAROUSEL", "IMAGE")  # IMAGE: from PostNitro's own CLI and n8n node
 
 
@@ -93,7 +87,27 @@ def _paged(state: SandboxState, call: Call, key: str, label: str) -> Reply:
     if not items:
         return fail(404, f"No {label} found")
     public = [{k: v for k, v in item.items() if k != "colors"} for item in items]
+    if key == "templates" and state.settings.postnitro_output != "legacy":
+        # An object, as PostNitro's own CLI types it (src/lib/types.ts:176-180); the docs
+        # page, like older API versions, shows a string.
+        public = [{**t, "size": _size(str(t.get("size", "")))} for t in public]
     return Reply(200, {"success": True, "data": {key: public}})
+
+
+def _size(text: str) -> dict[str, Any]:
+    """``"1080x1350"`` -> ``{"id": "4:5", "dimensions": {"width": 1080, "height": 1350}}``."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        width, height = 1080, 1350
+    ratio = (
+        "4:5"
+        if (width, height) == (1080, 1350)
+        else "1:1"
+        if width == height
+        else f"{width}x{height}"
+    )
+    return {"id": ratio, "dimensions": {"width": width, "height": height}}
 
 
 def templates(state: SandboxState, call: Call) -> Reply:
@@ -117,7 +131,7 @@ def _common(state: SandboxState, body: dict[str, Any], allowed: set[str]) -> str
         return "Extra parameters passed in the body."
     if body.get("postType") not in POST_TYPES:
         return "postType must be CAROUSEL or IMAGE"
-    if body.get("responseType", "PDF") not in RESPONSE_TYPES:
+    if body.get("responseType", DEFAULT_RESPONSE_TYPE) not in RESPONSE_TYPES:
         return f"responseType must be one of {', '.join(RESPONSE_TYPES)}"
     if _find(state, "templates", body.get("templateId")) is None:
         return "Invalid templateId"
@@ -148,7 +162,8 @@ def _start(
     pn["posts"][post_id] = {
         "id": post_id,
         "postType": body["postType"],
-        "responseType": body.get("responseType", "PDF"),
+        "responseType": body.get("responseType", DEFAULT_RESPONSE_TYPE),
+        "images": _ai_images(state, body.get("generateImages"), len(slides)),
         "requestorId": body.get("requestorId"),
         "templateId": body["templateId"],
         "brandId": body["brandId"],
@@ -170,6 +185,20 @@ def _start(
     )
 
 
+def _ai_images(state: SandboxState, wanted: Any, slides: int) -> str | None:
+    """What became of the AI images a post asked for: drawn from the separate AI-image
+    quota, best effort; a post whose images are skipped still completes."""
+    if not isinstance(wanted, dict):
+        return None
+    count = slides if wanted.get("imageStrategy") == "all" else math.ceil(slides / 2)
+    pn = state.postnitro
+    left = pn.setdefault("image_quota_left", state.settings.postnitro_image_quota)
+    if left < count:
+        return f"AI image quota exceeded: {count} images needed, {left:g} left this month"
+    pn["image_quota_left"] = left - count
+    return "ok"
+
+
 def initiate_generate(state: SandboxState, call: Call) -> Reply:
     body = call.json if isinstance(call.json, dict) else {}
     problem = _common(state, body, GENERATE_KEYS)
@@ -185,8 +214,13 @@ def initiate_generate(state: SandboxState, call: Call) -> Reply:
         problem = "aiGeneration needs type (text, article or x) and context"
     if problem or preset is None or not isinstance(ai, dict):
         return fail(422, problem or "Invalid body")
-    count = 1 if body["postType"] == "IMAGE" else int(preset["slides"])
-    slides = generated_slides(str(ai["context"]), count, ai.get("instructions"))
+    if body["postType"] == "IMAGE":
+        # One designed image, charged as one AI slide (2 credits).
+        slides = [
+            {"type": "starting_slide", **generated_image_slide(ai["type"], str(ai["context"]))}
+        ]
+    else:
+        slides = generated_slides(ai["type"], str(ai["context"]), int(preset["slides"]))
     return _start(state, body, slides, per_slide=2)
 
 
@@ -199,51 +233,22 @@ def initiate_import(state: SandboxState, call: Call) -> Reply:
         if not isinstance(slide, dict):
             problem = "slides must be one object for IMAGE posts"
         else:
-            problem = _check_slide(slide, "slides", SLIDE_KEYS - {"type"})
+            problem = check_slide(slide, "slides", SLIDE_KEYS - {"type"}, config_required=False)
         if problem:
             return fail(422, problem)
         return _start(state, body, [{"type": "starting_slide", **body["slides"]}], per_slide=1)
-    problem = problem or _check_slides(body.get("slides"))
+    problem = problem or check_slides(body.get("slides"))
     if problem:
         return fail(422, problem)
     return _start(state, body, list(body["slides"]), per_slide=1)
 
 
-def _check_slides(slides: Any) -> str | None:
-    if not isinstance(slides, list) or not slides:
-        return "slides must be a non-empty array"
-    for i, slide in enumerate(slides):
-        problem = _check_slide(slide, f"slides[{i}]", SLIDE_KEYS)
-        if problem:
-            return problem
-    types = [s.get("type") for s in slides]
-    if types.count("starting_slide") != 1 or types[0] != "starting_slide":
-        return "Exactly one starting_slide is required, and it must be first"
-    if types.count("ending_slide") != 1 or types[-1] != "ending_slide":
-        return "Exactly one ending_slide is required, and it must be last"
-    if "body_slide" not in types:
-        return "At least one body_slide is required"
-    return None
-
-
-def _check_slide(slide: Any, where: str, allowed: set[str]) -> str | None:
-    if not isinstance(slide, dict) or not slide.get("heading"):
-        return f"{where}.heading is required"
-    if set(slide) - allowed:
-        return f"{where} has unknown keys: {', '.join(sorted(set(slide) - allowed))}"
-    if slide.get("layoutType") in ("infographic", "infographics"):
-        config = slide.get("layoutConfig")
-        required = {"columnCount", "columnDisplay", "displayCounterAs", "hasHeader"}
-        if not isinstance(config, dict) or required - set(config):
-            return f"{where}.layoutConfig needs {', '.join(sorted(required))}"
-        if config.get("columnCount") not in (1, 2, 3):
-            return f"{where}.layoutConfig.columnCount must be 1, 2 or 3"
-    return None
-
-
 def _settle(state: SandboxState, post: dict[str, Any]) -> str:
-    if state.now() < post["ready_at"]:
-        return "PENDING"
+    now = state.now()
+    if now < post["ready_at"]:
+        # Queued, then working: PostNitro's own CLI types PROCESSING (src/lib/types.ts:139).
+        halfway = post["created"] + (post["ready_at"] - post["created"]) / 2
+        return "PROCESSING" if now >= halfway else "PENDING"
     if post["fails"]:
         if not post.get("refunded"):
             state.postnitro["credits_left"] += post["credits"]
@@ -262,43 +267,46 @@ def _embed_post(post: dict[str, Any], status: str) -> dict[str, Any]:
     }
 
 
+def _logs(post: dict[str, Any], current: str) -> list[dict[str, Any]]:
+    """The job's log: INITIATED, PROCESSING, the best-effort GENERATE_IMAGES step when AI
+    images were asked for (src/lib/generation.ts:110-116), and how it ended."""
+    halfway = post["created"] + (post["ready_at"] - post["created"]) / 2
+    steps: list[tuple[str, str, str, float]] = [
+        ("INITIATED", "SUCCESS", "Post generation initiated", post["created"])
+    ]
+    if current == "FAILED":
+        message = "Rendering failed (sandbox fault injection)"
+        steps.append(("PROCESSING", "FAILED", message, post["ready_at"]))
+    elif current != "PENDING":
+        steps.append(("PROCESSING", "SUCCESS", "Generating the design", halfway))
+    images = post.get("images")
+    if current == "COMPLETED" and images is not None:
+        # A COMPLETED post may still have skipped its images (free plan, AI-image quota).
+        steps.append(
+            ("GENERATE_IMAGES", "SUCCESS", "AI images generated", post["ready_at"])
+            if images == "ok"
+            else ("GENERATE_IMAGES", "FAILED", str(images), post["ready_at"])
+        )
+    if current == "COMPLETED":
+        steps.append(("COMPLETED", "SUCCESS", "Post generation completed", post["ready_at"]))
+    return [
+        {
+            "id": f"log{i + 1}",
+            "embedPostId": post["id"],
+            "step": step,
+            "status": status,
+            "message": message,
+            "timestamp": _iso(at),
+        }
+        for i, (step, status, message, at) in enumerate(steps)
+    ]
+
+
 def status(state: SandboxState, call: Call) -> Reply:
     post = state.postnitro["posts"].get(call.path_params["embed_post_id"])
     if post is None:
         return fail(404, "Post not found")
     current = _settle(state, post)
-    logs = [
-        {
-            "id": "log1",
-            "embedPostId": post["id"],
-            "step": "INITIATED",
-            "status": "SUCCESS",
-            "message": "Post generation initiated",
-            "timestamp": _iso(post["created"]),
-        }
-    ]
-    if current == "COMPLETED":
-        logs.append(
-            {
-                "id": "log2",
-                "embedPostId": post["id"],
-                "step": "COMPLETED",
-                "status": "SUCCESS",
-                "message": "Post generation completed",
-                "timestamp": _iso(post["ready_at"]),
-            }
-        )
-    elif current == "FAILED":
-        logs.append(
-            {
-                "id": "log2",
-                "embedPostId": post["id"],
-                "step": "PROCESSING",
-                "status": "FAILED",
-                "message": "Rendering failed (sandbox fault injection)",
-                "timestamp": _iso(post["ready_at"]),
-            }
-        )
     return Reply(
         200,
         {
@@ -306,7 +314,7 @@ def status(state: SandboxState, call: Call) -> Reply:
             "data": {
                 "embedPostId": post["id"],
                 "embedPost": _embed_post(post, current),
-                "logs": logs,
+                "logs": _logs(post, current),
             },
         },
     )
@@ -320,21 +328,14 @@ def output(state: SandboxState, call: Call) -> Reply:
     if current != "COMPLETED":
         return fail(422, f"Post is not completed (status {current})")
     template = _find(state, "templates", post["templateId"]) or {}
-    width, height = (int(v) for v in str(template.get("size", "1080x1350")).split("x"))
-    ratio = (
-        "4:5"
-        if (width, height) == (1080, 1350)
-        else "1:1"
-        if width == height
-        else f"{width}x{height}"
-    )
+    size = _size(str(template.get("size", "1080x1350")))
     root = f"{base_url(call)}/files/postnitro/{post['id']}"
     result: dict[str, Any] = {
         "id": "result_" + post["id"][5:],
         "designId": post["designId"],
         "editorUrl": f"https://postnitro.ai/app/editor/{post['designId']}",
         "name": post["slides"][0].get("heading", "Untitled"),
-        "size": {"id": ratio, "dimensions": {"width": width, "height": height}},
+        "size": size,
     }
     if post["responseType"] == "PNG":
         result.update(
@@ -346,7 +347,7 @@ def output(state: SandboxState, call: Call) -> Reply:
         result.update(type="pdf", mimeType="application/pdf", data=f"{root}/carousel.pdf")
     if state.settings.postnitro_output == "legacy" and "data" in result:
         # Older API versions: files inline as base64, size a plain string, no designId.
-        result.update(size=ratio, data=_inline(state, post, result["data"]))
+        result.update(size=size["id"], data=_inline(state, post, result["data"]))
         del result["designId"]
     embed = {
         **_embed_post(post, current),

@@ -154,6 +154,15 @@ def social_account(state: SandboxState, call: Call) -> Reply:
     )
 
 
+def disconnect_social_account(state: SandboxState, call: Call) -> Reply:
+    """DELETE /social-account/{id} (docs heading; src/lib/client.ts:140-142)."""
+    account = _account(state, call.path_params["account_id"])
+    if account is None:
+        return fail(404, "Social account not found")
+    state.postnitro["social_accounts"].remove(account)
+    return Reply(200, {"success": True, "message": "Social account disconnected"})
+
+
 def _public_account(account: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "id",
@@ -187,8 +196,9 @@ def _check_schedule(state: SandboxState, body: Any) -> str | None:
     if when <= state.now():
         return "scheduledAt must be in the future"
     design = body.get("designId")
-    if design is None and body["status"] != "DRAFT":
-        return "designId can only be null for DRAFT posts"
+    # The docs say designId may be null only for DRAFT; PostNitro's own CLI schedules
+    # caption-only posts and only warns (postnitro/postnitro-agent PLATFORM_SETTINGS.md:123-125,
+    # src/lib/schedule-warnings.ts:16-21). The vendor's code wins.
     if design is not None and design not in _designs(state):
         return "designId does not belong to this workspace"
     content = body.get("postContent") or {}
@@ -206,10 +216,18 @@ def _check_schedule(state: SandboxState, body: Any) -> str | None:
         if not isinstance(settings, dict) or settings.get("postType") not in post_types:
             return f"{key}.postType must be one of {', '.join(post_types)}"
     linkedin = body.get("linkedinPostSettings") or {}
-    if linkedin.get("postType") == "document":
+    # Only a SCHEDULED document needs its title (src/lib/schedule-warnings.ts:24,
+    # PLATFORM_SETTINGS.md:46): a draft can get one later.
+    if linkedin.get("postType") == "document" and body["status"] == "SCHEDULED":
         title = linkedin.get("postTitle")
         if not isinstance(title, str) or not 5 <= len(title) <= 90:
-            return "linkedinPostSettings.postTitle must be 5 to 90 characters for documents"
+            return (
+                "linkedinPostSettings.postTitle must be 5 to 90 characters for scheduled documents"
+            )
+    instagram = body.get("instagramPostSettings")
+    # A required boolean (postnitro/postnitro-agent src/lib/types.ts:271-274).
+    if instagram is not None and not isinstance(instagram.get("postAsStory"), bool):
+        return "instagramPostSettings needs postAsStory (a boolean)"
     tiktok = body.get("tiktokPostSettings")
     if tiktok is not None:
         missing = [k for k in TIKTOK_REQUIRED_BOOLS if not isinstance(tiktok.get(k), bool)]
@@ -339,7 +357,9 @@ def delete_schedule(state: SandboxState, call: Call) -> Reply:
     post = state.postnitro["schedules"].pop(call.path_params["schedule_id"], None)
     if post is None:
         return Reply(404, {"success": False, "message": "Post details not found.", "error": None})
-    return Reply(200, {"success": True, "data": {"message": "Scheduled post deleted"}})
+    # The vendor's CLI reads a top-level message (src/commands/schedule.ts:141), though its
+    # client types a data object (src/lib/client.ts:165): the answer has only the message.
+    return Reply(200, {"success": True, "message": "Scheduled post deleted"})
 
 
 def routes(state: SandboxState) -> list[Route]:
@@ -349,6 +369,7 @@ def routes(state: SandboxState) -> list[Route]:
         API.route(state, "PUT", "/brand/{brand_id}", update_brand),
         API.route(state, "GET", "/social-account", social_accounts),
         API.route(state, "GET", "/social-account/{account_id}", social_account),
+        API.route(state, "DELETE", "/social-account/{account_id}", disconnect_social_account),
         API.route(state, "GET", "/schedule", list_schedules),
         API.route(state, "POST", "/schedule", create_schedule),
         API.route(state, "GET", "/schedule/{schedule_id}", get_schedule),

@@ -20,6 +20,9 @@ from contentctl.sandbox.state import (
 )
 
 PREFIX = "/powerpost/api/v1"
+# Where the API's own status_url values point: they are root-relative (/api/v1/...), so the
+# routes are also served there, and following one from the sandbox's origin works.
+ROOT_RELATIVE = "/api/v1"
 PLATFORM = {
     "instagram-feed": "instagram",
     "instagram-reel": "instagram",
@@ -273,7 +276,9 @@ def list_generations(state: SandboxState, call: Call) -> Reply:
     )
 
 
-API = EmulatedApi("powerpost", PREFIX, authenticate, error, rate_limit_headers=True)
+API = EmulatedApi(
+    "powerpost", PREFIX, authenticate, error, rate_limit_headers=True, alias=ROOT_RELATIVE
+)
 
 
 def routes(state: SandboxState) -> list[Route]:

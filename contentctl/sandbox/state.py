@@ -59,6 +59,8 @@ class SandboxSettings:
     rate_limit: int = 60  # requests per minute per provider, announced in X-RateLimit-*
     connected: tuple[str, ...] = ("instagram", "tiktok", "youtube", "x", "facebook", "linkedin")
     postnitro_output: str = "current"  # or "legacy": base64 data and size as a string
+    # AI images (generateImages) a month: PostNitro's separate quota, not slide credits.
+    postnitro_image_quota: float = 100.0
     storage_quota: int = 10 * 1024**3  # bytes of PowerPost media per account
 
     @classmethod
@@ -77,6 +79,9 @@ class SandboxSettings:
                 if p.strip()
             ),
             postnitro_output=environ.get("CONTENTCTL_SANDBOX_POSTNITRO_OUTPUT", "current"),
+            postnitro_image_quota=float(
+                environ.get("CONTENTCTL_SANDBOX_POSTNITRO_IMAGE_QUOTA", "100")
+            ),
             storage_quota=int(environ.get("CONTENTCTL_SANDBOX_STORAGE_QUOTA", str(10 * 1024**3))),
         )
 

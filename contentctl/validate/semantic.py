@@ -8,23 +8,10 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.model import Diagnostic, JsonPath, Resource
-from contentctl.validate import urls
+from contentctl.validate import captions, urls
 
-POST_TYPE_PLATFORM = {
-    "instagram-feed": "instagram",
-    "instagram-reel": "instagram",
-    "instagram-story": "instagram",
-    "tiktok-video": "tiktok",
-    "tiktok-photos": "tiktok",
-    "youtube-video": "youtube",
-    "youtube-short": "youtube",
-    "x-post": "x",
-    "facebook-post": "facebook",
-    "facebook-reel": "facebook",
-    "facebook-story": "facebook",
-    "linkedin-post": "linkedin",
-}
 IMAGE_EXTENSIONS = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -60,6 +47,7 @@ def check_resource(
         yield from check(root, resource)
     if resource.kind == "Post" and others is not None:
         yield from _post_media(resource, others)
+    yield from captions.check(resource)
     yield from _urls(resource)
 
 
@@ -294,6 +282,15 @@ def _schedule(root: Path, resource: Resource) -> Iterator[Diagnostic]:
             where.of(("spec", "accounts", "tiktok"), key=True),
             "posting to TikTok needs spec.tiktok with its disclosure flags",
             hint="add tiktok: {ai_generated: true|false} (and privacy, allow_comments, ...)",
+        )
+    if spec.get("status") == "SCHEDULED" and accounts and not spec.get("carousel"):
+        # What PostNitro's own CLI warns of (postnitro/postnitro-agent
+        # src/lib/schedule-warnings.ts:16-21): accepted, but it looks done and is not.
+        yield Diagnostic(
+            where.of(("spec", "status")),
+            "no carousel: the post is published with its captions only",
+            severity="warning",
+            hint="add carousel: carousel/<name>, or remove accounts for a captions-only draft",
         )
     if spec.get("status") == "SCHEDULED" and not accounts:
         yield Diagnostic(

@@ -93,7 +93,8 @@ def test_imported_png_carousel_from_pending_to_downloadable_slides(api: Api) -> 
     assert result["started"]["status"] == "PENDING"
     assert result["started"]["embedPostId"]
     assert result["status"]["embedPost"]["status"] == "COMPLETED"
-    assert [log["step"] for log in result["status"]["logs"]] == ["INITIATED", "COMPLETED"]
+    steps = [log["step"] for log in result["status"]["logs"]]
+    assert steps == ["INITIATED", "PROCESSING", "COMPLETED"]
     output = result["output"]
     assert output["embedPost"]["credits"] == 3  # 1 credit a slide
     assert output["result"]["type"] == "png" and output["result"]["mimeType"] == "image/png"
@@ -149,7 +150,7 @@ def test_ai_generation_costs_two_credits_a_slide_of_the_preset(api: Api) -> None
         ({"slides": [SLIDES[0], SLIDES[2]]}, "At least one body_slide is required"),
         (
             {"slides": [SLIDES[0], {**SLIDES[1], "layoutType": "infographic"}, SLIDES[2]]},
-            "layoutConfig needs",
+            "layoutConfig is required",
         ),
         ({"responseType": "GIF"}, "responseType must be one of"),
         ({"generateImages": {"style": "wild"}}, "generateImages accepts only"),
@@ -289,7 +290,6 @@ def test_scheduled_posts_create_list_get_update_delete(api: Api) -> None:
     [
         ({"scheduledAt": "2020-01-01T00:00:00Z"}, "scheduledAt must be in the future"),
         ({"linkedinPostSettings": {"postType": "document", "postTitle": "Hi"}}, "5 to 90"),
-        ({"designId": None, "status": "SCHEDULED"}, "designId can only be null for DRAFT"),
         (
             {"designId": None, "status": "DRAFT", "postContent": {"common": " "}},
             "at least one caption",

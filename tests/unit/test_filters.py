@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from contentctl.captions import x_weighted_length
 from contentctl.load.filters import format_date, hashtags, slugify, truncate_for
 
 
 def test_slugify() -> None:
     assert slugify("Dark Mode — Pro!") == "dark-mode-pro"
     assert slugify("Crème brûlée 2026") == "creme-brulee-2026"
+
+
+def test_slugify_keeps_the_words_of_every_script() -> None:
+    assert slugify("Тёмная тема") == "тёмная-тема"
+    assert slugify("深色 モード") == "深色-モード"
+    assert slugify("ガイド") == "ガイド"  # the voicing mark stays with its kana
+    assert slugify("हिन्दी भाषा") == "हिन्दी-भाषा"  # vowel signs are part of the word
+    assert slugify("Ｄａｒｋ　Ｍｏｄｅ") == "dark-mode"  # full-width Latin, ideographic space
+
+
+def test_latin_slugs_do_not_change() -> None:
+    # Slugs name resources: an existing campaign's addresses must stay the same.
+    assert slugify("Straße_42") == "strae-42"
+    assert slugify("a×b—c") == "abc"
 
 
 def test_truncate_for_respects_the_platform_limit_at_a_word() -> None:
@@ -25,6 +40,19 @@ def test_truncate_for_respects_the_platform_limit_at_a_word() -> None:
 def test_hashtags() -> None:
     assert hashtags(["dark mode", "launch", "dark mode"]) == "#DarkMode #Launch"
     assert hashtags("café au lait, 2026") == "#CafeAuLait #2026"
+    assert hashtags(["Тёмная тема", "深色"]) == "#ТёмнаяТема #深色"
+
+
+def test_truncate_for_x_counts_by_weight() -> None:
+    japanese = "ダークモードが登場しました。" * 30
+    cut = truncate_for(japanese, "x")
+    assert x_weighted_length(japanese[:400]) == 800
+    assert x_weighted_length(cut) == 280 and len(cut) == 140 and cut.endswith("…")
+    # Links count 23 and are never cut in half; an emoji sequence is never split.
+    text = "New 👩🏽‍💻 https://example.com/" + "a" * 300 + " " + "word " * 60
+    cut = truncate_for(text, "x")
+    assert "https://example.com/" + "a" * 300 in cut and "👩🏽‍💻" in cut
+    assert x_weighted_length(cut) <= 280
 
 
 def test_format_date_with_time_zones() -> None:

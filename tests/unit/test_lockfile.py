@@ -86,6 +86,39 @@ def test_a_failed_write_leaves_the_previous_lockfile_intact(
     assert lockfile.read(path).step("post/c", "captions") == _step(remote_id="g3")
 
 
+def test_a_replaced_object_the_api_cannot_delete_is_kept_as_an_orphan(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = LockfileWriter(path, lockfile.read(path))
+    first = _step(remote_id="post-1")
+    _record(writer, "post/a", "post", first)
+
+    def write(record: StepRecord, superseded: StepRecord | None) -> None:
+        writer.record_step(
+            "post/a",
+            "Post",
+            "powerpost",
+            {"file": "content/a.yaml"},
+            "post",
+            record,
+            superseded=superseded,
+            reason="draft replaced",
+        )
+
+    # The moment a new submission is recorded, the old draft is an orphan (same write).
+    write(_step("submitting"), first)
+    orphans = lockfile.read(path).resources["post/a"].orphans
+    assert orphans == ({"step": "post", "reason": "draft replaced", "record": first.to_json()},)
+    # Refused: the record goes back as it was, and its object is current again.
+    write(first, first)
+    assert lockfile.read(path).resources["post/a"].orphans == ()
+    # Sent and answered: the old draft is kept once, however often it is written.
+    write(_step("submitting"), first)
+    write(_step(remote_id="post-2"), first)
+    record = lockfile.read(path).resources["post/a"]
+    assert [o["record"]["remote_id"] for o in record.orphans] == ["post-1"]
+    assert record.steps["post"].remote_id == "post-2"
+
+
 def test_an_unreadable_lockfile_is_an_error_with_a_way_out(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
     path.write_text("{not json")
