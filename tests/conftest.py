@@ -3,6 +3,7 @@ the sandbox, and cannot reach the network."""
 
 from __future__ import annotations
 
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,15 @@ from typing import Any
 
 import pytest
 from helpers import Project, copy_example
+
+# A shell that starts a command in the background ignores SIGINT in it, and a child inherits
+# that: the tests that press Ctrl-C at a prompt or cancel a workflow step would then send a
+# signal nobody can receive. Start every child the way a terminal would.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+for _number in (signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP):
+    if signal.getsignal(_number) is signal.SIG_IGN:
+        signal.signal(_number, signal.SIG_DFL)
 
 SECRET_VARIABLES = (
     "POWERPOST_API_KEY",
