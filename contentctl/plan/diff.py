@@ -18,6 +18,7 @@ from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import select
 from contentctl.plan.cost import estimate
+from contentctl.plan.reasons import Why
 from contentctl.plan.steps import (
     DELETED_THROUGH,
     IMPORTED_HASH,
@@ -58,6 +59,7 @@ class StepChange:
     after: str | None = None
     # What the step sends, as planned: shown to reviewers for what is created.
     inputs: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    why: Why = Why.CHANGED  # the planner always sets it; the default serves hand-built steps
 
 
 @dataclass(frozen=True)
@@ -227,19 +229,17 @@ def _step_change(
     changed = _field_changes(ignored, previous)
     action: StepAction
     if forced:
-        action, reason = "run", "forced by --replace"
+        action, why, reason = "run", Why.FORCED, "forced by --replace"
     elif previous is not None and previous.input_hash == REPLACING_HASH:
         # An apply --replace was interrupted before it regenerated this step.
         forced = True
-        action, reason = "run", "finishing an interrupted --replace"
+        action, why, reason = "run", Why.FINISHING_REPLACE, "finishing an interrupted --replace"
     else:
-        action, reason = _decide(
-            project,
+        action, why, reason = decide(
             previous,
             new_hash,
             changed,
             waiting_on.key.replace("#", " ") if waiting_on else None,
-            spec.name,
         )
     # An object updated in place keeps its id: what depends on its identity is unaffected.
     keeps_identity = (
@@ -263,6 +263,7 @@ def _step_change(
         spec.publishes,
         after,
         inputs=ignored.fields,
+        why=why,
     )
 
 
@@ -358,30 +359,32 @@ def _field_changes(spec: StepSpec, previous: StepRecord | None) -> tuple[FieldCh
     )
 
 
-def _decide(
-    project: Project,
+def decide(
     previous: StepRecord | None,
     new_hash: str | None,
     changed: Sequence[FieldChange],
     waiting_on: str | None,
-    step: str,
-) -> tuple[StepAction, str]:
+) -> tuple[StepAction, Why, str]:
+    """What to do with one step, given its record and its new input hash (None while it waits
+    on an upstream result, named by waiting_on): the action, why, and the why in words."""
     if previous is None:
-        return "run", "new"
+        return "run", Why.NEW, "new"
     if previous.status == "failed":
-        return "run", f"previous attempt failed: {previous.error or 'unknown error'}"
+        return "run", Why.FAILED, f"previous attempt failed: {previous.error or 'unknown error'}"
     if waiting_on is not None:
-        return "run", f"after {waiting_on}"
+        return "run", Why.AFTER, f"after {waiting_on}"
     if previous.input_hash == IMPORTED_HASH:
-        return "run", "imported: the manifest is sent to it once"
+        return "run", Why.IMPORTED, "imported: the manifest is sent to it once"
     if previous.input_hash != new_hash:
         names = [c.field for c in changed]
-        return "run", ("changed: " + ", ".join(names)) if names else "inputs changed"
+        return "run", Why.CHANGED, ("changed: " + ", ".join(names)) if names else "inputs changed"
     if previous.status == "pending":
-        return "resume", f"job {previous.remote_id} was submitted earlier; collect its result"
+        message = f"job {previous.remote_id} was submitted earlier; collect its result"
+        return "resume", Why.PENDING, message
     if previous.status == "submitting":
-        return "resume", "a submission was interrupted before the API answered; reconcile it"
-    return "keep", "unchanged"
+        message = "a submission was interrupted before the API answered; reconcile it"
+        return "resume", Why.SUBMITTING, message
+    return "keep", Why.UNCHANGED, "unchanged"
 
 
 REPUBLISH = "--allow-republish"

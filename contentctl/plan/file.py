@@ -70,6 +70,7 @@ def _change(change: Any) -> dict[str, Any]:
             {
                 "name": s.name,
                 "action": s.action,
+                "why": s.why.value,
                 "reason": s.reason,
                 "credits": s.credits,
                 "paid": s.paid,

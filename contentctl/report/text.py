@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from contentctl.plan.reasons import Why
+
 if TYPE_CHECKING:
     from contentctl.apply import ApplyResult, Event
     from contentctl.lockfile import Lockfile, ResourceRecord
@@ -145,7 +147,7 @@ def _why(change: ResourceChange) -> str:
     if change.action == "delete":
         return "its manifest is gone: the remote object is deleted"
     for step in change.running:
-        if not step.reason.startswith(("new", "after ")):
+        if step.why not in (Why.NEW, Why.AFTER):
             return step.reason
     return ""
 
