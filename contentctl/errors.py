@@ -126,6 +126,14 @@ class JobFailedError(ApiError):
     """An asynchronous job finished with status failed."""
 
 
+class PollTimeout(ApiError):
+    """The job is still running when our patience ran out; it stays recorded as pending."""
+
+
+class StalePlanError(ContentctlError):
+    """The saved plan no longer describes what apply would do."""
+
+
 class NotSentError(ContentctlError):
     """A request was not sent because the run is stopping; nothing reached the API."""
 

@@ -24,13 +24,14 @@ from contentctl.errors import (
     JobFailedError,
     LockfileError,
     NotSentError,
+    PollTimeout,
     PossiblySubmittedError,
 )
 from contentctl.lockfile import StepRecord
 from contentctl.model import Resource
 from contentctl.plan.diff import lifecycle
 from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec
-from contentctl.providers.http import SEND_GUARD, PollTimeout
+from contentctl.providers.http import SEND_GUARD
 
 if TYPE_CHECKING:
     from contentctl.apply.executor import Executor

@@ -257,11 +257,12 @@ def docs_generate(directory: Path) -> None:
     Examples:
       contentctl docs generate docs
     """
-    from contentctl.cli import cli
     from contentctl.report import reference
 
+    root = click.get_current_context().find_root().command  # the contentctl group itself
+    assert isinstance(root, click.Group)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text in (("manifests.md", reference.manifests()), ("cli.md", reference.cli(cli))):
+    for name, text in (("manifests.md", reference.manifests()), ("cli.md", reference.cli(root))):
         (directory / name).write_text(text, encoding="utf-8")
         click.echo(str(directory / name))
 

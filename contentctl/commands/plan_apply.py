@@ -17,7 +17,7 @@ from contentctl.commands.context import (
     pass_app,
     variable_options,
 )
-from contentctl.errors import ApprovalError, ContentctlError
+from contentctl.errors import ApprovalError, ContentctlError, StalePlanError
 
 if TYPE_CHECKING:
     from contentctl.config import Project
@@ -315,8 +315,6 @@ def apply(
         if now != lock:
             # Another apply (or a git pull) changed the lockfile while this one waited.
             if plan_file is not None:
-                from contentctl.plan.file import StalePlanError
-
                 raise StalePlanError(
                     "saved plan is stale: contentctl.lock changed while apply waited for "
                     f"the lease (serial {lock.serial} then, {now.serial} now)",

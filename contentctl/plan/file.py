@@ -16,17 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from contentctl import __version__
-from contentctl.errors import ContentctlError
+from contentctl.errors import ContentctlError, StalePlanError
 from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile, write_atomic
 from contentctl.plan.diff import Plan, PlanOptions
 from contentctl.plan.steps import digest
 
 FORMAT_VERSION = "1"
-
-
-class StalePlanError(ContentctlError):
-    """The saved plan no longer describes what apply would do."""
 
 
 def manifest_digests(graph: Graph) -> dict[str, str]:

@@ -28,7 +28,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from contentctl.config import Polling, Retries
-from contentctl.errors import ApiError, PossiblySubmittedError
+from contentctl.errors import ApiError, PollTimeout, PossiblySubmittedError
 from contentctl.secrets import redact
 
 log = logging.getLogger("contentctl.http")
@@ -64,10 +64,6 @@ class SendGuard(Protocol):
 SEND_GUARD: contextvars.ContextVar[SendGuard | None] = contextvars.ContextVar(
     "contentctl_send_guard", default=None
 )
-
-
-class PollTimeout(ApiError):
-    """The job is still running when our patience ran out; it stays recorded as pending."""
 
 
 class Http:

@@ -16,7 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
-from contentctl.sandbox import images, postnitro, postnitro_accounts, powerpost
+from contentctl.sandbox import (
+    images,
+    postnitro,
+    postnitro_accounts,
+    powerpost,
+    powerpost_planning,
+    powerpost_posts,
+)
 from contentctl.sandbox.state import (
     POSTNITRO_KEY,
     POWERPOST_KEY,
@@ -102,11 +109,19 @@ def _files_routes(state: SandboxState) -> list[Route]:
     ]
 
 
+def powerpost_routes(state: SandboxState) -> list[Route]:
+    return [
+        *powerpost.routes(state),
+        *powerpost_posts.routes(state),
+        *powerpost_planning.routes(state),
+    ]
+
+
 def build_app(state: SandboxState) -> Starlette:
     return Starlette(
         routes=[
-            Mount(powerpost.PREFIX, routes=powerpost.routes(state)),
-            Mount(powerpost.ROOT_RELATIVE, routes=powerpost.routes(state)),
+            Mount(powerpost.PREFIX, routes=powerpost_routes(state)),
+            Mount(powerpost.ROOT_RELATIVE, routes=powerpost_routes(state)),
             Mount(
                 postnitro.PREFIX,
                 routes=[*postnitro.routes(state), *postnitro_accounts.routes(state)],

@@ -282,39 +282,11 @@ API = EmulatedApi(
 
 
 def routes(state: SandboxState) -> list[Route]:
-    from contentctl.sandbox.powerpost_planning import (
-        create_entry,
-        delete_entry,
-        generate_video,
-        get_entry,
-        get_video,
-        list_entries,
-        update_entry,
-    )
-    from contentctl.sandbox.powerpost_posts import (
-        create_post,
-        generate_images,
-        get_images,
-        get_post,
-        publish,
-    )
-
+    """Credits, media and captions; powerpost_posts and powerpost_planning serve the rest."""
     return [
         API.route(state, "GET", "/account/credits", credits),
         API.route(state, "POST", "/media/upload", upload),
         API.route(state, "POST", "/content/generate", generate),
         API.route(state, "GET", "/content/generations", list_generations),
         API.route(state, "GET", "/content/generations/{generation_id}", get_generation),
-        API.route(state, "POST", "/images/generate", generate_images),
-        API.route(state, "GET", "/images/generations/{image_generation_id}", get_images),
-        API.route(state, "POST", "/posts", create_post),
-        API.route(state, "GET", "/posts/{post_id}", get_post),
-        API.route(state, "POST", "/posts/{post_id}/publish", publish),
-        API.route(state, "POST", "/videos/generate", generate_video),
-        API.route(state, "GET", "/videos/generations/{video_generation_id}", get_video),
-        API.route(state, "GET", "/calendar/entries", list_entries),
-        API.route(state, "POST", "/calendar/entries", create_entry),
-        API.route(state, "GET", "/calendar/entries/{entry_id}", get_entry),
-        API.route(state, "PATCH", "/calendar/entries/{entry_id}", update_entry),
-        API.route(state, "DELETE", "/calendar/entries/{entry_id}", delete_entry),
     ]

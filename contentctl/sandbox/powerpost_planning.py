@@ -11,8 +11,10 @@ import re
 from datetime import date
 from typing import Any
 
+from starlette.routing import Route
+
 from contentctl.sandbox.api import Call, Reply, base_url
-from contentctl.sandbox.powerpost import charge, fail, iso, job_times, settle
+from contentctl.sandbox.powerpost import API, charge, fail, iso, job_times, settle
 from contentctl.sandbox.state import SandboxState
 
 VIDEO_MODELS = {
@@ -223,3 +225,15 @@ def delete_entry(state: SandboxState, call: Call) -> Reply:
     if _entries(state).pop(call.path_params["entry_id"], None) is None:
         return fail(404, "NOT_FOUND", "Calendar entry not found")
     return Reply(200, {"success": True})
+
+
+def routes(state: SandboxState) -> list[Route]:
+    return [
+        API.route(state, "POST", "/videos/generate", generate_video),
+        API.route(state, "GET", "/videos/generations/{video_generation_id}", get_video),
+        API.route(state, "GET", "/calendar/entries", list_entries),
+        API.route(state, "POST", "/calendar/entries", create_entry),
+        API.route(state, "GET", "/calendar/entries/{entry_id}", get_entry),
+        API.route(state, "PATCH", "/calendar/entries/{entry_id}", update_entry),
+        API.route(state, "DELETE", "/calendar/entries/{entry_id}", delete_entry),
+    ]

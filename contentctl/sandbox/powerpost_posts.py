@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.routing import Route
+
 from contentctl.sandbox.api import Call, Reply, base_url
 from contentctl.sandbox.content import caption
 from contentctl.sandbox.powerpost import (
+    API,
     MODEL_PRICE,
     PLATFORM,
     SIZES,
@@ -249,3 +252,13 @@ def publish(state: SandboxState, call: Call) -> Reply:
         },
         created=post["post_id"],
     )
+
+
+def routes(state: SandboxState) -> list[Route]:
+    return [
+        API.route(state, "POST", "/images/generate", generate_images),
+        API.route(state, "GET", "/images/generations/{image_generation_id}", get_images),
+        API.route(state, "POST", "/posts", create_post),
+        API.route(state, "GET", "/posts/{post_id}", get_post),
+        API.route(state, "POST", "/posts/{post_id}/publish", publish),
+    ]

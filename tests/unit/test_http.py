@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from contentctl.config import Polling, Project, ProviderSettings
-from contentctl.errors import ApiError, CredentialsError, PossiblySubmittedError
+from contentctl.errors import ApiError, CredentialsError, PollTimeout, PossiblySubmittedError
 from contentctl.providers import open_providers
-from contentctl.providers.http import Http, PollTimeout, poll
+from contentctl.providers.http import Http, poll
 from contentctl.providers.postnitro import PostNitro
 from contentctl.providers.postnitro import map_error as postnitro_error
 from contentctl.providers.powerpost import PowerPost
