@@ -2,7 +2,8 @@
 
 Exit codes: 0 success / no changes; 1 error, including every usage error (an unknown option,
 a missing argument: click's own 2 would read as "changes present" to CI); 2 changes present,
-only with plan --detailed-exitcode or drift --detailed-exitcode; 130 interrupted (Ctrl-C or
+only with plan --detailed-exitcode or drift --detailed-exitcode; 3 a bug (an error contentctl
+did not expect: said in one message with how to report it); 130 interrupted (Ctrl-C or
 SIGINT anywhere, the approval prompt included). The commands live in contentctl/commands/.
 """
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 EXAMPLES = """
 \b
 Exit codes: 0 success or no changes, 1 error (usage errors too), 2 changes present
-(only with --detailed-exitcode), 130 interrupted.
+(only with --detailed-exitcode), 3 a bug in contentctl (please report it), 130 interrupted.
 
 \b
 Examples:
@@ -41,6 +42,15 @@ Examples:
 # Never 2: with --detailed-exitcode, 2 means "changes present", and a typo is not a change.
 USAGE_ERROR = 1
 INTERRUPTED = 130
+# An error contentctl did not expect: a bug. Apart from 1 so that CI and scripts can tell
+# "contentctl refused" from "contentctl broke".
+BUG = 3
+BUG_REPORT = (
+    "this is a bug in contentctl, not in your project. What was sent is recorded in "
+    "contentctl.lock, so running the same command again is safe. Please report it with the "
+    "command line, `contentctl --version`, and the output of the same command with --debug "
+    "(it redacts API keys; check it for other private content before you share it)."
+)
 
 
 class ContentctlGroup(click.Group):
@@ -82,6 +92,9 @@ class ContentctlGroup(click.Group):
             raise click.exceptions.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise _interrupted() from None
+        except Exception as exc:  # the one place a bug becomes a message
+            _report_bug(ctx, exc)
+            raise click.exceptions.Exit(BUG) from None
 
 
 def _usage_exit(exc: click.UsageError) -> None:
@@ -124,6 +137,18 @@ def _report_error(ctx: click.Context, exc: ContentctlError) -> None:
     click.echo(f"{where}{_stderr_style()('error', 'red', bold=True)}: {exc}", err=True)
     if exc.hint:
         click.echo(f"  hint: {exc.hint}", err=True)
+
+
+def _report_bug(ctx: click.Context, exc: Exception) -> None:
+    from contentctl.secrets import SECRET_VARIABLES, redact
+
+    app = ctx.find_object(App)
+    text = traceback.format_exc() if app is not None and app.debug else ""
+    text += f"{type(exc).__name__}: {exc}"
+    keys = [os.environ[name] for name in SECRET_VARIABLES if os.environ.get(name)]
+    text = redact(text.encode(), keys).decode()
+    click.echo(f"{_stderr_style()('unexpected error', 'red', bold=True)}: {text}", err=True)
+    click.echo(f"  {BUG_REPORT}", err=True)
 
 
 @click.group(cls=ContentctlGroup, epilog=EXAMPLES)
