@@ -11,8 +11,9 @@ from pathlib import Path
 
 from contentctl import lockfile
 from contentctl.config import load_project
+from contentctl.kinds import KINDS, steps_for
 from contentctl.lockfile import LockfileWriter, StepRecord
-from contentctl.plan.steps import PROVIDER_OF_KIND, input_hash, steps_for
+from contentctl.plan.steps import input_hash
 from contentctl.validate.manifests import check_project
 
 HERO = bytes.fromhex(
@@ -117,6 +118,6 @@ def write_applied_lockfile(root: Path) -> None:
             records[f"{address}#{spec.name}"] = record
             steps[spec.name] = record
         resources[address] = ResourceRecord(
-            resource.kind, PROVIDER_OF_KIND[resource.kind], {"file": resource.source_file}, steps
+            resource.kind, KINDS[resource.kind].provider, {"file": resource.source_file}, steps
         )
     writer._save(resources)  # one write for the whole synthetic history

@@ -11,8 +11,8 @@ from typing import Any
 
 from contentctl.apply.runners import seconds_of
 from contentctl.errors import ApiError
+from contentctl.kinds import KINDS
 from contentctl.lockfile import Lockfile, ResourceRecord
-from contentctl.plan.steps import OWNING_STEP
 from contentctl.providers import Providers
 
 
@@ -111,7 +111,8 @@ async def _in_place(
     address: str, record: ResourceRecord, providers: Providers
 ) -> AsyncIterator[Drift]:
     """Objects updated in place: compare what the API holds with what was last sent."""
-    step = record.steps.get(OWNING_STEP.get(record.kind, ""))
+    kind = KINDS.get(record.kind)
+    step = record.steps.get(kind.owning_step) if kind else None
     if step is None or step.status != "completed" or not step.remote_id:
         return
     try:

@@ -14,20 +14,13 @@ from typing import Any
 
 from contentctl.apply.attempt import now_iso
 from contentctl.apply.runners import StepContext, seconds_of
-from contentctl.apply.steps import RUNNERS
 from contentctl.config import Project
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
+from contentctl.kinds import KINDS, steps_for
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
-from contentctl.plan.steps import (
-    IMPORTED_HASH,
-    OWNING_STEP,
-    PROVIDER_OF_KIND,
-    StepSpec,
-    input_hash,
-    steps_for,
-)
+from contentctl.plan.steps import IMPORTED_HASH, StepSpec, input_hash
 from contentctl.providers import Providers
 from contentctl.providers.postnitro import design_id, output_files
 
@@ -105,7 +98,7 @@ async def adopt(
     """Record the remote object as ``resource``; returns where it differs from the manifest
     (an object updated in place: the next apply sends the manifest to it once)."""
     remote = await _remote(resource, remote_id, providers)
-    owning = OWNING_STEP[resource.kind]
+    owning = KINDS[resource.kind].owning_step
     steps = steps_for(resource, project.root)
     owner = next(s for s in steps if s.name == owning)
     if owner.in_place:
@@ -147,7 +140,7 @@ async def adopt(
         writer.record_step(
             resource.address,
             resource.kind,
-            PROVIDER_OF_KIND[resource.kind],
+            KINDS[resource.kind].provider,
             {"file": resource.source_file},
             spec.name,
             record,
@@ -171,7 +164,7 @@ async def _adopt_in_place(
     raw = remote.pop(RAW)
     records: dict[str, StepRecord] = {}
     differences: list[str] = []
-    owner = next(s for s in chain if s.name == OWNING_STEP[resource.kind])
+    owner = next(s for s in chain if s.name == KINDS[resource.kind].owning_step)
     for spec in chain:
         upstream: dict[str, StepRecord] = {}
         for up in spec.upstream:
@@ -183,7 +176,7 @@ async def _adopt_in_place(
                     hint=f"apply or import {up.address} first",
                 )
             upstream[up.key] = found
-        runner = RUNNERS[(resource.kind, spec.name)]
+        runner = KINDS[resource.kind].runner(spec.name)
         ctx = StepContext(
             project,
             resource,
@@ -219,7 +212,7 @@ async def _adopt_in_place(
         writer.record_step(
             resource.address,
             resource.kind,
-            PROVIDER_OF_KIND[resource.kind],
+            KINDS[resource.kind].provider,
             {"file": resource.source_file},
             name,
             record,

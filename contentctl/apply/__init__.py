@@ -1,5 +1,4 @@
-"""Apply: run exactly the planned steps, persist after every one, resume what was pending."""
+"""Apply: run exactly the planned steps, persist after every one, resume what was pending.
 
-from contentctl.apply.executor import ApplyResult, Event, Executor, Failure
-
-__all__ = ["ApplyResult", "Event", "Executor", "Failure"]
+The executor runs the steps; each kind names its runners (contentctl/kinds/).
+"""

@@ -27,10 +27,11 @@ from contentctl.errors import (
     PollTimeout,
     PossiblySubmittedError,
 )
+from contentctl.kinds import KINDS
 from contentctl.lockfile import StepRecord
 from contentctl.model import Resource
 from contentctl.plan.diff import lifecycle
-from contentctl.plan.steps import PROVIDER_OF_KIND, StepSpec
+from contentctl.plan.steps import StepSpec
 from contentctl.providers.http import SEND_GUARD
 
 if TYPE_CHECKING:
@@ -320,7 +321,7 @@ class Attempt:
         self.executor.writer.record_step(
             self.address,
             self.resource.kind,
-            PROVIDER_OF_KIND[self.resource.kind],
+            KINDS[self.resource.kind].provider,
             source,
             self.spec.name,
             record,

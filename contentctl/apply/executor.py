@@ -17,21 +17,15 @@ from typing import Literal
 
 from contentctl.apply.attempt import Attempt
 from contentctl.apply.runners import StepContext
-from contentctl.apply.steps import DELETERS, RUNNERS
 from contentctl.checkpoint import Checkpoint
 from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
+from contentctl.kinds import KINDS, steps_for
 from contentctl.lockfile import LockfileWriter, StepRecord
 from contentctl.model import Resource
-from contentctl.plan import Plan, ResourceChange, StepChange
-from contentctl.plan.steps import (
-    DELETED_THROUGH,
-    REPLACING_HASH,
-    StepSpec,
-    input_hash,
-    steps_for,
-)
+from contentctl.plan.diff import Plan, ResourceChange, StepChange
+from contentctl.plan.steps import REPLACING_HASH, StepSpec, input_hash
 from contentctl.providers import Providers
 from contentctl.providers.http import Sleep
 
@@ -207,12 +201,12 @@ class Executor:
         record = self.writer.current.resources.get(address)
         if record is None:
             return
-        step = DELETED_THROUGH[record.kind]
-        remote_id = record.steps[step].remote_id
+        kind = KINDS[record.kind]
+        remote_id = record.steps[kind.deleted_through or ""].remote_id
         assert remote_id is not None
         async with self.semaphore:
             try:
-                gone = await DELETERS[record.kind](self.providers, remote_id)
+                gone = await kind.delete(self.providers, remote_id)
             except ContentctlError as exc:
                 self.fail(address, "delete", _message(exc))
                 return
@@ -297,7 +291,7 @@ class Executor:
             # The plan could not know the upstream result; it came back the same.
             self.emit("unchanged", address, spec.name, message="inputs came back unchanged")
             return True
-        runner = RUNNERS[(resource.kind, spec.name)]
+        runner = KINDS[resource.kind].runner(spec.name)
         ctx = StepContext(
             self.project,
             resource,

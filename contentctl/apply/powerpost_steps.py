@@ -24,7 +24,6 @@ from contentctl.apply.runners import (
 )
 from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.errors import ApiError, ContentctlError, JobFailedError
-from contentctl.plan.steps import post_carousels
 from contentctl.providers import Providers
 from contentctl.providers.http import poll
 from contentctl.validate.semantic import (
@@ -32,6 +31,7 @@ from contentctl.validate.semantic import (
     VIDEO_EXTENSIONS,
     media_path,
     media_type,
+    post_carousels,
 )
 
 # Pages of 100 generations read to reconcile an interrupted caption submission.

@@ -23,12 +23,12 @@ from contentctl.errors import ContentctlError, Interrupted
 
 if TYPE_CHECKING:
     from contentctl import persist
-    from contentctl.apply import ApplyResult
+    from contentctl.apply.executor import ApplyResult
     from contentctl.checkpoint import Checkpoint
     from contentctl.config import Project
     from contentctl.interrupts import Interrupts
     from contentctl.lockfile import Lockfile, LockfileWriter
-    from contentctl.plan import Plan
+    from contentctl.plan.diff import Plan
     from contentctl.validate.manifests import Manifests
 
 BALANCE_WAIT = 5.0  # seconds an apply waits for the PowerPost balance it prints
@@ -350,7 +350,7 @@ async def _execute(
 ) -> ApplyResult:
     import asyncio
 
-    from contentctl.apply import Executor
+    from contentctl.apply.executor import Executor
     from contentctl.providers import open_providers
     from contentctl.report import progress
 
@@ -410,10 +410,10 @@ async def _execute(
 
 
 def providers_needed(the_plan: Plan) -> set[str]:
-    from contentctl.plan.steps import PROVIDER_OF_KIND
+    from contentctl.kinds import KINDS
 
     return {
-        PROVIDER_OF_KIND[c.kind]
+        KINDS[c.kind].provider
         for c in the_plan.changes
         if (c.action in ("create", "update", "replace") and c.running) or c.action == "delete"
     }

@@ -22,8 +22,7 @@ from contentctl.errors import ApprovalError, ContentctlError, StalePlanError
 if TYPE_CHECKING:
     from contentctl.config import Project
     from contentctl.lockfile import Lockfile
-    from contentctl.plan import Plan
-    from contentctl.plan.diff import PlanOptions
+    from contentctl.plan.diff import Plan, PlanOptions
     from contentctl.validate.manifests import Manifests
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,7 +96,7 @@ def make(
     from dataclasses import replace
 
     from contentctl import lockfile
-    from contentctl.plan import make_plan
+    from contentctl.plan.diff import make_plan
 
     project = app.project()
     manifests = app.manifests(project)

@@ -215,7 +215,7 @@ def import_(app: App, address: str, remote_id: str) -> None:
 
     from contentctl import lease, lockfile
     from contentctl.imports import adopt
-    from contentctl.plan.steps import PROVIDER_OF_KIND
+    from contentctl.kinds import KINDS
     from contentctl.providers import open_providers
 
     project = app.project()
@@ -226,7 +226,7 @@ def import_(app: App, address: str, remote_id: str) -> None:
             f"no manifest defines {address}",
             hint="write the manifest first; import adopts the remote object",
         )
-    provider = PROVIDER_OF_KIND[resource.kind]
+    provider = KINDS[resource.kind].provider
 
     async def run() -> list[str]:
         async with open_providers(

@@ -14,19 +14,16 @@ from typing import Any, Literal
 
 from contentctl.config import Project
 from contentctl.graph import Graph
+from contentctl.kinds import KINDS, estimate, steps_for
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import select
-from contentctl.plan.cost import estimate
 from contentctl.plan.reasons import Why
 from contentctl.plan.steps import (
-    DELETED_THROUGH,
     IMPORTED_HASH,
-    OWNING_STEP,
     REPLACING_HASH,
     StepSpec,
     input_hash,
-    steps_for,
 )
 from contentctl.validate.semantic import schedule_time
 
@@ -279,7 +276,8 @@ def _never_created(record: ResourceRecord, chain: Sequence[StepSpec]) -> bool:
     The object exists once its owning step, or a step after it, has completed once; an object
     updated in place exists as soon as its id is recorded."""
     names = [s.name for s in chain]
-    owning = OWNING_STEP.get(record.kind)
+    kind = KINDS.get(record.kind)
+    owning = kind.owning_step if kind else None
     if owning not in names:
         return False
     owner = record.steps.get(owning)
@@ -494,7 +492,8 @@ def _forgotten(
         intended = address in project.removed
         published = record.steps.get("publish")
         blocked = None
-        owner = record.steps.get(DELETED_THROUGH.get(record.kind, ""))
+        kind = KINDS.get(record.kind)
+        owner = record.steps.get(kind.deleted_through or "") if kind else None
         if owner is not None and owner.remote_id and not intended:
             out.append(
                 ResourceChange(

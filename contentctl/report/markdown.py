@@ -19,7 +19,7 @@ from contentctl.report import field_diff
 from contentctl.report.markdown_safe import code, fenced, text
 
 if TYPE_CHECKING:
-    from contentctl.plan import Plan, ResourceChange
+    from contentctl.plan.diff import Plan, ResourceChange
 
 MARKER = "<!-- contentctl-plan -->"
 LIMIT = 65_535

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 from contentctl.report import text
 
 if TYPE_CHECKING:
-    from contentctl.apply import Event
-    from contentctl.plan import Plan
+    from contentctl.apply.executor import Event
+    from contentctl.plan.diff import Plan
 
 SHOWN = 12  # steps in flight listed by name; the rest are counted
 STATES = ("queued", "submitted", "polling", "done", "failed", "skipped")

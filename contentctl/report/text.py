@@ -12,10 +12,10 @@ import click
 from contentctl.plan.reasons import Why
 
 if TYPE_CHECKING:
-    from contentctl.apply import ApplyResult, Event
+    from contentctl.apply.executor import ApplyResult, Event
     from contentctl.lockfile import Lockfile, ResourceRecord
     from contentctl.model import Diagnostic
-    from contentctl.plan import Plan, ResourceChange
+    from contentctl.plan.diff import Plan, ResourceChange
 
 SYMBOLS = {
     "create": ("+", "green"),

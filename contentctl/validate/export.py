@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, load_schema, schema_dir
+from contentctl.kinds import KIND_SCHEMAS
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, load_schema, schema_dir
 
 MANIFEST_KINDS = {
     kind: filename.removesuffix(".schema.json")

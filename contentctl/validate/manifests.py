@@ -8,13 +8,14 @@ from typing import Any
 
 from contentctl.config import Project
 from contentctl.graph import Graph, build_graph, references_in
+from contentctl.kinds import KINDS
 from contentctl.load.campaign import expand
 from contentctl.load.discover import load_documents
 from contentctl.load.render import make_environment
 from contentctl.load.variables import Overrides, resolve
 from contentctl.model import Diagnostic, Document, Resource
 from contentctl.validate.cache import ValidCache, checked
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS
+from contentctl.validate.schema import CAMPAIGN_SCHEMA
 from contentctl.validate.semantic import check_resource
 
 CAMPAIGN = "Campaign"
@@ -124,15 +125,15 @@ def _resource(document: Document, cache: ValidCache) -> tuple[Resource | None, l
             Diagnostic(
                 where.of(()),
                 "document has no kind",
-                hint=f"add kind: one of {', '.join(KIND_SCHEMAS)}",
+                hint=f"add kind: one of {', '.join(KINDS)}",
             )
         ]
-    if kind not in KIND_SCHEMAS:
-        kinds = [*KIND_SCHEMAS, CAMPAIGN]
+    if kind not in KINDS:
+        kinds = [*KINDS, CAMPAIGN]
         close = difflib.get_close_matches(kind, kinds, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(kinds)}"
         return None, [Diagnostic(where.of(("kind",)), f"unknown kind {kind!r}", hint=hint)]
-    problems = checked(document, KIND_SCHEMAS[kind], cache)
+    problems = checked(document, KINDS[kind].schema, cache)
     name = document.name
     spec = document.data.get("spec")
     if name is None or not isinstance(spec, dict):

@@ -19,15 +19,6 @@ if TYPE_CHECKING:
     import referencing
     from jsonschema.exceptions import ValidationError
 
-KIND_SCHEMAS = {
-    "Post": "post.schema.json",
-    "Carousel": "carousel.schema.json",
-    "Media": "media.schema.json",
-    "Video": "video.schema.json",
-    "Brand": "brand.schema.json",
-    "Schedule": "schedule.schema.json",
-    "CalendarEntry": "calendar-entry.schema.json",
-}
 PROJECT_SCHEMA = "project.schema.json"
 CAMPAIGN_SCHEMA = "campaign.schema.json"
 

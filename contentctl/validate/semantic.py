@@ -248,6 +248,16 @@ def post_media(spec: Mapping[str, Any]) -> list[tuple[JsonPath, str]]:
     return found
 
 
+def post_references(spec: Mapping[str, Any]) -> list[str]:
+    """A Post's media references, each once, in the order written."""
+    return list(dict.fromkeys(ref for _, ref in post_media(spec)))
+
+
+def post_carousels(spec: Mapping[str, Any]) -> list[str]:
+    """The carousels whose slides a Post uses, in the order its slides step uploads them."""
+    return [r for r in post_references(spec) if r.startswith("carousel/")]
+
+
 def _post_media(resource: Resource, others: Mapping[str, Resource]) -> Iterator[Diagnostic]:
     """Carousel slides become PowerPost images only when the carousel renders PNG."""
     for path, ref in post_media(resource.spec):

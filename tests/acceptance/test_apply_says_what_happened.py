@@ -14,10 +14,10 @@ import pytest
 from helpers import Project, git, git_repo
 
 from contentctl import lease, lockfile
-from contentctl.apply import Event, Executor
+from contentctl.apply.executor import Event, Executor
 from contentctl.checkpoint import Checkpoint
 from contentctl.commands.context import App
-from contentctl.plan import make_plan
+from contentctl.plan.diff import make_plan
 from contentctl.providers import open_providers
 from contentctl.validate.manifests import check_project
 

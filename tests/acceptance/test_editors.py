@@ -13,10 +13,11 @@ import yaml_language_server as yls
 from helpers import EXAMPLES, FIXTURES, ROOT, Project, git, git_repo
 
 from contentctl.editors import write_settings
+from contentctl.kinds import KIND_SCHEMAS
 from contentctl.load.parse import parse_documents
 from contentctl.validate.export import export
 from contentctl.validate.manifests import CAMPAIGN
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, check_document
 
 # Three kinds in one file, errors in each document: what only the first document's modeline
 # used to cover (3 of these 9 shown).

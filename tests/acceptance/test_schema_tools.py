@@ -12,10 +12,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from helpers import EXAMPLES, FIXTURES, ROOT, Project
 
+from contentctl.kinds import KIND_SCHEMAS
 from contentctl.load.parse import parse_documents
 from contentctl.validate.export import export
 from contentctl.validate.manifests import CAMPAIGN
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, KIND_SCHEMAS, check_document, schema_dir
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, check_document, schema_dir
 
 CORPORA = sorted([*(FIXTURES / "invalid").iterdir(), *(FIXTURES / "valid").iterdir()])
 

@@ -7,8 +7,7 @@ import re
 import pytest
 from helpers_markdown import HOSTILE, assert_inert, html, outside_code
 
-from contentctl.plan import Plan, ResourceChange, StepChange
-from contentctl.plan.diff import FieldChange
+from contentctl.plan.diff import FieldChange, Plan, ResourceChange, StepChange
 from contentctl.report import field_diff, markdown
 from contentctl.report.markdown_safe import code, fenced, text
 

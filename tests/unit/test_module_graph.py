@@ -1,6 +1,7 @@
 """The package's modules form a directed acyclic graph: no module needs, even lazily inside a
 function, a module that needs it back. Imports under `if TYPE_CHECKING:` are for the type
-checker only and do not count."""
+checker only and do not count; importing a submodule runs its packages' __init__ first, so
+that counts as needing them too."""
 
 from __future__ import annotations
 
@@ -55,7 +56,14 @@ def _needs(name: str) -> set[str]:
         found |= submodules
         if len(submodules) < len(node.names):  # names defined by the module itself
             found.add(base)
-    return {m for m in found if m in MODULES and m != name}
+    found |= {parent for module in found for parent in _packages(module)}
+    own = set(_packages(name)) | {name}  # already being imported when this module runs
+    return {m for m in found if m in MODULES and m not in own}
+
+
+def _packages(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -107,6 +115,11 @@ def test_a_lazy_import_counts_and_a_type_checking_one_does_not() -> None:
         "from typing import TYPE_CHECKING",
         "import contentctl.errors",
     ]
+
+
+def test_importing_a_submodule_needs_its_package_but_not_ones_own() -> None:
+    assert {"contentctl.plan", "contentctl.plan.diff"} <= _needs("contentctl.apply.executor")
+    assert "contentctl.plan" not in _needs("contentctl.plan.diff")
 
 
 def test_no_module_of_the_package_needs_itself_through_others() -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from helpers import ROOT
 
 import contentctl
-from contentctl.validate.schema import KIND_SCHEMAS, PROJECT_SCHEMA, load_schema, schema_dir
+from contentctl.kinds import KIND_SCHEMAS
+from contentctl.validate.schema import PROJECT_SCHEMA, load_schema, schema_dir
 
 SCHEMA_FILES = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.json"))
 

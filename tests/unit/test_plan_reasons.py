@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from contentctl.lockfile import StepRecord
-from contentctl.plan import Plan, ResourceChange, StepChange, Why
-from contentctl.plan.diff import FieldChange, decide
+from contentctl.plan.diff import FieldChange, Plan, ResourceChange, StepChange, decide
+from contentctl.plan.reasons import Why
 from contentctl.plan.steps import IMPORTED_HASH
 from contentctl.report import text
 

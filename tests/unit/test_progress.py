@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from contentctl.apply import Event
-from contentctl.plan import Plan, ResourceChange, StepChange
+from contentctl.apply.executor import Event
+from contentctl.plan.diff import Plan, ResourceChange, StepChange
 from contentctl.report.progress import Live, Plain
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from contentctl import graph
+from contentctl.kinds import steps_for
 from contentctl.lockfile import StepRecord
 from contentctl.model import Document, Positions, Reference, Resource
-from contentctl.plan.steps import input_hash, steps_for
+from contentctl.plan.steps import input_hash
 
 
 def _post(spec: dict[str, Any], name: str = "p") -> Resource:
@@ -92,11 +93,12 @@ def test_every_step_the_planner_makes_has_a_runner_that_agrees_on_money() -> Non
     calls paid is one its runner will never send again while it may have been accepted."""
     from helpers import EXAMPLES
 
-    from contentctl.apply.steps import RUNNERS
     from contentctl.config import load_project
+    from contentctl.kinds import runners
     from contentctl.load.variables import Overrides
     from contentctl.validate.manifests import check_project
 
+    RUNNERS = runners()
     seen = set()
     for example in ("full-campaign", "quickstart", "campaign"):
         project = load_project(EXAMPLES / example)

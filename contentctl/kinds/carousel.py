@@ -1,0 +1,89 @@
+"""Carousel: slides rendered by PostNitro (imported or AI-generated) as PNG or PDF, with a
+template and a brand looked up first and the output files downloaded after."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from contentctl.config import Prices
+from contentctl.kinds.kind import Kind
+from contentctl.model import Resource
+from contentctl.plan.steps import StepSpec, Upstream
+
+if TYPE_CHECKING:
+    from contentctl.apply.runners import Runner
+
+
+def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
+    spec = resource.spec
+    me = resource.address
+    brand = spec.get("brand")
+    managed_brand = isinstance(brand, str)
+    lookup = {
+        "template": spec.get("template") or {"id": spec.get("template_id")},
+        # A managed brand counts by its id (an upstream identity), not by its address.
+        "brand": {"managed": True} if managed_brand else brand or {"id": spec.get("brand_id")},
+    }
+    if "generate" in spec:
+        source: dict[str, Any] = {
+            "generate": {k: v for k, v in spec["generate"].items() if k != "expected_slides"}
+        }
+    elif "slide" in spec:
+        source = {"slide": spec["slide"]}
+    else:
+        source = {"slides": spec["slides"]}
+    render = {
+        "post_type": spec.get("post_type", "CAROUSEL"),
+        "response_type": spec.get("response_type", "PNG"),
+        # Optional fields enter the hash only when set: adding one never re-renders the rest.
+        **({"generate_images": spec["generate_images"]} if "generate_images" in spec else {}),
+        **source,
+    }
+    return (
+        StepSpec(
+            "lookup",
+            "postnitro",
+            paid=False,
+            fields=lookup,
+            upstream=(Upstream(str(brand), "brand"),) if managed_brand else (),
+        ),
+        StepSpec(
+            "render", "postnitro", paid=True, fields=render, upstream=(Upstream(me, "lookup"),)
+        ),
+        StepSpec(
+            "download", "postnitro", paid=False, fields={}, upstream=(Upstream(me, "render"),)
+        ),
+    )
+
+
+def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
+    spec = resource.spec
+    if "slides" in spec:
+        return prices.carousel_import_slide * len(spec["slides"])
+    if "slide" in spec:
+        return prices.carousel_import_slide
+    if spec.get("post_type") == "IMAGE":
+        return prices.carousel_ai_slide
+    slides = spec.get("generate", {}).get("expected_slides", prices.carousel_ai_default_slides)
+    return float(prices.carousel_ai_slide * slides)
+
+
+@cache
+def runners() -> Mapping[str, Runner]:
+    from contentctl.apply.postnitro_steps import Download, Lookup, Render
+
+    return {"lookup": Lookup(), "render": Render(), "download": Download()}
+
+
+KIND = Kind(
+    name="Carousel",
+    schema="carousel.schema.json",
+    provider="postnitro",
+    owning_step="render",
+    steps=steps,
+    runners=runners,
+    estimate=estimate,
+)

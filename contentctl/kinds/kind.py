@@ -1,0 +1,91 @@
+"""What a kind of resource is, declared in one record: where its requests go, its schema,
+the chain of steps that create it, what each step costs and which runner does it.
+
+Each kind is one module of this package that builds a ``Kind``; the registry in
+``contentctl/kinds/__init__.py`` names them. The stages (plan, apply, import, drift) ask the
+registry, never test a kind's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from contentctl.config import Prices
+from contentctl.model import Resource
+from contentctl.plan.steps import StepSpec
+
+if TYPE_CHECKING:
+    from contentctl.apply.runners import Runner
+    from contentctl.providers import Providers
+
+StepsBuilder = Callable[[Resource, Path], tuple[StepSpec, ...]]
+Estimator = Callable[[StepSpec, Resource, Prices], float]
+# The runners are loaded when a step runs: validating and planning never import the
+# request code (nor httpx).
+RunnersLoader = Callable[[], Mapping[str, "Runner"]]
+
+
+@runtime_checkable
+class Deletes(Protocol):
+    async def delete(self, providers: Providers, remote_id: str) -> bool:
+        """Delete the object; True when it was already gone."""
+        ...
+
+
+def free(step: StepSpec, resource: Resource, prices: Prices) -> float:
+    """The estimate of a kind none of whose steps costs credits."""
+    return 0
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # as manifests write it: `kind: Post`
+    schema: str  # its file in schemas/
+    provider: str  # the API its objects live in
+    # The step whose remote id is the resource's identity (import, outputs, drift).
+    owning_step: str
+    # The chain of steps, in order, each with the fields it sends and the results it needs.
+    steps: StepsBuilder
+    # By step name, one for each step the chain can hold.
+    runners: RunnersLoader
+    estimate: Estimator = free  # credits a step is expected to cost when it runs
+    # For kinds the API can delete when their manifest goes away: the step whose remote id
+    # is the object to delete (its runner deletes it). Other kinds are forgotten when their
+    # manifest goes away; the remote object stays.
+    deleted_through: str | None = None
+    # When a Post uses one of these as media: the step whose result it sends.
+    media_step: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        """The first part of its addresses: post/launch."""
+        return self.name.lower()
+
+    def runner(self, step: str) -> Runner:
+        return self.runners()[step]
+
+    async def delete(self, providers: Providers, remote_id: str) -> bool:
+        """Delete the remote object; True when it was already gone."""
+        if self.deleted_through is None:
+            raise TypeError(f"{self.name} objects are forgotten, not deleted")
+        runner = self.runner(self.deleted_through)
+        assert isinstance(runner, Deletes), f"{self.name}: its runner cannot delete"
+        return await runner.delete(providers, remote_id)
+
+
+def present(
+    mapping: Mapping[str, Any],
+    prefix: str,
+    keys: tuple[str, ...],
+    defaults: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The keys of ``mapping`` a step sends, keyed by spec path, with documented defaults."""
+    defaults = defaults or {}
+    return {
+        (f"{prefix}.{k}" if prefix else k): mapping.get(k, defaults.get(k))
+        for k in keys
+        if k in mapping or k in defaults
+    }
