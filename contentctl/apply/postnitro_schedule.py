@@ -120,7 +120,7 @@ class Schedule(InPlace):
     paid = False  # but a duplicate publishes twice: reconcile() always gives an answer
 
     @staticmethod
-    def _body(ctx: StepContext) -> dict[str, Any]:
+    def body(ctx: StepContext) -> dict[str, Any]:
         carousel = ctx.resource.spec.get("carousel")
         design = None
         if carousel:
@@ -148,12 +148,12 @@ class Schedule(InPlace):
         }
 
     async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
-        post = await ctx.providers.require_postnitro().create_schedule(self._body(ctx))
+        post = await ctx.providers.require_postnitro().create_schedule(self.body(ctx))
         return str(post["id"]), self.outputs_of(post)
 
     async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
         client = ctx.providers.require_postnitro()
-        return self.outputs_of(await client.update_schedule(remote_id, self._body(ctx)))
+        return self.outputs_of(await client.update_schedule(remote_id, self.body(ctx)))
 
     async def remove(self, providers: Providers, remote_id: str) -> None:
         await providers.require_postnitro().delete_schedule(remote_id)
@@ -162,7 +162,7 @@ class Schedule(InPlace):
         """The post an interrupted creation made: same time and design, not tracked yet."""
         if ctx.previous and ctx.previous.remote_id:
             return Reconciled(ctx.previous.remote_id)  # an interrupted update: send it again
-        body = self._body(ctx)
+        body = self.body(ctx)
         at = seconds_of(body["scheduledAt"])
         window = (
             datetime.fromtimestamp(at - 60, timezone.utc),

@@ -177,7 +177,7 @@ class Brand(InPlace):
     paid = False
 
     @staticmethod
-    def _body(ctx: StepContext) -> dict[str, Any]:
+    def body(ctx: StepContext) -> dict[str, Any]:
         spec = ctx.resource.spec
         return {
             "name": spec["name"],
@@ -194,18 +194,18 @@ class Brand(InPlace):
         return {k: brand[k] for k in ("id", "name", "handle") if k in brand}
 
     async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
-        brand = await ctx.providers.require_postnitro().create_brand(self._body(ctx))
+        brand = await ctx.providers.require_postnitro().create_brand(self.body(ctx))
         return str(brand["id"]), self._outputs(brand)
 
     async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
         client = ctx.providers.require_postnitro()
-        return self._outputs(await client.update_brand(remote_id, self._body(ctx)))
+        return self._outputs(await client.update_brand(remote_id, self.body(ctx)))
 
     async def reconcile(self, ctx: StepContext) -> Reconciled:
         """An interrupted creation is found by name and handle among the brands."""
         if ctx.previous and ctx.previous.remote_id:
             return Reconciled(ctx.previous.remote_id)  # an interrupted update: send it again
-        body = self._body(ctx)
+        body = self.body(ctx)
         for brand in await ctx.providers.require_postnitro().brands():
             brand_id = str(brand.get("id") or "")
             if (

@@ -358,7 +358,7 @@ class CalendarEntry(InPlace):
     paid = False
 
     @staticmethod
-    def _body(ctx: StepContext) -> dict[str, Any]:
+    def body(ctx: StepContext) -> dict[str, Any]:
         spec = ctx.resource.spec
         keys = {
             "title": "title",
@@ -375,14 +375,14 @@ class CalendarEntry(InPlace):
         return {k: entry[k] for k in keep if k in entry}
 
     async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
-        entry = await ctx.providers.require_powerpost().create_calendar_entry(self._body(ctx))
+        entry = await ctx.providers.require_powerpost().create_calendar_entry(self.body(ctx))
         entry_id = entry.get("entry_id") or entry.get("id")
         if not entry_id:
             raise ApiError("the new calendar entry came back without an id", provider="powerpost")
         return str(entry_id), self.outputs_of(entry)
 
     async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
-        body = self._body(ctx)
+        body = self.body(ctx)
         # PATCH sets what it is sent: a field removed from the manifest is cleared.
         previous = ctx.previous.inputs if ctx.previous else {}
         for key, sent in (("description", "description"), ("time", "scheduled_time")):
@@ -398,7 +398,7 @@ class CalendarEntry(InPlace):
         """An interrupted creation is found among the entries of its day."""
         if ctx.previous and ctx.previous.remote_id:
             return Reconciled(ctx.previous.remote_id)  # an interrupted update: send it again
-        body = self._body(ctx)
+        body = self.body(ctx)
         day = str(body["scheduled_date"])
         client = ctx.providers.require_powerpost()
         for entry in await client.calendar_entries(day, day):

@@ -129,6 +129,11 @@ class InPlace(SyncStep):
     in_place = True
     what = "object"
 
+    @staticmethod
+    def body(ctx: StepContext) -> dict[str, Any]:
+        """What a create or an update sends: import compares it with the remote object."""
+        raise NotImplementedError
+
     async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
         raise NotImplementedError
 

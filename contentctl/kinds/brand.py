@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import Kind, present
+from contentctl.kinds.kind import RAW, Kind, in_place_drift, present
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.providers import Providers
 
 
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
@@ -23,6 +25,42 @@ def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
         {"company_detail": False, "show_name": True, "show_handle": True, "show_image": True},
     )
     return (StepSpec("brand", "postnitro", paid=False, fields=fields, in_place=True),)
+
+
+# What a brand write sends, as the manifest says it.
+SENT = {
+    "name": "name",
+    "handle": "handle",
+    "image": "image",
+    "isCompanyDetail": "company_detail",
+    "showName": "show_name",
+    "showHandle": "show_handle",
+    "showImage": "show_image",
+}
+
+
+async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
+    brand = await providers.require_postnitro().brand(remote_id)
+    return {**{k: brand[k] for k in ("id", "name", "handle") if k in brand}, RAW: brand}
+
+
+def differs(body: Mapping[str, Any], remote: Mapping[str, Any]) -> list[str]:
+    return [name for sent, name in SENT.items() if remote.get(sent) != body.get(sent)]
+
+
+async def drift(address: str, record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
+    async def compare(owner: StepRecord) -> AsyncIterator[str]:
+        remote = await providers.require_postnitro().brand(owner.remote_id or "")
+        for field in ("name", "handle", "image"):
+            if field in owner.inputs and remote.get(field) != owner.inputs[field]:
+                yield (
+                    f"{field} is {remote.get(field)!r} in PostNitro, "
+                    f"{owner.inputs[field]!r} as applied; apply --replace {address} "
+                    "sends the manifest's again"
+                )
+
+    async for found in in_place_drift(address, record.steps.get("brand"), compare):
+        yield found
 
 
 @cache
@@ -39,4 +77,7 @@ KIND = Kind(
     owning_step="brand",
     steps=steps,
     runners=runners,
+    read=read,
+    differs=differs,
+    drift=drift,
 )

@@ -3,18 +3,21 @@ template and a brand looked up first and the output files downloaded after."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentctl.config import Prices
+from contentctl.errors import ApiError, ContentctlError
 from contentctl.kinds.kind import Kind
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec, Upstream
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.lockfile import ResourceRecord
+    from contentctl.providers import Providers
 
 
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
@@ -71,6 +74,37 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
     return float(prices.carousel_ai_slide * slides)
 
 
+async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
+    from contentctl.providers.postnitro import design_id, output_files
+
+    pn = providers.require_postnitro()
+    status = (await pn.status(remote_id))["embedPost"]["status"]
+    if status != "COMPLETED":
+        raise ContentctlError(
+            f"{remote_id} is {status}, not COMPLETED", hint="import it once it has finished"
+        )
+    result = (await pn.output(remote_id)).get("result") or {}
+    return {
+        "design_id": design_id(result),
+        "editor_url": result.get("editorUrl"),
+        "name": result.get("name"),
+        "type": result.get("type"),
+        "files": output_files(result),
+    }
+
+
+async def drift(address: str, record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
+    render = record.steps.get("render")
+    if not (render and render.status == "completed" and render.remote_id):
+        return
+    try:
+        await providers.require_postnitro().status(render.remote_id)
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        yield f"carousel {render.remote_id} no longer exists in PostNitro"
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_steps import Download, Lookup, Render
@@ -85,5 +119,7 @@ KIND = Kind(
     owning_step="render",
     steps=steps,
     runners=runners,
+    read=read,
     estimate=estimate,
+    drift=drift,
 )

@@ -8,17 +8,19 @@ registry, never test a kind's name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from contentctl.config import Prices
+from contentctl.errors import ApiError
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.lockfile import ResourceRecord, StepRecord
     from contentctl.providers import Providers
 
 StepsBuilder = Callable[[Resource, Path], tuple[StepSpec, ...]]
@@ -26,6 +28,15 @@ Estimator = Callable[[StepSpec, Resource, Prices], float]
 # The runners are loaded when a step runs: validating and planning never import the
 # request code (nor httpx).
 RunnersLoader = Callable[[], Mapping[str, "Runner"]]
+# import: what the API says of an object, as its owning step's outputs; raises if missing.
+Reader = Callable[["Providers", str], Awaitable[dict[str, Any]]]
+# import of an object updated in place: where the object as the API holds it differs from
+# what the manifest would send it (the body), in the manifest's words.
+Differ = Callable[[Mapping[str, Any], Mapping[str, Any]], list[str]]
+# drift: what the API says now that the record does not, as messages about its address.
+DriftFinder = Callable[[str, "ResourceRecord", "Providers"], AsyncIterator[str]]
+# Under this key, a Reader of an object updated in place also answers the object whole.
+RAW = "__remote__"
 
 
 @runtime_checkable
@@ -51,6 +62,7 @@ class Kind:
     steps: StepsBuilder
     # By step name, one for each step the chain can hold.
     runners: RunnersLoader
+    read: Reader  # import: the object as its owning step's outputs
     estimate: Estimator = free  # credits a step is expected to cost when it runs
     # For kinds the API can delete when their manifest goes away: the step whose remote id
     # is the object to delete (its runner deletes it). Other kinds are forgotten when their
@@ -58,6 +70,8 @@ class Kind:
     deleted_through: str | None = None
     # When a Post uses one of these as media: the step whose result it sends.
     media_step: str | None = None
+    differs: Differ | None = None
+    drift: DriftFinder | None = None
 
     @property
     def prefix(self) -> str:
@@ -74,6 +88,27 @@ class Kind:
         runner = self.runner(self.deleted_through)
         assert isinstance(runner, Deletes), f"{self.name}: its runner cannot delete"
         return await runner.delete(providers, remote_id)
+
+
+async def in_place_drift(
+    address: str,
+    owner: StepRecord | None,
+    compare: Callable[[StepRecord], AsyncIterator[str]],
+) -> AsyncIterator[str]:
+    """Drift of an object updated in place: ``compare`` says where it differs from what was
+    last sent; an object gone from its API is said once, with how to create it again."""
+    if owner is None or owner.status != "completed" or not owner.remote_id:
+        return
+    try:
+        async for found in compare(owner):
+            yield found
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        yield (
+            f"{owner.remote_id} no longer exists in {exc.provider}; "
+            f"apply --replace {address} creates it again"
+        )
 
 
 def present(

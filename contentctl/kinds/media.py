@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contentctl.kinds.kind import Kind
 from contentctl.model import Resource
@@ -15,6 +15,7 @@ from contentctl.validate.semantic import media_path, media_type
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.providers import Providers
 
 
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
@@ -25,6 +26,10 @@ def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
         content = "missing"
     fields = {"file": content, "type": media_type(resource), "file_name": path.name}
     return (StepSpec("upload", "powerpost", paid=False, fields=fields),)
+
+
+async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
+    return {"media_id": remote_id}  # PowerPost cannot read media back: trust the id
 
 
 @cache
@@ -41,5 +46,6 @@ KIND = Kind(
     owning_step="upload",
     steps=steps,
     runners=runners,
+    read=read,
     media_step="upload",
 )

@@ -4,12 +4,13 @@ post, so an update creates another one and leaves the old draft behind."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentctl.config import Prices
+from contentctl.errors import ApiError
 from contentctl.kinds import media, video
 from contentctl.kinds.kind import Kind, present
 from contentctl.model import Resource
@@ -18,6 +19,8 @@ from contentctl.validate.semantic import post_carousels, post_references
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.providers import Providers
 
 IMAGE_MODEL = "flux2-flex"
 # Which step of a referenced resource each kind of Post media comes from; carousels come
@@ -141,6 +144,64 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
     return 0
 
 
+async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
+    post = await providers.require_powerpost().get_post(remote_id)
+    keep = ("item_id", "post_type", "platform", "status")
+    items = [{k: i.get(k) for k in keep if i.get(k) is not None} for i in post.get("items", [])]
+    return {"post_id": post["post_id"], "status": post.get("status"), "items": items}
+
+
+async def drift(address: str, record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
+    post = record.steps.get("post")
+    if post and post.status == "completed" and post.remote_id:
+        async for found in _post_drift(post.remote_id, record.steps.get("publish"), providers):
+            yield found
+    async for found in _left_behind(record, providers):
+        yield found
+
+
+async def _post_drift(
+    post_id: str, published: StepRecord | None, providers: Providers
+) -> AsyncIterator[str]:
+    try:
+        remote = await providers.require_powerpost().get_post(post_id)
+    except ApiError as exc:
+        if exc.status == 404:
+            yield f"post {post_id} no longer exists in PowerPost"
+            return
+        raise
+    status = remote.get("status")
+    items = remote.get("items", [])
+    was_published = published is not None and published.status == "completed"
+    if was_published and status == "failed":
+        states = ", ".join(f"{i.get('post_type')} {i.get('status')}" for i in items)
+        yield f"publishing failed remotely: {states}"
+    elif not was_published and status in ("publishing", "published"):
+        yield f"post {post_id} was published outside contentctl"
+    failed = [i.get("post_type") for i in items if i.get("status") == "failed"]
+    if failed and status != "failed":
+        yield f"items failed to post: {', '.join(map(str, failed))}"
+
+
+async def _left_behind(record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
+    """Drafts an update replaced, still in PowerPost (which has no API to delete them)."""
+    for orphan in record.orphans:
+        kept = orphan.get("record") or {}
+        post_id = kept.get("remote_id")
+        if orphan.get("step") != "post" or not post_id:
+            continue
+        try:
+            remote = await providers.require_powerpost().get_post(str(post_id))
+        except ApiError as exc:
+            if exc.status == 404:
+                continue  # deleted in PowerPost since
+            raise
+        yield (
+            f"{remote.get('status') or 'draft'} post {post_id}, replaced by an update, is "
+            "still in PowerPost: delete it there (`contentctl state orphans` lists them)"
+        )
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.powerpost_steps import (
@@ -167,5 +228,7 @@ KIND = Kind(
     owning_step="post",
     steps=steps,
     runners=runners,
+    read=read,
     estimate=estimate,
+    drift=drift,
 )

@@ -3,18 +3,20 @@ deleted with its manifest. SCHEDULED with accounts puts it in front of the publi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import Kind
+from contentctl.kinds.kind import RAW, Kind, in_place_drift
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec, Upstream
 from contentctl.validate.semantic import schedule_time, utc_text
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.providers import Providers
 
 PLATFORMS = ("linkedin", "instagram", "tiktok", "threads")
 
@@ -61,6 +63,73 @@ def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     return tuple(chain)
 
 
+# The platform settings a schedule write sends, and what the manifest calls each.
+SETTINGS = {
+    "linkedinPostSettings": "linkedin",
+    "instagramPostSettings": "instagram",
+    "tiktokPostSettings": "tiktok",
+    "threadsPostSettings": "threads",
+    "postSettings": "reel",
+}
+
+
+async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
+    from contentctl.apply.postnitro_schedule import Schedule
+
+    scheduled = await providers.require_postnitro().schedule(remote_id)
+    return {**Schedule.outputs_of(scheduled), RAW: scheduled}
+
+
+def differs(body: Mapping[str, Any], remote: Mapping[str, Any]) -> list[str]:
+    from contentctl.apply.runners import seconds_of
+
+    captions = {c.get("platform"): c.get("text") for c in remote.get("postContents") or []}
+    accounts = [str(a.get("socialAccountId")) for a in remote.get("socialAccounts") or []]
+    found = {
+        "status": remote.get("status") != body.get("status"),
+        "at": seconds_of(remote.get("scheduledFor")) != seconds_of(body.get("scheduledAt")),
+        "carousel": remote.get("designId") != body.get("designId"),
+        "captions": captions != dict(body.get("postContent") or {}),
+        "accounts": sorted(accounts) != sorted(str(a) for a in body.get("selectedAccounts") or []),
+    }
+    for key, name in SETTINGS.items():
+        found[name] = (remote.get(key) or None) != (body.get(key) or None)
+    return [name for name, different in found.items() if different]
+
+
+async def drift(address: str, record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
+    async def compare(owner: StepRecord) -> AsyncIterator[str]:
+        remote = await providers.require_postnitro().schedule(owner.remote_id or "")
+        for found in _differences(owner.inputs, owner.outputs, remote):
+            yield found
+
+    async for found in in_place_drift(address, record.steps.get("schedule"), compare):
+        yield found
+
+
+def _differences(
+    inputs: Mapping[str, Any], outputs: Mapping[str, Any], remote: Mapping[str, Any]
+) -> list[str]:
+    from contentctl.apply.runners import seconds_of
+
+    found = []
+    if remote.get("status") != inputs.get("status"):
+        found.append(
+            f"status is {remote.get('status')} in PostNitro, {inputs.get('status')} as applied"
+        )
+    if seconds_of(remote.get("scheduledFor")) != seconds_of(inputs.get("at")):
+        found.append(f"scheduled for {remote.get('scheduledFor')}, {inputs.get('at')} as applied")
+    captions = {c.get("platform"): c.get("text") for c in remote.get("postContents") or []}
+    if captions != dict(inputs.get("captions") or {}):
+        found.append("captions were edited in PostNitro")
+    if remote.get("designId") != outputs.get("design_id"):
+        found.append(f"design is {remote.get('designId')}, {outputs.get('design_id')} as applied")
+    for account in remote.get("socialAccounts") or []:
+        if account.get("errorMessage"):
+            found.append(f"account {account.get('socialAccountId')}: {account['errorMessage']}")
+    return found
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_schedule import Accounts, Schedule
@@ -75,5 +144,8 @@ KIND = Kind(
     owning_step="schedule",
     steps=steps,
     runners=runners,
+    read=read,
     deleted_through="schedule",
+    differs=differs,
+    drift=drift,
 )

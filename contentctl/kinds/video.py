@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from contentctl.config import Prices
+from contentctl.errors import ContentctlError
 from contentctl.kinds.kind import Kind, present
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec, Upstream
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.providers import Providers
 
 DEFAULT_MODEL = "kling-3.0-pro"
 
@@ -38,6 +40,16 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
     return float((per_second + audio) * spec["duration"])
 
 
+async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
+    job = await providers.require_powerpost().get_video_generation(remote_id)
+    if job.get("status") != "completed" or not (job.get("video") or {}).get("media_id"):
+        raise ContentctlError(
+            f"{remote_id} is {job.get('status')}, not a completed video",
+            hint="import it once it has finished",
+        )
+    return dict(job["video"])
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.powerpost_steps import Video
@@ -52,6 +64,7 @@ KIND = Kind(
     owning_step="video",
     steps=steps,
     runners=runners,
+    read=read,
     estimate=estimate,
     media_step="video",
 )
