@@ -6,13 +6,14 @@ deleted) and never test a kind's name. docs/architecture.md says what else a new
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contentctl.config import Prices
 from contentctl.kinds import brand, calendar_entry, carousel, media, post, schedule, video
 from contentctl.kinds.kind import Kind
-from contentctl.model import Resource
+from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec
 
 if TYPE_CHECKING:
@@ -38,6 +39,13 @@ def runners() -> dict[tuple[str, str], Runner]:
     return {(n, step): r for n, k in KINDS.items() for step, r in k.runners().items()}
 
 
+def check(
+    root: Path, resource: Resource, others: Mapping[str, Resource] | None = None
+) -> Iterator[Diagnostic]:
+    """The checks a schema cannot express; ``others`` (by address) for cross-resource ones."""
+    return KINDS[resource.kind].check(root, resource, others)
+
+
 def steps_for(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     """The chain of steps that creates ``resource``, in order."""
     return KINDS[resource.kind].steps(resource, root)
@@ -48,4 +56,4 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
     return KINDS[resource.kind].estimate(step, resource, prices) if step.paid else 0
 
 
-__all__ = ["KINDS", "KIND_SCHEMAS", "Kind", "estimate", "runners", "steps_for"]
+__all__ = ["KINDS", "KIND_SCHEMAS", "Kind", "check", "estimate", "runners", "steps_for"]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentctl.kinds.kind import RAW, Kind, in_place_drift, present
-from contentctl.model import Resource
+from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec
+from contentctl.validate.semantic import url_problems
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
@@ -63,6 +64,12 @@ async def drift(address: str, record: ResourceRecord, providers: Providers) -> A
         yield found
 
 
+def check(
+    root: Path, resource: Resource, others: Mapping[str, Resource] | None
+) -> Iterator[Diagnostic]:
+    yield from url_problems(resource, iter([(("spec", "image"), resource.spec.get("image"))]))
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_steps import Brand
@@ -78,6 +85,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    check=check,
     differs=differs,
     drift=drift,
 )

@@ -3,7 +3,7 @@ template and a brand looked up first and the output files downloaded after."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from contentctl.config import Prices
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.kinds.kind import Kind
-from contentctl.model import Resource
+from contentctl.model import Diagnostic, JsonPath, Resource
 from contentctl.plan.steps import StepSpec, Upstream
+from contentctl.validate.semantic import url_problems
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
@@ -105,6 +106,48 @@ async def drift(address: str, record: ResourceRecord, providers: Providers) -> A
         yield f"carousel {render.remote_id} no longer exists in PostNitro"
 
 
+def check(
+    root: Path, resource: Resource, others: Mapping[str, Resource] | None
+) -> Iterator[Diagnostic]:
+    yield from _slides(resource)
+    yield from url_problems(resource, _urls(resource.spec))
+
+
+def _slides(resource: Resource) -> Iterator[Diagnostic]:
+    slides = resource.spec.get("slides")
+    if not isinstance(slides, list) or not slides:
+        return
+    where = resource.document.positions
+    last = len(slides) - 1
+    if isinstance(slides[last], dict) and slides[last].get("type") != "ending_slide":
+        yield Diagnostic(
+            where.of(("spec", "slides", last)),
+            "the last slide must be the ending_slide",
+            hint="move the ending_slide to the end of the list",
+        )
+    for i, slide in enumerate(slides[1:last], start=1):
+        if isinstance(slide, dict) and slide.get("type") in ("starting_slide", "ending_slide"):
+            yield Diagnostic(
+                where.of(("spec", "slides", i, "type")),
+                f"{slide['type']} must be the "
+                f"{'first' if slide['type'] == 'starting_slide' else 'last'} slide",
+            )
+
+
+def _urls(spec: Mapping[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
+    for i, slide in enumerate(spec.get("slides") or []):
+        for key in ("image", "background_image"):
+            if isinstance(slide, dict) and key in slide:
+                yield ("spec", "slides", i, key), slide[key]
+    single = spec.get("slide") or {}
+    for key in ("image", "background_image"):
+        if key in single:
+            yield ("spec", "slide", key), single[key]
+    generate = spec.get("generate") or {}
+    if generate.get("type") in ("article", "x"):
+        yield ("spec", "generate", "context"), generate.get("context")
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_steps import Download, Lookup, Render
@@ -120,6 +163,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    check=check,
     estimate=estimate,
     drift=drift,
 )

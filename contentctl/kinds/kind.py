@@ -8,14 +8,14 @@ registry, never test a kind's name.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from contentctl.config import Prices
 from contentctl.errors import ApiError
-from contentctl.model import Resource
+from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ Estimator = Callable[[StepSpec, Resource, Prices], float]
 # The runners are loaded when a step runs: validating and planning never import the
 # request code (nor httpx).
 RunnersLoader = Callable[[], Mapping[str, "Runner"]]
+# The checks a schema cannot express; ``others`` (by address) for those across resources.
+Checker = Callable[[Path, Resource, "Mapping[str, Resource] | None"], Iterator[Diagnostic]]
 # import: what the API says of an object, as its owning step's outputs; raises if missing.
 Reader = Callable[["Providers", str], Awaitable[dict[str, Any]]]
 # import of an object updated in place: where the object as the API holds it differs from
@@ -51,6 +53,13 @@ def free(step: StepSpec, resource: Resource, prices: Prices) -> float:
     return 0
 
 
+def no_checks(
+    root: Path, resource: Resource, others: Mapping[str, Resource] | None
+) -> Iterator[Diagnostic]:
+    """The checks of a kind its schema says everything about."""
+    return iter(())
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str  # as manifests write it: `kind: Post`
@@ -64,6 +73,7 @@ class Kind:
     runners: RunnersLoader
     read: Reader  # import: the object as its owning step's outputs
     estimate: Estimator = free  # credits a step is expected to cost when it runs
+    check: Checker = no_checks
     # For kinds the API can delete when their manifest goes away: the step whose remote id
     # is the object to delete (its runner deletes it). Other kinds are forgotten when their
     # manifest goes away; the remote object stays.

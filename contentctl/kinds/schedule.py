@@ -3,14 +3,15 @@ deleted with its manifest. SCHEDULED with accounts puts it in front of the publi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentctl.kinds.kind import RAW, Kind, in_place_drift
-from contentctl.model import Resource
+from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec, Upstream
+from contentctl.validate import captions as captions_check
 from contentctl.validate.semantic import schedule_time, utc_text
 
 if TYPE_CHECKING:
@@ -130,6 +131,58 @@ def _differences(
     return found
 
 
+def check(
+    root: Path, resource: Resource, others: Mapping[str, Resource] | None
+) -> Iterator[Diagnostic]:
+    yield from _fields(resource)
+    yield from captions_check.schedule(resource)
+
+
+def _fields(resource: Resource) -> Iterator[Diagnostic]:
+    spec = resource.spec
+    where = resource.document.positions
+    try:
+        schedule_time(spec)
+    except ValueError as exc:
+        yield Diagnostic(
+            where.of(("spec", "at")),
+            f"at {spec['at']!r} {exc}",
+            hint="write an offset (2026-12-01T09:00:00+01:00, or Z for UTC), "
+            "or a local time with time_zone: Europe/Paris",
+        )
+    accounts = spec.get("accounts") or {}
+    if "tiktok" in accounts and "tiktok" not in spec:
+        yield Diagnostic(
+            where.of(("spec", "accounts", "tiktok"), key=True),
+            "posting to TikTok needs spec.tiktok with its disclosure flags",
+            hint="add tiktok: {ai_generated: true|false} (and privacy, allow_comments, ...)",
+        )
+    if spec.get("status") == "SCHEDULED" and accounts and not spec.get("carousel"):
+        # What PostNitro's own CLI warns of (postnitro/postnitro-agent
+        # src/lib/schedule-warnings.ts:16-21): accepted, but it looks done and is not.
+        yield Diagnostic(
+            where.of(("spec", "status")),
+            "no carousel: the post is published with its captions only",
+            severity="warning",
+            hint="add carousel: carousel/<name>, or remove accounts for a captions-only draft",
+        )
+    if spec.get("status") == "SCHEDULED" and not accounts:
+        yield Diagnostic(
+            where.of(("spec", "status")),
+            "status SCHEDULED with no accounts publishes nowhere",
+            severity="warning",
+            hint="add accounts: {linkedin: [handle], ...}, or keep it a DRAFT",
+        )
+    for platform in ("linkedin", "instagram", "tiktok", "threads"):
+        if platform in spec and platform not in accounts:
+            yield Diagnostic(
+                where.of(("spec", platform), key=True),
+                f"settings for {platform}, but no {platform} account is selected",
+                severity="warning",
+                hint=f"add accounts.{platform}, or remove spec.{platform}",
+            )
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_schedule import Accounts, Schedule
@@ -145,6 +198,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    check=check,
     deleted_through="schedule",
     differs=differs,
     drift=drift,

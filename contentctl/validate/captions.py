@@ -18,15 +18,8 @@ from contentctl.model import Diagnostic, JsonPath, Resource
 SCHEDULE_PLATFORMS = ("linkedin", "instagram", "tiktok", "threads")
 
 
-def check(resource: Resource) -> Iterator[Diagnostic]:
-    """Every literal caption of a Post or a Schedule that its platform would refuse."""
-    if resource.kind == "Post":
-        yield from _post(resource)
-    elif resource.kind == "Schedule":
-        yield from _schedule(resource)
-
-
-def _post(resource: Resource) -> Iterator[Diagnostic]:
+def post(resource: Resource) -> Iterator[Diagnostic]:
+    """Every literal caption of a Post that its platform would refuse."""
     spec = resource.spec
     literal = (spec.get("captions") or {}).get("text")
     if isinstance(literal, Mapping):
@@ -47,7 +40,8 @@ def _post(resource: Resource) -> Iterator[Diagnostic]:
         yield from _limit(resource, ("spec", "items", i, "content"), item.get("content"), platform)
 
 
-def _schedule(resource: Resource) -> Iterator[Diagnostic]:
+def schedule(resource: Resource) -> Iterator[Diagnostic]:
+    """Every literal caption of a Schedule that its platform would refuse."""
     spec = resource.spec
     captions = spec.get("captions") or {}
     if not isinstance(captions, Mapping):

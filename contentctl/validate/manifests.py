@@ -8,7 +8,7 @@ from typing import Any
 
 from contentctl.config import Project
 from contentctl.graph import Graph, build_graph, references_in
-from contentctl.kinds import KINDS
+from contentctl.kinds import KINDS, check
 from contentctl.load.campaign import expand
 from contentctl.load.discover import load_documents
 from contentctl.load.render import make_environment
@@ -16,7 +16,6 @@ from contentctl.load.variables import Overrides, resolve
 from contentctl.model import Diagnostic, Document, Resource
 from contentctl.validate.cache import ValidCache, checked
 from contentctl.validate.schema import CAMPAIGN_SCHEMA
-from contentctl.validate.semantic import check_resource
 
 CAMPAIGN = "Campaign"
 
@@ -81,9 +80,7 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     )
     for address in graph.order:
         if address in schema_valid:
-            diagnostics.extend(
-                check_resource(project.root, graph.resources[address], graph.resources)
-            )
+            diagnostics.extend(check(project.root, graph.resources[address], graph.resources))
     cache.save()
     return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 
