@@ -8,7 +8,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contentctl.model import REFERENCE_FIELDS, Diagnostic, JsonPath, Reference, Resource
+from contentctl.kinds import REFERENCE_FIELDS
+from contentctl.model import Diagnostic, JsonPath, Reference, Resource
 
 
 def references_in(kind: str, spec: Mapping[str, Any]) -> tuple[Reference, ...]:

@@ -108,19 +108,3 @@ class Resource:
 
 def address_of(kind: str, name: str) -> str:
     return f"{kind.lower()}/{name}"
-
-
-# Reference fields per kind: where they are in the spec ("*": every item of a list), and
-# which kinds they may point at.
-POST_MEDIA = frozenset({"media", "carousel", "video"})
-REFERENCE_FIELDS: Mapping[str, tuple[tuple[JsonPath, frozenset[str]], ...]] = {
-    "Post": (
-        (("captions", "media"), frozenset({"media"})),
-        (("images", "style_images"), frozenset({"media"})),
-        (("images", "media"), POST_MEDIA),
-        (("items", "*", "media"), POST_MEDIA),
-    ),
-    "Carousel": ((("brand",), frozenset({"brand"})),),
-    "Schedule": ((("carousel",), frozenset({"carousel"})),),
-    "Video": ((("source_image",), frozenset({"media"})),),
-}

@@ -32,6 +32,8 @@ KINDS: dict[str, Kind] = {
 
 # Each kind's schema file, by kind name.
 KIND_SCHEMAS = {name: kind.schema for name, kind in KINDS.items()}
+# Where each kind's spec refers to other resources, by kind name.
+REFERENCE_FIELDS = {name: kind.references for name, kind in KINDS.items()}
 
 
 def runners() -> dict[tuple[str, str], Runner]:
@@ -56,4 +58,13 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
     return KINDS[resource.kind].estimate(step, resource, prices) if step.paid else 0
 
 
-__all__ = ["KINDS", "KIND_SCHEMAS", "Kind", "check", "estimate", "runners", "steps_for"]
+__all__ = [
+    "KINDS",
+    "KIND_SCHEMAS",
+    "REFERENCE_FIELDS",
+    "Kind",
+    "check",
+    "estimate",
+    "runners",
+    "steps_for",
+]

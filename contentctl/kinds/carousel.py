@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from contentctl.providers import Providers
 
 
+REFERENCES = ((("brand",), frozenset({"brand"})),)
+
+
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     spec = resource.spec
     me = resource.address
@@ -163,6 +166,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    references=REFERENCES,
     check=check,
     estimate=estimate,
     drift=drift,

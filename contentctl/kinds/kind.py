@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from contentctl.config import Prices
 from contentctl.errors import ApiError
-from contentctl.model import Diagnostic, Resource
+from contentctl.model import Diagnostic, JsonPath, Resource
 from contentctl.plan.steps import StepSpec
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ Estimator = Callable[[StepSpec, Resource, Prices], float]
 RunnersLoader = Callable[[], Mapping[str, "Runner"]]
 # The checks a schema cannot express; ``others`` (by address) for those across resources.
 Checker = Callable[[Path, Resource, "Mapping[str, Resource] | None"], Iterator[Diagnostic]]
+# Where a kind's spec refers to other resources ("*": every item of a list), and the kinds
+# each may point at.
+References = tuple[tuple[JsonPath, frozenset[str]], ...]
 # import: what the API says of an object, as its owning step's outputs; raises if missing.
 Reader = Callable[["Providers", str], Awaitable[dict[str, Any]]]
 # import of an object updated in place: where the object as the API holds it differs from
@@ -72,6 +75,7 @@ class Kind:
     # By step name, one for each step the chain can hold.
     runners: RunnersLoader
     read: Reader  # import: the object as its owning step's outputs
+    references: References = ()
     estimate: Estimator = free  # credits a step is expected to cost when it runs
     check: Checker = no_checks
     # For kinds the API can delete when their manifest goes away: the step whose remote id

@@ -30,6 +30,16 @@ IMAGE_MODEL = "flux2-flex"
 MEDIA_STEP = {k.prefix: k.media_step for k in (media.KIND, video.KIND) if k.media_step}
 
 
+# A Post's media may be uploaded files, videos or PNG carousels.
+MEDIA = frozenset({"media", "carousel", "video"})
+REFERENCES = (
+    (("captions", "media"), frozenset({"media"})),
+    (("images", "style_images"), frozenset({"media"})),
+    (("images", "media"), MEDIA),
+    (("items", "*", "media"), MEDIA),
+)
+
+
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     spec = resource.spec
     me = resource.address
@@ -333,6 +343,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    references=REFERENCES,
     check=check,
     estimate=estimate,
     drift=drift,

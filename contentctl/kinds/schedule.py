@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 PLATFORMS = ("linkedin", "instagram", "tiktok", "threads")
 
 
+REFERENCES = ((("carousel",), frozenset({"carousel"})),)
+
+
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     spec = resource.spec
     me = resource.address
@@ -198,6 +201,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    references=REFERENCES,
     check=check,
     deleted_through="schedule",
     differs=differs,

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = "kling-3.0-pro"
 
 
+REFERENCES = ((("source_image",), frozenset({"media"})),)
+
+
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     spec = resource.spec
     fields = present(
@@ -65,6 +68,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    references=REFERENCES,
     estimate=estimate,
     media_step="video",
 )

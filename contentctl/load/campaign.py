@@ -19,10 +19,11 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from contentctl.kinds import REFERENCE_FIELDS
 from contentctl.load.filters import slugify
 from contentctl.load.parse import parse_documents
 from contentctl.load.render import loaded_templates, render_template
-from contentctl.model import REFERENCE_FIELDS, Diagnostic, Document, address_of
+from contentctl.model import Diagnostic, Document, address_of
 
 # What the schema allows in metadata.labels (common.schema.json).
 LABEL_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
