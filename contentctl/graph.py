@@ -104,45 +104,14 @@ def build_graph(
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for resource in by_address.values():
         sorter.add(resource.address)
+        unchecked = checked is not None and resource.address not in checked
         for ref in resource.references:
-            target_kind = ref.address.split("/", 1)[0]
-            allowed = target_kind in allowed_kinds(resource.kind, ref.path)
-            unchecked = checked is not None and resource.address not in checked
-            location = resource.document.positions.of(ref.path)
-            if unchecked and not (allowed and ref.address not in by_address):
-                # What the schema refused, it has reported; a missing target it cannot see.
-                if allowed and ref.address in by_address:
-                    sorter.add(resource.address, ref.address)
-                continue
-            if not allowed:
-                diagnostics.append(
-                    Diagnostic(
-                        location,
-                        f"{ref.address} cannot be used here: expected a reference to "
-                        f"{' or '.join(sorted(allowed_kinds(resource.kind, ref.path)))}",
-                        json_path=ref.path,
-                    )
-                )
-            elif ref.address not in by_address:
-                close = [a for a in by_address if a.split("/")[0] == target_kind]
-                hint = (
-                    f"known {target_kind} resources: {', '.join(sorted(close)[:8])}"
-                    if close
-                    else (
-                        f"define a {target_kind.capitalize()} manifest named "
-                        f"'{ref.address.split('/', 1)[1]}'"
-                    )
-                )
-                diagnostics.append(
-                    Diagnostic(
-                        location,
-                        f"reference to {ref.address}, which is not defined",
-                        json_path=ref.path,
-                        hint=hint,
-                    )
-                )
-            else:
+            problem = _reference_problem(resource, ref, by_address)
+            if problem is None:
                 sorter.add(resource.address, ref.address)
+            elif not unchecked or _missing(resource, ref, by_address):
+                # What the schema refused, it has reported; a missing target it cannot see.
+                diagnostics.append(problem)
     try:
         order = tuple(sorter.static_order())
     except graphlib.CycleError as exc:
@@ -157,3 +126,36 @@ def build_graph(
         )
         order = tuple(by_address)
     return Graph(by_address, order), diagnostics
+
+
+def _missing(resource: Resource, ref: Reference, by_address: Mapping[str, Resource]) -> bool:
+    """A reference of a kind allowed here to a resource nobody defines."""
+    allowed = ref.address.split("/", 1)[0] in allowed_kinds(resource.kind, ref.path)
+    return allowed and ref.address not in by_address
+
+
+def _reference_problem(
+    resource: Resource, ref: Reference, by_address: Mapping[str, Resource]
+) -> Diagnostic | None:
+    """What is wrong with one reference: a kind it may not point at, or a missing target."""
+    target_kind = ref.address.split("/", 1)[0]
+    allowed = allowed_kinds(resource.kind, ref.path)
+    location = resource.document.positions.of(ref.path)
+    if target_kind not in allowed:
+        return Diagnostic(
+            location,
+            f"{ref.address} cannot be used here: expected a reference to "
+            f"{' or '.join(sorted(allowed))}",
+            json_path=ref.path,
+        )
+    if ref.address in by_address:
+        return None
+    close = [a for a in by_address if a.split("/")[0] == target_kind]
+    hint = (
+        f"known {target_kind} resources: {', '.join(sorted(close)[:8])}"
+        if close
+        else f"define a {target_kind.capitalize()} manifest named '{ref.address.split('/', 1)[1]}'"
+    )
+    return Diagnostic(
+        location, f"reference to {ref.address}, which is not defined", json_path=ref.path, hint=hint
+    )

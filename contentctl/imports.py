@@ -8,6 +8,7 @@ shows real changes); steps after it are left for apply (a download, a publish no
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -54,15 +55,7 @@ async def adopt(
         return await _adopt_in_place(project, resource, steps, remote_id, remote, providers, writer)
     seen_owner = False
     for spec in steps:
-        upstream = {}
-        for up in spec.upstream:
-            found = writer.current.step(up.address, up.step)
-            if found is None or found.status != "completed":
-                raise ContentctlError(
-                    f"{resource.address} uses {up.address}, which is not in the lockfile",
-                    hint=f"apply or import {up.address} first",
-                )
-            upstream[up.key] = found
+        upstream = _upstream(resource, spec, {}, writer)
         base = StepRecord(
             input_hash=input_hash(spec, upstream),
             status="completed",
@@ -110,22 +103,13 @@ async def _adopt_in_place(
     the object holds what the manifest says, the next plan is empty; otherwise it records
     a hash nothing matches, and the next apply sends the manifest to it once (a free PUT or
     PATCH), so both sides agree."""
+    kind = KINDS[resource.kind]
     raw = remote.pop(RAW)
     records: dict[str, StepRecord] = {}
     differences: list[str] = []
-    owner = next(s for s in chain if s.name == KINDS[resource.kind].owning_step)
     for spec in chain:
-        upstream: dict[str, StepRecord] = {}
-        for up in spec.upstream:
-            found = records.get(up.step) if up.address == resource.address else None
-            found = found or writer.current.step(up.address, up.step)
-            if found is None or found.status != "completed":
-                raise ContentctlError(
-                    f"{resource.address} uses {up.address}, which is not in the lockfile",
-                    hint=f"apply or import {up.address} first",
-                )
-            upstream[up.key] = found
-        runner = KINDS[resource.kind].runner(spec.name)
+        upstream = _upstream(resource, spec, records, writer)
+        runner = kind.runner(spec.name)
         ctx = StepContext(
             project,
             resource,
@@ -144,15 +128,14 @@ async def _adopt_in_place(
             credits_used=0,
             completed_at=now_iso(),
         )
-        if spec is not owner:
+        if spec.name != kind.owning_step:
             # Free lookups only (they read; they create nothing): as apply would record them.
             assert not runner.paid and not runner.in_place, spec.name
             looked_up = await runner.submit(ctx)
             records[spec.name] = replace(base, outputs=dict(looked_up.outputs or {}))
             continue
-        differs = KINDS[resource.kind].differs
-        assert isinstance(runner, InPlace) and differs is not None, resource.kind
-        differences = differs(runner.body(ctx), raw)
+        assert isinstance(runner, InPlace) and kind.differs is not None, resource.kind
+        differences = kind.differs(runner.body(ctx), raw)
         records[spec.name] = replace(
             base,
             input_hash=IMPORTED_HASH if differences else base.input_hash,
@@ -163,9 +146,29 @@ async def _adopt_in_place(
         writer.record_step(
             resource.address,
             resource.kind,
-            KINDS[resource.kind].provider,
+            kind.provider,
             {"file": resource.source_file},
             name,
             record,
         )
     return differences
+
+
+def _upstream(
+    resource: Resource,
+    spec: StepSpec,
+    records: Mapping[str, StepRecord],
+    writer: LockfileWriter,
+) -> dict[str, StepRecord]:
+    """The results ``spec`` consumes: recorded just now for this resource, or earlier."""
+    upstream: dict[str, StepRecord] = {}
+    for up in spec.upstream:
+        found = records.get(up.step) if up.address == resource.address else None
+        found = found or writer.current.step(up.address, up.step)
+        if found is None or found.status != "completed":
+            raise ContentctlError(
+                f"{resource.address} uses {up.address}, which is not in the lockfile",
+                hint=f"apply or import {up.address} first",
+            )
+        upstream[up.key] = found
+    return upstream

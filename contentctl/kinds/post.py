@@ -228,43 +228,36 @@ def check(
 
 def _fields(resource: Resource) -> Iterator[Diagnostic]:
     spec = resource.spec
-    where = resource.document.positions
     post_types = list(spec.get("post_types", []))
-    platforms = {POST_TYPE_PLATFORM[t] for t in post_types if t in POST_TYPE_PLATFORM}
     items = {
         item.get("post_type"): item for item in spec.get("items", []) if isinstance(item, dict)
     }
-    for i, item in enumerate(spec.get("items", [])):
+    captions = spec.get("captions") or {}
+    yield from _items(resource, post_types)
+    yield from _captions_given(resource, post_types, items, captions)
+    yield from _titles(resource, post_types, items, captions)
+    yield from _images_asked(resource, captions)
+
+
+def _items(resource: Resource, post_types: list[str]) -> Iterator[Diagnostic]:
+    for i, item in enumerate(resource.spec.get("items", [])):
         if isinstance(item, dict) and item.get("post_type") not in post_types:
             yield Diagnostic(
-                where.of(("spec", "items", i, "post_type")),
+                resource.document.positions.of(("spec", "items", i, "post_type")),
                 f"item for {item.get('post_type')} but that type is not in spec.post_types",
                 hint="add it to post_types or remove the item",
             )
-    captions = spec.get("captions") or {}
+
+
+def _captions_given(
+    resource: Resource,
+    post_types: list[str],
+    items: Mapping[Any, Mapping[str, Any]],
+    captions: Mapping[str, Any],
+) -> Iterator[Diagnostic]:
+    """Every post type has a caption: generated, literal, or its item's content."""
+    where = resource.document.positions
     literal = captions.get("text")
-    if isinstance(literal, dict):
-        for extra in ("research_mode", "media", "writing_style_id", "cta_text", "source_urls"):
-            if extra in captions:
-                yield Diagnostic(
-                    where.of(("spec", "captions", extra), key=True),
-                    f"captions.{extra} applies only to generated captions (prompt)",
-                    hint="remove it, or replace captions.text with captions.prompt",
-                )
-        for post_type in post_types:
-            platform = POST_TYPE_PLATFORM.get(post_type)
-            if platform not in literal and "content" not in items.get(post_type, {}):
-                yield Diagnostic(
-                    where.of(("spec", "captions", "text")),
-                    f"no caption for {post_type}: captions.text has no '{platform}'",
-                    hint=f"add captions.text.{platform}, or an item with content",
-                )
-        for platform in sorted(set(literal) - platforms):
-            yield Diagnostic(
-                where.of(("spec", "captions", "text", platform), key=True),
-                f"caption for {platform}, but no post type of that platform is listed",
-                severity="warning",
-            )
     if not captions:
         for post_type in post_types:
             if "content" not in items.get(post_type, {}):
@@ -273,18 +266,57 @@ def _fields(resource: Resource) -> Iterator[Diagnostic]:
                     f"no caption for {post_type}: spec.captions is missing",
                     hint="add captions.prompt (generated) or captions.text (literal)",
                 )
-    for post_type in post_types:
-        if POST_TYPE_PLATFORM.get(post_type) == "youtube" and "prompt" not in captions:
-            has_title = "title" in items.get(post_type, {}) or (
-                isinstance(literal, dict) and isinstance(literal.get("youtube"), dict)
+    if not isinstance(literal, dict):
+        return
+    for extra in ("research_mode", "media", "writing_style_id", "cta_text", "source_urls"):
+        if extra in captions:
+            yield Diagnostic(
+                where.of(("spec", "captions", extra), key=True),
+                f"captions.{extra} applies only to generated captions (prompt)",
+                hint="remove it, or replace captions.text with captions.prompt",
             )
-            if not has_title:
-                yield Diagnostic(
-                    where.of(("spec", "post_types")),
-                    f"{post_type} needs a title",
-                    hint=f"add an item {{post_type: {post_type}, title: ...}}",
-                )
-    images = spec.get("images") or {}
+    for post_type in post_types:
+        platform = POST_TYPE_PLATFORM.get(post_type)
+        if platform not in literal and "content" not in items.get(post_type, {}):
+            yield Diagnostic(
+                where.of(("spec", "captions", "text")),
+                f"no caption for {post_type}: captions.text has no '{platform}'",
+                hint=f"add captions.text.{platform}, or an item with content",
+            )
+    platforms = {POST_TYPE_PLATFORM[t] for t in post_types if t in POST_TYPE_PLATFORM}
+    for platform in sorted(set(literal) - platforms):
+        yield Diagnostic(
+            where.of(("spec", "captions", "text", platform), key=True),
+            f"caption for {platform}, but no post type of that platform is listed",
+            severity="warning",
+        )
+
+
+def _titles(
+    resource: Resource,
+    post_types: list[str],
+    items: Mapping[Any, Mapping[str, Any]],
+    captions: Mapping[str, Any],
+) -> Iterator[Diagnostic]:
+    """YouTube needs a title unless captions are generated."""
+    literal = captions.get("text")
+    for post_type in post_types:
+        if POST_TYPE_PLATFORM.get(post_type) != "youtube" or "prompt" in captions:
+            continue
+        has_title = "title" in items.get(post_type, {}) or (
+            isinstance(literal, dict) and isinstance(literal.get("youtube"), dict)
+        )
+        if not has_title:
+            yield Diagnostic(
+                resource.document.positions.of(("spec", "post_types")),
+                f"{post_type} needs a title",
+                hint=f"add an item {{post_type: {post_type}, title: ...}}",
+            )
+
+
+def _images_asked(resource: Resource, captions: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    where = resource.document.positions
+    images = resource.spec.get("images") or {}
     if images and "media" in images:
         for extra in sorted(set(images) - {"media"}):
             yield Diagnostic(

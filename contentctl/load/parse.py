@@ -191,42 +191,9 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnost
             node = loader.get_node()
             if node is None:
                 continue
-            builder = _Builder(file)
-            try:
-                data = builder.build(node, ())
-            except _TooLarge:
-                line, col = _mark(node)
-                diagnostics.append(
-                    Diagnostic(
-                        Location(file, line, col),
-                        f"document expands to more than {MAX_NODES_PER_DOCUMENT} values",
-                        hint="YAML aliases that expand this much are refused (an alias bomb?)",
-                    )
-                )
-                index += 1
-                continue
-            except _TooDeep as deep:
-                line, col = _mark(deep.node)
-                diagnostics.append(
-                    Diagnostic(
-                        Location(file, line, col),
-                        f"document nests deeper than {MAX_DEPTH} levels",
-                        hint="manifests nest a few levels; flatten this part",
-                    )
-                )
-                index += 1
-                continue
-            diagnostics.extend(builder.diagnostics)
-            if data is not None:
-                documents.append(
-                    Document(
-                        file,
-                        index,
-                        data,
-                        Positions(file, builder.values, builder.keys),
-                        refused=tuple(builder.refused),
-                    )
-                )
+            document, found = _document(node, file, index)
+            documents.extend([document] if document else [])
+            diagnostics.extend(found)
             index += 1
     except yaml.MarkedYAMLError as exc:
         diagnostics.append(_syntax_error(exc, file))
@@ -243,6 +210,36 @@ def parse_documents(text: str, file: str) -> tuple[list[Document], list[Diagnost
     finally:
         loader.dispose()
     return documents, diagnostics
+
+
+def _document(node: yaml.Node, file: str, index: int) -> tuple[Document | None, list[Diagnostic]]:
+    """One YAML document as data with positions, or why it is refused whole."""
+    builder = _Builder(file)
+    try:
+        data = builder.build(node, ())
+    except _TooLarge:
+        line, col = _mark(node)
+        return None, [
+            Diagnostic(
+                Location(file, line, col),
+                f"document expands to more than {MAX_NODES_PER_DOCUMENT} values",
+                hint="YAML aliases that expand this much are refused (an alias bomb?)",
+            )
+        ]
+    except _TooDeep as deep:
+        line, col = _mark(deep.node)
+        return None, [
+            Diagnostic(
+                Location(file, line, col),
+                f"document nests deeper than {MAX_DEPTH} levels",
+                hint="manifests nest a few levels; flatten this part",
+            )
+        ]
+    if data is None:
+        return None, builder.diagnostics
+    positions = Positions(file, builder.values, builder.keys)
+    document = Document(file, index, data, positions, refused=tuple(builder.refused))
+    return document, builder.diagnostics
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
