@@ -111,16 +111,9 @@ async def _adopt_in_place(
         upstream = _upstream(resource, spec, records, writer)
         runner = kind.runner(spec.name)
         ctx = StepContext(
-            project,
-            resource,
-            spec,
-            upstream,
-            providers,
-            request_ref="contentctl:import",
-            polling={},
-            sleep=asyncio.sleep,
-            lockfile=writer.current,
-        )
+            project, resource, spec, upstream, providers, request_ref="contentctl:import",
+            polling={}, sleep=asyncio.sleep, lockfile=writer.current,
+        )  # fmt: skip
         base = StepRecord(
             input_hash=input_hash(spec, upstream),
             status="completed",
