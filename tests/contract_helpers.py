@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -64,7 +64,7 @@ class Api:
     def log(self) -> list[dict[str, Any]]:
         return read_log(self.state_dir / ".contentctl" / "sandbox" / "requests.jsonl")
 
-    def run(self, scenario: Callable[[Api], Awaitable[T]]) -> T:
+    def run(self, scenario: Callable[[Api], Coroutine[Any, Any, T]]) -> T:
         return asyncio.run(scenario(self))
 
 
@@ -105,7 +105,8 @@ def start(mode: str, root: Path, env: dict[str, str]) -> Api:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                message = f"sandbox serve did not start: {process.stderr.read()!r}"
+                said = process.stderr.read() if process.stderr else b""
+                message = f"sandbox serve did not start: {said!r}"
                 raise AssertionError(message) from None
             time.sleep(0.05)
     return Api(mode, f"http://127.0.0.1:{port}", root, process=process)

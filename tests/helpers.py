@@ -160,7 +160,8 @@ def lockfile_shape(project: Project) -> dict[str, Any]:
         return ids.sub("<id>", value) if isinstance(value, str) else value
 
     lock = json.loads(project.lockfile.read_text())
-    return clean(lock["resources"])
+    resources: dict[str, Any] = clean(lock["resources"])
+    return resources
 
 
 RESOURCE_LINE = re.compile(r"^  (\+|~|-/\+|-|>) (\S+)")

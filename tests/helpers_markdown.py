@@ -15,7 +15,8 @@ _CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S)
 
 def html(markdown: str) -> str:
     renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return renderer.render(markdown)
+    rendered: str = renderer.render(markdown)
+    return rendered
 
 
 def outside_code(rendered: str) -> str:

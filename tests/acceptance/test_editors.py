@@ -111,7 +111,7 @@ def test_a_fresh_clone_shows_every_error_of_every_document_where_validate_does(
     assert all(hover is not None for hover in hovers)  # every document has its schema
 
 
-def _schema_positions(path: Path) -> set[tuple[int, int]] | None:
+def _schema_positions(path: Path) -> set[tuple[int | None, int | None]] | None:
     """Where our schemas find fault in each document of ``path`` (no cross-file rules);
     None when it is not plain YAML (each side reports that with its own parser)."""
     documents, problems = parse_documents(path.read_text(), path.name)

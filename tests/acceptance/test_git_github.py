@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import ROOT, Project, copy_example, planned_steps
@@ -30,7 +31,7 @@ def _repo(root: Path) -> None:
     git(root, "commit", "-q", "-m", "Content repository")
 
 
-def _github_env(tmp_path: Path, event: dict) -> dict[str, str]:
+def _github_env(tmp_path: Path, event: dict[str, Any]) -> dict[str, str]:
     files = {
         name: tmp_path / f"{name.lower()}.txt" for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")
     }

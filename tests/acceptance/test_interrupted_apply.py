@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import Project, apply_in_subprocess
@@ -21,7 +22,9 @@ def _start_apply(project: Project) -> subprocess.Popen[str]:
     return apply_in_subprocess(project, JOB_LATENCY, capture=True)
 
 
-def _wait_for_pending(project: Project, process: subprocess.Popen[str], count: int) -> dict:
+def _wait_for_pending(
+    project: Project, process: subprocess.Popen[str], count: int
+) -> dict[str, Any]:
     """Block until the lockfile records ``count`` pending jobs (bounded: 60 s)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

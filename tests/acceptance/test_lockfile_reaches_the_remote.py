@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from helpers import Project, copy_example, git, git_repo, paid_jobs
 
@@ -38,9 +39,10 @@ def _clone(remote: Path, where: Path) -> Path:
     return where
 
 
-def _remote_lockfile(remote: Path) -> dict:
+def _remote_lockfile(remote: Path) -> dict[str, Any]:
     shown = git(remote, "show", "main:contentctl.lock")
-    return json.loads(shown.stdout)
+    data: dict[str, Any] = json.loads(shown.stdout)
+    return data
 
 
 def _competing_push(remote: Path, tmp_path: Path, name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 from helpers import ROOT, Project, make_project, planned_steps
@@ -15,8 +16,9 @@ from contentctl.validate.schema import load_schema, validator
 POST = "content/launch.yaml"
 
 
-def _lock(project: Project) -> dict:
-    return json.loads(project.lockfile.read_text())
+def _lock(project: Project) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(project.lockfile.read_text())
+    return data
 
 
 def test_a_saved_plan_applies_once_and_refuses_when_stale(

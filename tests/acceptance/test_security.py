@@ -8,6 +8,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -176,7 +177,7 @@ spec:
     assert "only public https URLs" in result.stderr
 
 
-def _download(handler: httpx.MockTransport, **limits: float) -> tuple[bytes, str]:
+def _download(handler: httpx.MockTransport, **limits: Any) -> tuple[bytes, str]:
     async def run() -> tuple[bytes, str]:
         async with httpx.AsyncClient(transport=handler) as client:
             return await Downloads(client, **limits).fetch("https://storage.example/slide.png")

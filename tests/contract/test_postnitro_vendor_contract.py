@@ -31,7 +31,7 @@ HEADERS = {"embed-api-key": KEYS["POSTNITRO_API_KEY"]}
 BASE = {"templateId": "tpl_bold_headlines", "brandId": "brand_acme"}
 COVER = {"type": "starting_slide", "heading": "Remote work"}
 END = {"type": "ending_slide", "heading": "Follow"}
-INFOGRAPHIC = {
+INFOGRAPHIC: dict[str, Any] = {
     "type": "body_slide",
     "heading": "Four pillars",
     "layout": "infographic",
@@ -115,7 +115,7 @@ def test_infographic_columns_and_items_carry_ids_made_or_given(api: Api) -> None
 def test_a_partial_layout_config_falls_back_to_the_default_layout(api: Api) -> None:
     # Every layoutConfig key is optional (src/lib/types.ts:67-73), with the defaults of
     # src/commands/carousel.ts:43-46 and src/commands/image.ts:40-43.
-    body = {
+    body: dict[str, Any] = {
         "postType": "IMAGE",
         **BASE,
         "responseType": "DESIGN",

@@ -284,7 +284,12 @@ def test_missing_keys_are_named_before_any_request(tmp_path: Path) -> None:
         providers={"powerpost": ProviderSettings("https://powerpost.test/api/v1")},
     )
     seen: list[httpx.Request] = []
-    transport = httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    transport = httpx.MockTransport(answer)
 
     async def attempt() -> None:
         async with open_providers(

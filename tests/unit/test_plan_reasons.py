@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contentctl.lockfile import StepRecord
+from contentctl.lockfile import StepRecord, StepStatus
 from contentctl.plan.diff import FieldChange, Plan, ResourceChange, StepChange, decide
 from contentctl.plan.reasons import Why
 from contentctl.plan.steps import IMPORTED_HASH
@@ -17,7 +17,7 @@ HASH = "sha256:" + "1" * 64
 OTHER = "sha256:" + "2" * 64
 
 
-def record(status: str = "completed", input_hash: str = HASH, **extra: Any) -> StepRecord:
+def record(status: StepStatus = "completed", input_hash: str = HASH, **extra: Any) -> StepRecord:
     return StepRecord(input_hash=input_hash, status=status, **extra)
 
 

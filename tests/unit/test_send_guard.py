@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -49,8 +50,10 @@ class Journal:
         return [what for what, _when in self.heard]
 
 
-def _generate(handler: Callable[[httpx.Request], httpx.Response], clock: Clock, journal: Journal):
-    async def go() -> object:
+def _generate(
+    handler: Callable[[httpx.Request], httpx.Response], clock: Clock, journal: Journal
+) -> dict[str, Any]:
+    async def go() -> dict[str, Any]:
         SEND_GUARD.set(journal)
         return await powerpost(handler, clock).generate_content({"prompt": "hi"})
 
