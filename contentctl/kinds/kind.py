@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -40,6 +41,8 @@ Reader = Callable[["Providers", str], Awaitable[dict[str, Any]]]
 Differ = Callable[[Mapping[str, Any], Mapping[str, Any]], list[str]]
 # drift: what the API says now that the record does not, as messages about its address.
 DriftFinder = Callable[[str, "ResourceRecord", "Providers"], AsyncIterator[str]]
+# plan: why a time in the spec would be refused by the API if sent now, or None.
+TooLate = Callable[[Resource, datetime], "str | None"]
 # Under this key, a Reader of an object updated in place also answers the object whole.
 RAW = "__remote__"
 
@@ -85,6 +88,9 @@ class Kind:
     # When a Post uses one of these as media: the step whose result it sends.
     media_step: str | None = None
     differs: Differ | None = None
+    too_late: TooLate | None = None
+    # The zone the manifest writes its times in, to show them so.
+    time_zone: Callable[[Mapping[str, Any]], Any] = lambda spec: None
     drift: DriftFinder | None = None
 
     @property

@@ -4,6 +4,7 @@ deleted with its manifest. SCHEDULED with accounts puts it in front of the publi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,24 @@ def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
         )
     )
     return tuple(chain)
+
+
+# PostNitro refuses times that are not ahead; the vendor's own CLI asks for 5 minutes.
+LEAD = timedelta(minutes=5)
+
+
+def too_late(resource: Resource, now: datetime) -> str | None:
+    """A schedule sent now must still be ahead of the clock, or PostNitro refuses it."""
+    try:
+        at = schedule_time(resource.spec)
+    except ValueError:
+        return None  # validation reports it
+    if at >= now + LEAD:
+        return None
+    return (
+        f"spec.at ({at:%Y-%m-%d %H:%M} UTC) is not at least 5 minutes ahead; PostNitro accepts "
+        "only future times. Move it later, or remove the manifest if it has gone out"
+    )
 
 
 # The platform settings a schedule write sends, and what the manifest calls each.
@@ -204,6 +223,8 @@ KIND = Kind(
     references=REFERENCES,
     check=check,
     deleted_through="schedule",
+    too_late=too_late,
+    time_zone=lambda spec: spec.get("time_zone"),
     differs=differs,
     drift=drift,
 )

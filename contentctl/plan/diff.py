@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,10 +25,6 @@ from contentctl.plan.steps import (
     StepSpec,
     input_hash,
 )
-from contentctl.validate.semantic import schedule_time
-
-# PostNitro refuses times that are not ahead; the vendor's own CLI asks for 5 minutes.
-SCHEDULE_LEAD = timedelta(minutes=5)
 
 StepAction = Literal["run", "resume", "keep"]
 ResourceAction = Literal["create", "update", "replace", "no-op", "delete", "forget"]
@@ -318,7 +314,7 @@ def _left_behind(
 
 
 def _time_zone(resource: Resource) -> str | None:
-    zone = resource.spec.get("time_zone") if resource.kind == "Schedule" else None
+    zone = KINDS[resource.kind].time_zone(resource.spec)
     return zone if isinstance(zone, str) else None
 
 
@@ -425,21 +421,13 @@ def _blocked(
 
 
 def _too_late(resource: Resource, steps: Sequence[StepChange], now: datetime) -> str | None:
-    """A schedule sent now must still be ahead of the clock, or PostNitro refuses it."""
-    if resource.kind != "Schedule" or not any(
-        s.name == "schedule" and s.action == "run" for s in steps
+    """A time its API would refuse by the time the step that sends it runs."""
+    kind = KINDS[resource.kind]
+    if kind.too_late is None or not any(
+        s.name == kind.owning_step and s.action == "run" for s in steps
     ):
         return None
-    try:
-        at = schedule_time(resource.spec)
-    except ValueError:
-        return None  # validation reports it
-    if at >= now + SCHEDULE_LEAD:
-        return None
-    return (
-        f"spec.at ({at:%Y-%m-%d %H:%M} UTC) is not at least 5 minutes ahead; PostNitro accepts "
-        "only future times. Move it later, or remove the manifest if it has gone out"
-    )
+    return kind.too_late(resource, now)
 
 
 def _chosen(graph: Graph, lock: Lockfile, options: PlanOptions) -> set[str]:
