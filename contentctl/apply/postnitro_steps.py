@@ -178,15 +178,15 @@ class Brand(InPlace):
 
     @staticmethod
     def body(ctx: StepContext) -> dict[str, Any]:
-        spec = ctx.resource.spec
+        fields = ctx.spec.fields  # as planned and hashed, with the schema's defaults
         return {
-            "name": spec["name"],
-            "handle": spec["handle"],
-            "image": spec["image"],
-            "isCompanyDetail": spec.get("company_detail", False),
-            "showName": spec.get("show_name", True),
-            "showHandle": spec.get("show_handle", True),
-            "showImage": spec.get("show_image", True),
+            "name": fields["name"],
+            "handle": fields["handle"],
+            "image": fields["image"],
+            "isCompanyDetail": fields["company_detail"],
+            "showName": fields["show_name"],
+            "showHandle": fields["show_handle"],
+            "showImage": fields["show_image"],
         }
 
     @staticmethod

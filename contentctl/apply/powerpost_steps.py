@@ -61,14 +61,9 @@ class Captions:
     in_place = False
 
     async def submit(self, ctx: StepContext) -> Submitted:
+        # The planned fields, as hashed: post_types and captions.*.
+        body: dict[str, Any] = {k.removeprefix("captions."): v for k, v in ctx.spec.fields.items()}
         captions = ctx.resource.spec["captions"]
-        body: dict[str, Any] = {
-            "post_types": list(ctx.resource.spec["post_types"]),
-            "research_mode": captions.get("research_mode", "regular"),
-        }
-        for key in ("prompt", "writing_style_id", "cta_text", "source_urls"):
-            if key in captions:
-                body[key] = captions[key]
         media = [ctx.up(a, "upload").remote_id for a in captions.get("media", [])]
         if media:
             body["media_ids"] = media
@@ -113,15 +108,9 @@ class Images:
         return UNKNOWN  # image generations cannot be listed
 
     async def submit(self, ctx: StepContext) -> Submitted:
+        # The planned fields, as hashed: images.* with the schema's defaults.
+        body: dict[str, Any] = {k.removeprefix("images."): v for k, v in ctx.spec.fields.items()}
         images = ctx.resource.spec["images"]
-        body: dict[str, Any] = {
-            "size": images.get("size", "square"),
-            "quantity": images.get("quantity", 1),
-            "model": images.get("model", "flux2-flex"),
-        }
-        for key in ("prompt", "enhance_prompt", "source_post_type"):
-            if key in images:
-                body[key] = images[key]
         style = [ctx.up(a, "upload").remote_id for a in images.get("style_images", [])]
         if style:
             body["style_images"] = style
@@ -158,16 +147,12 @@ class Video:
         return UNKNOWN  # video generations cannot be listed
 
     async def submit(self, ctx: StepContext) -> Submitted:
-        spec = ctx.resource.spec
+        # The planned fields, as hashed, with the schema's defaults; PowerPost calls audio
+        # has_audio.
         body: dict[str, Any] = {
-            "prompt": spec["prompt"],
-            "duration": spec["duration"],
-            "size": spec.get("size", "landscape"),
-            "model": spec.get("model", "kling-3.0-pro"),
-            "has_audio": spec.get("audio", False),
+            ("has_audio" if k == "audio" else k): v for k, v in ctx.spec.fields.items()
         }
-        if "enhance_prompt" in spec:
-            body["enhance_prompt"] = spec["enhance_prompt"]
+        spec = ctx.resource.spec
         if spec.get("source_image"):
             body["source_image"] = ctx.up(spec["source_image"], "upload").remote_id
         answer = await ctx.providers.require_powerpost().generate_video(body)

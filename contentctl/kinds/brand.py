@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import RAW, Kind, in_place_drift, present
+from contentctl.kinds.kind import RAW, Kind, in_place_drift, present, schema_defaults
 from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.validate.semantic import url_problems
@@ -18,12 +18,15 @@ if TYPE_CHECKING:
     from contentctl.providers import Providers
 
 
+SCHEMA = "brand.schema.json"
+
+
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     fields = present(
         resource.spec,
         "",
         ("name", "handle", "image", "company_detail", "show_name", "show_handle", "show_image"),
-        {"company_detail": False, "show_name": True, "show_handle": True, "show_image": True},
+        schema_defaults(SCHEMA, (), ("company_detail", "show_name", "show_handle", "show_image")),
     )
     return (StepSpec("brand", "postnitro", paid=False, fields=fields, in_place=True),)
 
@@ -79,7 +82,7 @@ def runners() -> Mapping[str, Runner]:
 
 KIND = Kind(
     name="Brand",
-    schema="brand.schema.json",
+    schema=SCHEMA,
     provider="postnitro",
     owning_step="brand",
     steps=steps,

@@ -8,6 +8,7 @@ registry, never test a kind's name.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from contentctl.config import Prices
 from contentctl.errors import ApiError
 from contentctl.model import Diagnostic, JsonPath, Resource
 from contentctl.plan.steps import StepSpec
+from contentctl.validate.schema import load_schema
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
@@ -129,6 +131,20 @@ async def in_place_drift(
             f"{owner.remote_id} no longer exists in {exc.provider}; "
             f"apply --replace {address} creates it again"
         )
+
+
+@functools.cache
+def schema_defaults(schema: str, path: tuple[str, ...], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The defaults the schema documents for ``keys`` of the object at ``path`` in a kind's
+    spec: what a step sends when the manifest leaves them out. A key without one is a bug."""
+    node = load_schema(schema)["properties"]["spec"]
+    for name in path:
+        node = node["properties"][name]
+    properties = node["properties"]
+    missing = [k for k in keys if "default" not in properties.get(k, {})]
+    if missing:
+        raise KeyError(f"{schema} documents no default for {', '.join(missing)}")
+    return {k: properties[k]["default"] for k in keys}
 
 
 def present(

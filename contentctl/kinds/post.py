@@ -13,7 +13,7 @@ from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.config import Prices
 from contentctl.errors import ApiError
 from contentctl.kinds import media, video
-from contentctl.kinds.kind import Kind, present
+from contentctl.kinds.kind import Kind, present, schema_defaults
 from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec, Upstream
 from contentctl.validate import captions as captions_check
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from contentctl.lockfile import ResourceRecord, StepRecord
     from contentctl.providers import Providers
 
-IMAGE_MODEL = "flux2-flex"
+SCHEMA = "post.schema.json"
 # Which step of a referenced resource each kind of Post media comes from; carousels come
 # through the slides step.
 MEDIA_STEP = {k.prefix: k.media_step for k in (media.KIND, video.KIND) if k.media_step}
@@ -94,7 +94,7 @@ def _captions(spec: Mapping[str, Any], captions: Mapping[str, Any]) -> StepSpec:
             captions,
             "captions",
             ("prompt", "research_mode", "writing_style_id", "cta_text", "source_urls"),
-            {"research_mode": "regular"},
+            schema_defaults(SCHEMA, ("captions",), ("research_mode",)),
         ),
     }
     upstream = tuple(Upstream(a, "upload") for a in captions.get("media", []))
@@ -106,7 +106,7 @@ def _images(me: str, images: Mapping[str, Any], generated: bool) -> StepSpec:
         images,
         "images",
         ("prompt", "size", "quantity", "model", "enhance_prompt", "source_post_type"),
-        {"size": "square", "quantity": 1, "model": IMAGE_MODEL},
+        schema_defaults(SCHEMA, ("images",), ("size", "quantity", "model")),
     )
     inputs = [Upstream(a, "upload") for a in images.get("style_images", [])]
     if "prompt" not in images and generated:
@@ -147,9 +147,8 @@ def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
         base = prices.captions_deep if deep else prices.captions_regular
         return base + prices.captions_per_image * len(captions.get("media", []))
     if step.name == "images":
-        images = spec.get("images") or {}
-        per_image = prices.image.get(images.get("model", IMAGE_MODEL), 0)
-        return float(per_image * images.get("quantity", 1))
+        per_image = prices.image.get(step.fields["images.model"], 0)
+        return float(per_image * step.fields["images.quantity"])
     if step.name == "publish":
         surcharge = prices.publish_x_surcharge if "x-post" in spec.get("post_types", []) else 0
         return prices.publish + surcharge
@@ -369,7 +368,7 @@ def runners() -> Mapping[str, Runner]:
 
 KIND = Kind(
     name="Post",
-    schema="post.schema.json",
+    schema=SCHEMA,
     provider="powerpost",
     owning_step="post",
     steps=steps,

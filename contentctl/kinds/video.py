@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentctl.config import Prices
 from contentctl.errors import ContentctlError
-from contentctl.kinds.kind import Kind, present
+from contentctl.kinds.kind import Kind, present, schema_defaults
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec, Upstream
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
     from contentctl.providers import Providers
 
-DEFAULT_MODEL = "kling-3.0-pro"
+SCHEMA = "video.schema.json"
 
 
 REFERENCES = ((("source_image",), frozenset({"media"})),)
@@ -29,7 +29,7 @@ def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
         spec,
         "",
         ("prompt", "model", "size", "duration", "audio", "enhance_prompt"),
-        {"model": DEFAULT_MODEL, "size": "landscape", "audio": False},
+        schema_defaults(SCHEMA, (), ("model", "size", "audio")),
     )
     source = spec.get("source_image")
     upstream = (Upstream(source, "upload"),) if source else ()
@@ -37,10 +37,10 @@ def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
 
 
 def estimate(step: StepSpec, resource: Resource, prices: Prices) -> float:
-    spec = resource.spec
-    per_second = prices.video_per_second.get(spec.get("model", DEFAULT_MODEL), 0)
-    audio = prices.video_audio_per_second if spec.get("audio") else 0
-    return float((per_second + audio) * spec["duration"])
+    fields = step.fields
+    per_second = prices.video_per_second.get(fields["model"], 0)
+    audio = prices.video_audio_per_second if fields["audio"] else 0
+    return float((per_second + audio) * fields["duration"])
 
 
 async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def runners() -> Mapping[str, Runner]:
 
 KIND = Kind(
     name="Video",
-    schema="video.schema.json",
+    schema=SCHEMA,
     provider="powerpost",
     owning_step="video",
     steps=steps,
