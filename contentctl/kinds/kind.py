@@ -91,6 +91,8 @@ class Kind:
     media_step: str | None = None
     differs: Differ | None = None
     too_late: TooLate | None = None
+    # The local files it sends (beside its manifest): a change to one changes the resource.
+    files: Callable[[Resource, Path], list[Path]] = lambda resource, root: []
     # The zone the manifest writes its times in, to show them so.
     time_zone: Callable[[Mapping[str, Any]], Any] = lambda spec: None
     drift: DriftFinder | None = None

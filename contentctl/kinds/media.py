@@ -127,6 +127,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    files=lambda resource, root: [media_path(root, resource)] if "file" in resource.spec else [],
     check=check,
     media_step="upload",
 )

@@ -10,8 +10,8 @@ from collections.abc import Collection
 
 from contentctl.config import CONFIG_FILE, Project
 from contentctl.graph import Graph
+from contentctl.kinds import KINDS
 from contentctl.lockfile import Lockfile
-from contentctl.validate.semantic import media_path
 
 
 def affected(
@@ -27,15 +27,18 @@ def affected(
     for address, resource in graph.resources.items():
         document = resource.document
         sources = set(document.sources or (document.file,))
-        if changed & sources or (variables and document.templated):
-            out.add(address)
-        elif resource.kind == "Media" and "file" in resource.spec:
-            asset = media_path(project.root, resource).resolve()
-            if (
+        if (
+            changed & sources
+            or (variables and document.templated)
+            or any(
                 asset.is_relative_to(project.root.resolve())
                 and asset.relative_to(project.root.resolve()).as_posix() in changed
-            ):
-                out.add(address)
+                for asset in (
+                    p.resolve() for p in KINDS[resource.kind].files(resource, project.root)
+                )
+            )
+        ):
+            out.add(address)
     out = graph.closure(out, downstream=True)
     out |= {
         a

@@ -227,6 +227,21 @@ def test_changed_since_plans_exactly_what_a_changed_template_reaches(tmp_path: P
     assert unknown.exit_code == 1 and "unknown git revision 'no-such-ref'" in unknown.stderr
 
 
+def test_changed_since_plans_what_a_changed_media_file_reaches(tmp_path: Path) -> None:
+    root = copy_example("quickstart", tmp_path / "quickstart")
+    _repo(root)
+    project = Project(root, {})
+    photo = root / "assets" / "hero.png"
+    photo.write_bytes(photo.read_bytes() + b"\0")  # still a PNG; other bytes
+
+    changed = planned_steps(
+        project.run("plan", "--diff", "--changed-since", "HEAD", sandbox=False).stdout
+    )
+
+    # The upload, and the post whose captions look at it; the other posts are untouched.
+    assert sorted(changed) == ["media/hero", "post/dark-mode-launch"]
+
+
 def _actionlint() -> str:
     found = shutil.which("actionlint") or str(Path(sys.executable).parent / "actionlint")
     if not Path(found).is_file():

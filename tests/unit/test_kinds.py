@@ -166,3 +166,10 @@ def test_schedule_publishes_only_when_scheduled_to_accounts() -> None:
         Upstream("carousel/deck", "render"),
         Upstream("schedule/x", "accounts"),
     )
+
+
+def test_a_media_resource_names_the_file_it_sends_and_a_post_none(tmp_path: Path) -> None:
+    media = resource("Media", {"file": "../assets/a.png"})
+
+    assert KINDS["Media"].files(media, tmp_path) == [tmp_path / "content/../assets/a.png"]
+    assert KINDS["Post"].files(resource("Post", {"post_types": []}), tmp_path) == []
