@@ -32,17 +32,20 @@ class App:
     color: bool
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _sandbox: Sandbox | None = None
+    # --env, --var-file and --var of the running command (see variable_options), or of the
+    # saved plan it applies.
+    env_name: str | None = None
+    var_files: tuple[str, ...] = ()
+    var_items: tuple[str, ...] = ()
 
     @property
     def overrides(self) -> Overrides:
-        """--env, --var, --var-file of the running command (see variable_options)."""
         from contentctl.load.variables import Overrides
 
-        meta = click.get_current_context().meta
-        items = tuple(("file", f) for f in meta.get("var_files", ())) + tuple(
-            ("var", v) for v in meta.get("var_items", ())
+        items = tuple(("file", f) for f in self.var_files) + tuple(
+            ("var", v) for v in self.var_items
         )
-        return Overrides(meta.get("env_name"), items)
+        return Overrides(self.env_name, items)
 
     @property
     def style(self) -> Style:
@@ -161,6 +164,14 @@ def global_options() -> list[click.Option]:
     ]
 
 
+def _set_variables(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """--env, --var-file, --var: kept on the App the group made."""
+    app = ctx.find_object(App)
+    if app is not None and param.name in ("env_name", "var_files", "var_items"):
+        setattr(app, param.name, value)
+    return value
+
+
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     ctx.meta[param.name or ""] = value
     return value
@@ -198,7 +209,7 @@ def variable_options(command: F) -> F:
             multiple=True,
             metavar="FILE",
             expose_value=False,
-            callback=_remember,
+            callback=_set_variables,
             help="YAML file of variables (inside the project); repeatable.",
         ),
         click.option(
@@ -207,7 +218,7 @@ def variable_options(command: F) -> F:
             multiple=True,
             metavar="NAME=VALUE",
             expose_value=False,
-            callback=_remember,
+            callback=_set_variables,
             help="Set a template variable (a string); repeatable; wins over everything else.",
         ),
         click.option(
@@ -215,7 +226,7 @@ def variable_options(command: F) -> F:
             "env_name",
             metavar="NAME",
             expose_value=False,
-            callback=_remember,
+            callback=_set_variables,
             help="Environment overlay: read variables from vars/NAME.yaml.",
         ),
     ):

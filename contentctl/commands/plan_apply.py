@@ -400,10 +400,9 @@ def _saved(app: App, path: Path) -> tuple[Project, Manifests, Lockfile, Plan]:
 
     saved = plan_file.load(path)
     variables = saved["options"].get("variables") or {}
-    ctx = click.get_current_context()
-    ctx.meta["env_name"] = variables.get("env")
-    ctx.meta["var_files"] = tuple(v for k, v in variables.get("items", []) if k == "file")
-    ctx.meta["var_items"] = tuple(v for k, v in variables.get("items", []) if k == "var")
+    app.env_name = variables.get("env")
+    app.var_files = tuple(v for k, v in variables.get("items", []) if k == "file")
+    app.var_items = tuple(v for k, v in variables.get("items", []) if k == "var")
     project, manifests, lock, the_plan = make(app, plan_file.options_of(saved))
     current = plan_file.to_json(the_plan, manifests.graph, _variables(app))
     plan_file.check_fresh(saved, lock, manifests.graph, current)

@@ -162,6 +162,19 @@ def test_variable_precedence_vars_files_env_and_command_line(campaign: Project) 
     )
 
 
+def test_a_saved_plan_applies_with_the_variables_it_was_made_with(campaign: Project) -> None:
+    saved = str(campaign.root / "plan.json")
+    made = campaign.run("plan", "-out", saved, "--env", "prod")
+    assert made.exit_code == 0, made.output
+
+    applied = campaign.run("apply", saved)  # no --env: the plan's own
+
+    assert applied.exit_code == 0, applied.output
+    lock = json.loads(campaign.lockfile.read_text())
+    sent = lock["resources"]["post/launch.widgets-en.announce"]["steps"]["captions"]["inputs"]
+    assert sent["captions.cta_text"] == "Order now at acme.example"
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
