@@ -79,7 +79,9 @@ def dirty_files(project: Path, ignore: tuple[str, ...] = ()) -> list[str]:
 
 
 def changed_since(project: Path, ref: str) -> set[str]:
-    """Project files (relative to it) that differ between ``ref`` and the working tree."""
+    """Files that differ between ``ref`` and the working tree, relative to the project:
+    its own (``content/a.yaml``) and the repository's others (``../shared/templates/m.j2``:
+    a shared template library the project may render)."""
     repo = _repo(project)
     if repo is None or not repo.working_tree_dir:
         raise ContentctlError(
@@ -97,9 +99,14 @@ def changed_since(project: Path, ref: str) -> set[str]:
     top = Path(repo.working_tree_dir).resolve()
     prefix = project.resolve().relative_to(top).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    names = set(repo.git.diff("--name-only", ref, "--", prefix or ".").splitlines())
+    names = set(repo.git.diff("--name-only", ref, "--", ".").splitlines())
     names |= set(repo.untracked_files)
-    return {n[len(prefix) :] for n in names if n.startswith(prefix)}
+    return {
+        n[len(prefix) :]
+        if n.startswith(prefix)
+        else Path(os.path.relpath(top / n, project.resolve())).as_posix()
+        for n in names
+    }
 
 
 def commit_paths(project: Path, paths: list[Path], message: str) -> str:
