@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -367,6 +368,20 @@ def lockfile_base(project: Path, lockfile_path: Path) -> str | None:
 # creating request goes out, the lockfile is also pushed here, beside the branch, where the
 # next apply finds it (see contentctl.checkpoint).
 CHECKPOINT_REF = "refs/contentctl/checkpoint/"
+# A project below the repository's top has its own (many projects apply in parallel on one
+# branch: one checkpoint per branch would let one project's overwrite or delete another's).
+PROJECT_CHECKPOINT_REF = "refs/contentctl/projects/{folder}/checkpoint/"
+UNSAFE_IN_REF = re.compile(r"[^A-Za-z0-9_/-]+")  # no dots: no "..", ".lock" or ".hidden"
+
+
+def checkpoint_ref(repo: git.Repo, project: Path) -> str:
+    """Where the checkpoints of ``project`` on the current branch go."""
+    top = Path(str(repo.working_tree_dir)).resolve()
+    folder = project.resolve().relative_to(top).as_posix()
+    if folder in ("", "."):
+        return CHECKPOINT_REF + repo.active_branch.name
+    safe = UNSAFE_IN_REF.sub("-", folder).strip("/")
+    return PROJECT_CHECKPOINT_REF.format(folder=safe) + repo.active_branch.name
 
 
 def push_checkpoint(project: Path, lockfile_path: Path, text: str) -> None:
@@ -378,7 +393,7 @@ def push_checkpoint(project: Path, lockfile_path: Path, text: str) -> None:
         raise PushError("checkpoints need a git repository on a branch")
     top = Path(repo.working_tree_dir).resolve()
     path = lockfile_path.resolve().relative_to(top).as_posix()
-    ref = CHECKPOINT_REF + repo.active_branch.name
+    ref = checkpoint_ref(repo, lockfile_path.parent)
     try:
         with tempfile.TemporaryDirectory() as scratch:
             saved = Path(scratch) / "contentctl.lock"
@@ -414,7 +429,7 @@ def fetch_checkpoint(project: Path, lockfile_path: Path) -> tuple[str | None, st
         return None
     top = Path(repo.working_tree_dir).resolve()
     path = lockfile_path.resolve().relative_to(top).as_posix()
-    ref = CHECKPOINT_REF + repo.active_branch.name
+    ref = checkpoint_ref(repo, lockfile_path.parent)
     try:
         repo.git.fetch("--quiet", "origin", f"+{ref}:{ref}")
     except git.GitCommandError as exc:
@@ -430,9 +445,9 @@ def drop_checkpoint(project: Path) -> None:
     import git
 
     repo = _repo(project)
-    if repo is None or repo.head.is_detached:
+    if repo is None or repo.head.is_detached or not repo.working_tree_dir:
         return
-    ref = CHECKPOINT_REF + repo.active_branch.name
+    ref = checkpoint_ref(repo, project)
     with contextlib.suppress(git.GitCommandError):
         repo.git.push("--quiet", "origin", f":{ref}")
     with contextlib.suppress(git.GitCommandError):
