@@ -238,10 +238,18 @@ def _identity(repo: git.Repo) -> list[str]:
     return []
 
 
+# How a remote refuses a push that raced another push to the same branch (the ref moved,
+# or was locked, between its check and its update): as much a lost race as "fetch first".
+RACED = ("failed to update ref", "cannot lock ref", "incorrect old value")
+
+
 def _lost_race(exc: Exception) -> bool:
-    """A push refused because the remote has commits this branch lacks (not a server veto)."""
+    """A push refused because the remote has commits this branch lacks, or because another
+    push updated the branch at the same moment (not a server veto: a hook, a protection)."""
     text = str(getattr(exc, "stderr", "") or exc)
-    return "[rejected]" in text and "remote rejected" not in text
+    if "remote rejected" in text:
+        return any(reason in text for reason in RACED)
+    return "[rejected]" in text
 
 
 def _first_line(exc: Exception) -> str:
