@@ -197,21 +197,28 @@ def template_libraries(
     """``spec.templates``: shared template folders, relative to the project, each an existing
     folder inside the repository (never beyond it: a pull request could otherwise render
     any file of the runner into a plan comment)."""
-    from contentctl.repository import boundary
+    from contentctl.repository import top
 
-    limit = boundary(root)
+    repository = top(root)
+    limit = repository or root.resolve()
     found: list[Path] = []
     problems: list[Diagnostic] = []
     for index, entry in enumerate(declared):
         where = document.positions.of(("spec", "templates", index))
         folder = (root / entry).resolve()
         if Path(entry).is_absolute() or not folder.is_relative_to(limit):
+            hint = (
+                "shared templates must live in this repository; name the folder relative "
+                "to contentctl.yaml, e.g. ../shared/templates"
+                if repository
+                else "outside a git repository a project reaches no further than itself: "
+                "run `git init` at the top of the repository that holds the library"
+            )
             problems.append(
                 Diagnostic(
                     where,
                     f"template library {entry!r} is outside the repository ({limit})",
-                    hint="shared templates must live in this repository; name the folder "
-                    "relative to contentctl.yaml, e.g. ../shared/templates",
+                    hint=hint,
                 )
             )
         elif not folder.is_dir():

@@ -14,8 +14,3 @@ def top(path: Path) -> Path | None:
         if (folder / ".git").exists():
             return folder
     return None
-
-
-def boundary(project_root: Path) -> Path:
-    """How far a project may reach for shared files: its repository, else itself."""
-    return top(project_root) or project_root.resolve()
