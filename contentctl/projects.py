@@ -4,8 +4,9 @@ of them a change reaches.
 A project is reached by a change to one of its own files, or to a file outside it that its
 render loads: a template of a shared library (``spec.templates``) it includes, imports or
 extends, directly or through another template. Which library files those are is known from
-rendering the project's manifests, never guessed from the folders it declares: a project that
-declares a library but never includes the changed macro is not reached.
+the templates its render uses (contentctl.load.dependencies), never guessed from the folders
+it declares: a project that declares a library but never includes the changed macro is not
+reached.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pathlib import Path
 
 from contentctl.config import CONFIG_FILE, STATE_DIR, Project, load_project
 from contentctl.errors import DiagnosticsError, UsageError
-from contentctl.model import Diagnostic
 
 # Never a project's own content: what contentctl and editors keep beside it.
 SKIPPED_FOLDERS = frozenset({".git", STATE_DIR, "node_modules", "__pycache__"})
@@ -132,31 +132,6 @@ def in_folder(error: DiagnosticsError, path: str) -> DiagnosticsError:
     return DiagnosticsError(moved)
 
 
-def dependencies(project: Project) -> tuple[frozenset[str], tuple[Diagnostic, ...]]:
-    """The files outside ``project`` its render loads (absolute posix paths), with any
-    problem met while rendering (then the set may be incomplete)."""
-    from contentctl.load.discover import load_documents
-    from contentctl.load.variables import resolve
-    from contentctl.validate.cache import ValidCache
-    from contentctl.validate.manifests import expand_campaigns
-
-    variables, problems = resolve(project)
-    documents, failed = load_documents(project, variables)
-    problems += failed
-    cache = ValidCache(project.state_dir / "cache" / "valid-manifests.json")
-    documents, failed = expand_campaigns(project, documents, variables, cache)
-    problems += failed
-    root = project.root.resolve()
-    outside = {
-        Path(os.path.normpath(root / source)).as_posix()
-        for document in documents
-        for source in document.sources
-        if source.startswith("../")
-    }
-    errors = tuple(d for d in problems if d.severity == "error")
-    return frozenset(outside), errors
-
-
 def reached(
     top: Path, projects: Iterable[RepositoryProject], changed: Collection[str]
 ) -> list[Reached]:
@@ -164,6 +139,8 @@ def reached(
     through their own files, or through library files their render loads. A project whose
     render fails is reached by any change to a library it declares: what it loads is then
     unknown."""
+    from contentctl.load.dependencies import loaded_outside
+
     projects = list(projects)
     top = top.resolve()
     result: dict[str, list[str]] = {}
@@ -181,7 +158,7 @@ def reached(
         near = [f for f in outside if _absolute(top, f).startswith(libraries)]
         if not near:
             continue  # no changed file lies in a library it declares: nothing to render
-        loaded, errors = dependencies(candidate.project)
+        loaded, errors = loaded_outside(candidate.project)
         hits = [f for f in near if errors or _absolute(top, f) in loaded]
         if hits:
             result[candidate.path] = hits

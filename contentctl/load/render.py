@@ -35,9 +35,17 @@ class ProjectLoader(jinja2.BaseLoader):
         self.root = project_root.resolve()
         self.folder = self.root / "templates"
         self.folders = (self.folder, *(p.resolve() for p in libraries))
+        self._located: dict[str, Path] = {}
 
     def locate(self, template: str) -> Path:
-        """The file ``template`` names; TemplateNotFound says where it was looked for."""
+        """The file ``template`` names; TemplateNotFound says where it was looked for.
+        Remembered for the loader's life (one command): every render asks again."""
+        found = self._located.get(template)
+        if found is None:
+            found = self._located[template] = self._search(template)
+        return found
+
+    def _search(self, template: str) -> Path:
         parts = template.replace("\\", "/").split("/")
         if ".." in parts or template.startswith("/"):
             raise jinja2.TemplateNotFound(f"{template} (outside the project's templates/ folder)")

@@ -259,3 +259,23 @@ def test_each_project_keeps_its_own_checkpoint_on_a_shared_branch(tmp_path: Path
     assert contentctl_git.fetch_checkpoint(south, south / "contentctl.lock") is None
     found = contentctl_git.fetch_checkpoint(north, north / "contentctl.lock")
     assert found is not None and found[1] == '{"north": 1}\n'
+
+
+def test_a_computed_template_name_is_followed_by_rendering_the_project(tmp_path: Path) -> None:
+    """`import picks` with picks a variable: what it loads is known once rendered."""
+    agency = _agency(tmp_path)
+    agency.edit("brands/eastbay/content/digest.yaml.j2", '"digest.j2"', "library ~ '.j2'")
+    agency.edit(
+        "brands/eastbay/contentctl.yaml",
+        "    brand: Eastbay",
+        "    library: digest\n    brand: Eastbay",
+    )
+    git(agency.root, "commit", "-qam", "Computed")
+
+    agency.edit("shared/templates/launch.j2", "Warm, concrete", "Warm, plain")
+    assert _projects(agency, "--changed-since", "HEAD") == [
+        "brands/northwind",
+        "brands/southpeak",
+    ]
+    agency.edit("shared/templates/digest.j2", "friendly", "cheerful")
+    assert _projects(agency, "--changed-since", "HEAD") == list(AGENCY)
