@@ -25,6 +25,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     return value
 
 
+MAX_MATRIX_JOBS = 256  # GitHub: a matrix generates at most 256 jobs per workflow run
 MAX_CREDITS = click.option(
     "--max-credits",
     type=click.FloatRange(min=0),
@@ -62,12 +63,15 @@ def projects(ctx: click.Context, app: App, changed_since: str | None, output_for
     that its manifests include, import or extend: known by rendering them, so a project
     that never loads the changed macro is left out.
 
+    Projects are identified by their folder; the id (the folder with / as -) names their
+    artifacts, concurrency groups and GitHub Environments in the workflow `init --multi`
+    writes.
+
     \b
     Examples:
       contentctl projects
       contentctl projects --changed-since origin/main --format github-matrix
-      contentctl projects plan --changed-since origin/main --max-credits 500
-      contentctl projects comment plans/ --matrix "$MATRIX" -o comment.md
+      contentctl projects plan --max-credits 500
     """
     if ctx.invoked_subcommand is not None:
         ctx.meta["projects_changed_since"] = changed_since
@@ -75,6 +79,13 @@ def projects(ctx: click.Context, app: App, changed_since: str | None, output_for
     output_format = chosen_format(output_format)
     top, found = _found(app, changed_since)
     if output_format == "github-matrix":
+        if len(found) > MAX_MATRIX_JOBS:
+            raise UsageError(
+                f"{len(found)} projects are more than the {MAX_MATRIX_JOBS} jobs a GitHub "
+                "Actions matrix may generate",
+                hint="split the workflow: one per folder of projects, each running "
+                "`contentctl -C FOLDER projects`",
+            )
         matrix = {"include": [r.project.to_json() for r in found]}
         text = json.dumps(matrix, separators=(",", ":"))
         from contentctl.report import github_actions
@@ -158,8 +169,10 @@ def plan_all(
     else:
         for s in sections:
             click.echo(f"{s.path}: {s.changes} changes, estimated {s.credits:g} credits")
+        plural = "" if sums.projects == 1 else "s"
         click.echo(
-            f"{sums.projects} projects, {sums.changes} changes, estimated {sums.credits:g} credits"
+            f"{sums.projects} project{plural}, {sums.changes} changes, "
+            f"estimated {sums.credits:g} credits"
         )
     _gate(sums.credits, max_credits)
 

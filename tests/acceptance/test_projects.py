@@ -279,3 +279,17 @@ def test_a_computed_template_name_is_followed_by_rendering_the_project(tmp_path:
     ]
     agency.edit("shared/templates/digest.j2", "friendly", "cheerful")
     assert _projects(agency, "--changed-since", "HEAD") == list(AGENCY)
+
+
+def test_more_projects_than_a_matrix_may_hold_is_an_error_that_says_so(tmp_path: Path) -> None:
+    for index in range(257):
+        folder = tmp_path / "brands" / f"b{index:03d}"
+        folder.mkdir(parents=True)
+        (folder / "contentctl.yaml").write_text(
+            f"apiVersion: contentctl/v1\nkind: Project\nmetadata: {{name: b{index}}}\n"
+        )
+    many = Project(tmp_path, {})
+    assert len(_projects(many)) == 257
+    result = many.run("projects", "--format", "github-matrix", sandbox=False)
+    assert result.exit_code == 1
+    assert "257 projects are more than the 256 jobs a GitHub Actions matrix" in result.stderr
