@@ -260,6 +260,11 @@ def comment(plans: Path, matrix_json: str, out: Path, max_credits: float | None)
 
 
 def _matrix(text: str) -> list[dict[str, Any]]:
+    if not text.strip():
+        raise UsageError(
+            "--matrix is empty: no project list to comment on",
+            hint="in the workflow, the detect job failed: its log says why",
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

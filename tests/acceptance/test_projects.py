@@ -219,6 +219,12 @@ def test_one_comment_for_every_project_totals_first(tmp_path: Path) -> None:
     assert failed.exit_code == 1 and "no plan for brands/eastbay" in failed.stderr
     assert "> **No plan for:** `brands/eastbay`" in out.read_text()
 
+    # The detect job failed: no matrix, no comment file; the comment workflow says so.
+    out.unlink()
+    detect_failed = agency.run("projects", "comment", str(plans), "--matrix", "", "-o", str(out))
+    assert detect_failed.exit_code == 1 and "--matrix is empty" in detect_failed.stderr
+    assert not out.exists()
+
 
 def test_a_comment_too_long_for_github_shortens_the_largest_sections(tmp_path: Path) -> None:
     from contentctl.report.projects import Section, comment
