@@ -316,3 +316,42 @@ def test_init_multi_scaffolds_a_repository_of_projects(tmp_path: Path) -> None:
     workflow = Workflow.load(target / WORKFLOW)
     assert set(workflow.jobs) == {"detect", "plan", "comment", "apply"}
     assert workflow.job("apply").environment == "${{ matrix.id }}"
+
+
+def test_a_merge_over_the_repository_budget_starts_no_apply_job(tmp_path: Path) -> None:
+    template = _repository(tmp_path)
+    workflow_file = template / WORKFLOW
+    text = workflow_file.read_text()
+    assert 'CONTENTCTL_MAX_CREDITS: "1000"' in text
+    workflow_file.write_text(
+        text.replace('CONTENTCTL_MAX_CREDITS: "1000"', 'CONTENTCTL_MAX_CREDITS: "10"')
+    )
+    workflow = Workflow.load(workflow_file)
+    remote = BareRemote.seed(template, tmp_path / "origin.git")
+    macro = (template / "shared" / "templates" / "launch.j2").read_text()
+    pull = push_pull_request(
+        remote,
+        tmp_path / "contributor",
+        3,
+        BRANCH,
+        {"shared/templates/launch.j2": macro.replace("Warm, concrete", "Warm, plain")},
+        "Plainer launch copy",
+    )
+    before = remote.head()
+    merged = merge_pull_request(remote, tmp_path / "merge", pull)
+    push_run = Run(
+        tmp_path,
+        workflow,
+        401,
+        remote=remote,
+        sha=merged,
+        event={"ref": "refs/heads/main", "before": before, "after": merged},
+    )
+
+    detect = push_run.job("detect")
+    assert detect.status == "failure"
+    assert detect.step("Check the repository's budget").conclusion == "failure"
+    assert "estimated at 12 credits together, over the repository's budget of 10" in detect.log
+    apply = push_run.job("apply", matrix={"project": "x", "id": "x"}, needs={"detect": detect})
+    assert apply.status == "skipped"
+    assert remote.show("brands/northwind/contentctl.lock") is None

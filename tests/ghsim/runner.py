@@ -192,7 +192,17 @@ class _JobRun:
     def run(self) -> JobResult:
         results: list[StepResult] = []
         result = JobResult(self.job.id, "success", results, self.workspace, self.artifacts)
-        if not condition(self.job.if_, self._contexts()):
+        # A job's if: reads success() and failure() of the jobs it needs, as on GitHub: a
+        # job whose needs did not all succeed is skipped unless it asks for always().
+        # (A skipped need makes both success() and failure() false.)
+        needed = {n.get("result") for n in self.needs.values()}
+        upstream = next(
+            (s for s in ("cancelled", "failure", "skipped") if s in needed),
+            "failure" if "runner-died" in needed else "success",
+        )
+        contexts = self._contexts()
+        contexts.status = upstream
+        if not condition(self.job.if_, contexts):
             result.status = "skipped"
             return result
         result.environment = self._environment()
