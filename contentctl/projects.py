@@ -144,18 +144,18 @@ def reached(
     projects = list(projects)
     top = top.resolve()
     result: dict[str, list[str]] = {}
-    outside: list[str] = []
-    for file in sorted(changed):
+    files = sorted(changed)
+    for file in files:
         found = _owner(file, projects)
-        if found is None:
-            outside.append(file)
-        elif not _state_file(file, found):
+        if found is not None and not _state_file(file, found):
             result.setdefault(found.path, []).append(file)
     for candidate in projects:
-        if candidate.path in result or not outside:
+        if candidate.path in result:
             continue
+        # A library may lie outside every project, or inside another one (the top folder's
+        # project, a brand whose templates the others share): either way, not this one's.
         libraries = tuple(p.as_posix() + "/" for p in candidate.project.template_dirs)
-        near = [f for f in outside if _absolute(top, f).startswith(libraries)]
+        near = [f for f in files if libraries and _absolute(top, f).startswith(libraries)]
         if not near:
             continue  # no changed file lies in a library it declares: nothing to render
         loaded, errors = loaded_outside(candidate.project)

@@ -299,3 +299,25 @@ def test_more_projects_than_a_matrix_may_hold_is_an_error_that_says_so(tmp_path:
     result = many.run("projects", "--format", "github-matrix", sandbox=False)
     assert result.exit_code == 1
     assert "257 projects are more than the 256 jobs a GitHub Actions matrix" in result.stderr
+
+
+def test_a_library_inside_another_project_still_reaches_the_projects_that_load_it(
+    tmp_path: Path,
+) -> None:
+    """A project at the repository's top holds the shared folder: a change there is its own,
+    and also reaches the brands whose render loads the changed file."""
+    agency = _agency(tmp_path)
+    agency.write(
+        "contentctl.yaml",
+        "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: agency}\n"
+        "spec:\n  content: [corporate]\n",
+    )
+    git(agency.root, "add", "-A")
+    git(agency.root, "commit", "-qm", "The agency's own project")
+    agency.edit("shared/templates/launch.j2", "Warm, concrete", "Warm, plain")
+
+    assert _projects(agency, "--changed-since", "HEAD") == [
+        ".",
+        "brands/northwind",
+        "brands/southpeak",
+    ]
