@@ -34,7 +34,7 @@ class ProjectLoader(jinja2.BaseLoader):
     def __init__(self, project_root: Path, libraries: Sequence[Path] = ()) -> None:
         self.root = project_root.resolve()
         self.folder = self.root / "templates"
-        self.folders = (self.folder, *(p.resolve() for p in libraries))
+        self.folders = (self.folder.resolve(), *(p.resolve() for p in libraries))
         self._located: dict[str, Path] = {}
 
     def locate(self, template: str) -> Path:
@@ -52,7 +52,8 @@ class ProjectLoader(jinja2.BaseLoader):
         for folder in self.folders:
             path = (folder / template).resolve()
             if not path.is_relative_to(folder):
-                where = "the project's templates/" if folder == self.folder else self.name(folder)
+                own = folder == self.folders[0]
+                where = "the project's templates/" if own else self.name(folder)
                 raise jinja2.TemplateNotFound(f"{template} (a link to outside {where} folder)")
             if path.is_file():
                 return path
