@@ -91,6 +91,7 @@ def projects(ctx: click.Context, app: App, changed_since: str | None, output_for
         from contentctl.report import github_actions
 
         github_actions.set_outputs(app.environ, matrix=text, count=len(found))
+        github_actions.append_summary(app.environ, _summary(found, changed_since))
         click.echo(text)
     elif output_format == "json":
         click.echo(json.dumps({"projects": [r.to_json() for r in found]}, indent=2))
@@ -106,6 +107,21 @@ def _found(app: App, changed_since: str | None) -> tuple[Path, list[Reached]]:
     if changed_since is None:
         return top, [Reached(p, ()) for p in every]
     return top, reached(top, every, changed_files(top, changed_since))
+
+
+def _summary(found: Sequence[Reached], changed_since: str | None) -> str:
+    """The step summary: which projects the workflow plans or applies, and why."""
+    from contentctl.report.markdown_safe import code
+
+    since = f" since {code(changed_since)}" if changed_since else ""
+    lines = [f"### contentctl projects{since}: {len(found)}", ""]
+    if not found:
+        return "\n".join([*lines, "No project is reached: no plan, no apply."])
+    lines += ["| project | because |", "|---|---|"]
+    for item in found:
+        why = ", ".join(code(f, in_table=True) for f in item.because) or "every project"
+        lines.append(f"| {code(item.project.path, in_table=True)} | {why} |")
+    return "\n".join(lines)
 
 
 def _text(top: Path, found: Sequence[Reached], changed_since: str | None) -> None:

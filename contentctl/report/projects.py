@@ -95,7 +95,7 @@ def _head(sections: Sequence[Section], sums: Totals) -> str:
         names = ", ".join(code(p) for p in missing)
         lines += [f"> **No plan for:** {names} (its plan job failed: see the run).", ""]
     rows = [
-        f"| {code(s.path)} | {s.changes:,} | {_credits(s.credits)} |"
+        f"| {code(s.path, in_table=True)} | {s.changes:,} | {_credits(s.credits)} |"
         for s in sections
         if s.plan is not None
     ]

@@ -56,8 +56,13 @@ def test_a_changed_shared_macro_reaches_exactly_the_projects_that_include_it(
         "brands/northwind",
         "brands/southpeak",
     ]
-    matrix = agency.run("projects", "--changed-since", "HEAD", "--format", "github-matrix")
+    summary = tmp_path / "summary.md"
+    matrix = agency.run(
+        "projects", "--changed-since", "HEAD", "--format", "github-matrix",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )  # fmt: skip
     assert matrix.exit_code == 0, matrix.output
+    assert "| `brands/northwind` | `shared/templates/launch.j2` |" in summary.read_text()
     line = matrix.stdout.strip()
     assert "\n" not in line  # a job output, echoed into $GITHUB_OUTPUT as name=value
     data = json.loads(line)
