@@ -20,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from benchmarks import projects
 from benchmarks.repos import make_repo
 
 CONTENTCTL = [sys.executable, "-m", "contentctl"]
@@ -287,6 +288,7 @@ def main() -> None:
                 *startup_figures(1),
                 *apply_figures(work, 10, [4], 0.2),
                 *call_figures(work),
+                *[Figure(*row) for row in projects.figures(work, 4, 20, 1)],
             ]
         else:
             figures = [
@@ -295,6 +297,7 @@ def main() -> None:
                 *plan_figures(work, [100, 1000, 10000], 3),
                 *validate_figures(work, 1000, 3),
                 *apply_figures(work, 100, [1, 4, 8, 16], 1.0),
+                *[Figure(*row) for row in projects.figures(work, 50, 200, 3)],
             ]
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from contentctl import __version__
-from contentctl.commands import github, init, inspect, lock, lookup, plan_apply, remote, state
+from contentctl.commands import (
+    github,
+    init,
+    inspect,
+    lock,
+    lookup,
+    plan_apply,
+    projects,
+    remote,
+    state,
+)
 from contentctl.commands.context import App, global_options
 from contentctl.errors import ContentctlError, DiagnosticsError
 
@@ -208,6 +218,7 @@ for command in (
     lock.lock,
     github.github,
     remote.sandbox,
+    projects.projects,
 ):
     cli.add_command(command)
 cli.add_command(remote.refresh)

@@ -5,14 +5,14 @@ Secrets never live here: API keys come from the environment only (see providers)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from contentctl.errors import DiagnosticsError, Location, UsageError
 from contentctl.load.parse import parse_documents
-from contentctl.model import Diagnostic
+from contentctl.model import Diagnostic, Document
 from contentctl.validate.cache import ValidCache, checked
 from contentctl.validate.schema import PROJECT_SCHEMA
 
@@ -105,6 +105,8 @@ class Project:
     removed: tuple[str, ...] = ()  # addresses to stop tracking on purpose
     max_credits: float | None = None  # refuse plans that cost more
     allow_publish: bool = False  # let non-interactive applies publish
+    # Shared template folders (spec.templates), resolved, each inside the repository.
+    template_dirs: tuple[Path, ...] = ()
 
     @property
     def lockfile_path(self) -> Path:
@@ -146,6 +148,9 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         raise DiagnosticsError(diagnostics)
     data = documents[0].data
     spec: dict[str, Any] = data.get("spec") or {}
+    template_dirs, problems = template_libraries(root, spec.get("templates", ()), documents[0])
+    if problems:
+        raise DiagnosticsError(problems)
     providers = {}
     for name, default_url in DEFAULT_BASE_URLS.items():
         settings: dict[str, Any] = (spec.get("providers") or {}).get(name) or {}
@@ -176,6 +181,7 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         removed=tuple(r["address"] for r in spec.get("removed", ())),
         max_credits=(spec.get("budget") or {}).get("max_credits"),
         allow_publish=bool(spec.get("allow_publish", False)),
+        template_dirs=template_dirs,
         parallelism=spec.get("parallelism", 4),
         providers=providers,
         prices=replace(
@@ -183,3 +189,46 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
             **{k: v for k, v in prices.items() if k in {f.name for f in fields(Prices)}},
         ),
     )
+
+
+def template_libraries(
+    root: Path, declared: Sequence[str], document: Document
+) -> tuple[tuple[Path, ...], list[Diagnostic]]:
+    """``spec.templates``: shared template folders, relative to the project, each an existing
+    folder inside the repository (never beyond it: a pull request could otherwise render
+    any file of the runner into a plan comment)."""
+    from contentctl.repository import top
+
+    repository = top(root)
+    limit = repository or root.resolve()
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for index, entry in enumerate(declared):
+        where = document.positions.of(("spec", "templates", index))
+        folder = (root / entry).resolve()
+        if Path(entry).is_absolute() or not folder.is_relative_to(limit):
+            hint = (
+                "shared templates must live in this repository; name the folder relative "
+                "to contentctl.yaml, e.g. ../shared/templates"
+                if repository
+                else "outside a git repository a project reaches no further than itself: "
+                "run `git init` at the top of the repository that holds the library"
+            )
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"template library {entry!r} is outside the repository ({limit})",
+                    hint=hint,
+                )
+            )
+        elif not folder.is_dir():
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"template library {entry!r} is not a folder ({folder} does not exist)",
+                    hint="create it, or fix the path (relative to contentctl.yaml)",
+                )
+            )
+        else:
+            found.append(folder)
+    return tuple(found), problems

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,9 @@ def dirty_files(project: Path, ignore: tuple[str, ...] = ()) -> list[str]:
 
 
 def changed_since(project: Path, ref: str) -> set[str]:
-    """Project files (relative to it) that differ between ``ref`` and the working tree."""
+    """Files that differ between ``ref`` and the working tree, relative to the project:
+    its own (``content/a.yaml``) and the repository's others (``../shared/templates/m.j2``:
+    a shared template library the project may render)."""
     repo = _repo(project)
     if repo is None or not repo.working_tree_dir:
         raise ContentctlError(
@@ -97,9 +100,14 @@ def changed_since(project: Path, ref: str) -> set[str]:
     top = Path(repo.working_tree_dir).resolve()
     prefix = project.resolve().relative_to(top).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    names = set(repo.git.diff("--name-only", ref, "--", prefix or ".").splitlines())
+    names = set(repo.git.diff("--name-only", ref, "--", ".").splitlines())
     names |= set(repo.untracked_files)
-    return {n[len(prefix) :] for n in names if n.startswith(prefix)}
+    return {
+        n[len(prefix) :]
+        if n.startswith(prefix)
+        else Path(os.path.relpath(top / n, project.resolve())).as_posix()
+        for n in names
+    }
 
 
 def commit_paths(project: Path, paths: list[Path], message: str) -> str:
@@ -230,10 +238,18 @@ def _identity(repo: git.Repo) -> list[str]:
     return []
 
 
+# How a remote refuses a push that raced another push to the same branch (the ref moved,
+# or was locked, between its check and its update): as much a lost race as "fetch first".
+RACED = ("failed to update ref", "cannot lock ref", "incorrect old value")
+
+
 def _lost_race(exc: Exception) -> bool:
-    """A push refused because the remote has commits this branch lacks (not a server veto)."""
+    """A push refused because the remote has commits this branch lacks, or because another
+    push updated the branch at the same moment (not a server veto: a hook, a protection)."""
     text = str(getattr(exc, "stderr", "") or exc)
-    return "[rejected]" in text and "remote rejected" not in text
+    if "remote rejected" in text:
+        return any(reason in text for reason in RACED)
+    return "[rejected]" in text
 
 
 def _first_line(exc: Exception) -> str:
@@ -360,6 +376,20 @@ def lockfile_base(project: Path, lockfile_path: Path) -> str | None:
 # creating request goes out, the lockfile is also pushed here, beside the branch, where the
 # next apply finds it (see contentctl.checkpoint).
 CHECKPOINT_REF = "refs/contentctl/checkpoint/"
+# A project below the repository's top has its own (many projects apply in parallel on one
+# branch: one checkpoint per branch would let one project's overwrite or delete another's).
+PROJECT_CHECKPOINT_REF = "refs/contentctl/projects/{folder}/checkpoint/"
+UNSAFE_IN_REF = re.compile(r"[^A-Za-z0-9_/-]+")  # no dots: no "..", ".lock" or ".hidden"
+
+
+def checkpoint_ref(repo: git.Repo, project: Path) -> str:
+    """Where the checkpoints of ``project`` on the current branch go."""
+    top = Path(str(repo.working_tree_dir)).resolve()
+    folder = project.resolve().relative_to(top).as_posix()
+    if folder in ("", "."):
+        return CHECKPOINT_REF + repo.active_branch.name
+    safe = UNSAFE_IN_REF.sub("-", folder).strip("/")
+    return PROJECT_CHECKPOINT_REF.format(folder=safe) + repo.active_branch.name
 
 
 def push_checkpoint(project: Path, lockfile_path: Path, text: str) -> None:
@@ -371,7 +401,7 @@ def push_checkpoint(project: Path, lockfile_path: Path, text: str) -> None:
         raise PushError("checkpoints need a git repository on a branch")
     top = Path(repo.working_tree_dir).resolve()
     path = lockfile_path.resolve().relative_to(top).as_posix()
-    ref = CHECKPOINT_REF + repo.active_branch.name
+    ref = checkpoint_ref(repo, lockfile_path.parent)
     try:
         with tempfile.TemporaryDirectory() as scratch:
             saved = Path(scratch) / "contentctl.lock"
@@ -407,7 +437,7 @@ def fetch_checkpoint(project: Path, lockfile_path: Path) -> tuple[str | None, st
         return None
     top = Path(repo.working_tree_dir).resolve()
     path = lockfile_path.resolve().relative_to(top).as_posix()
-    ref = CHECKPOINT_REF + repo.active_branch.name
+    ref = checkpoint_ref(repo, lockfile_path.parent)
     try:
         repo.git.fetch("--quiet", "origin", f"+{ref}:{ref}")
     except git.GitCommandError as exc:
@@ -423,9 +453,9 @@ def drop_checkpoint(project: Path) -> None:
     import git
 
     repo = _repo(project)
-    if repo is None or repo.head.is_detached:
+    if repo is None or repo.head.is_detached or not repo.working_tree_dir:
         return
-    ref = CHECKPOINT_REF + repo.active_branch.name
+    ref = checkpoint_ref(repo, project)
     with contextlib.suppress(git.GitCommandError):
         repo.git.push("--quiet", "origin", f":{ref}")
     with contextlib.suppress(git.GitCommandError):

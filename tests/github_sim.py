@@ -14,6 +14,7 @@ from ghsim.damage import Damage, accepted_jobs, assess, unreadable
 from ghsim.expressions import Contexts, ExpressionError, condition, evaluate, interpolate
 from ghsim.file_commands import parse_key_values
 from ghsim.github_api import FakeGitHub, Recorded
+from ghsim.jobs import matrix_of
 from ghsim.processes import Cancellation
 from ghsim.project import COMMENT_WORKFLOW, WORKFLOW, content_project, extra_manifest, scaffold
 from ghsim.proxy import OutageProxy
@@ -60,6 +61,7 @@ __all__ = [
     "free_port",
     "git",
     "interpolate",
+    "matrix_of",
     "merge_pull_request",
     "parse_key_values",
     "push_pull_request",

@@ -32,6 +32,8 @@ def test_benchmarks_quick_run_prints_every_figure() -> None:
         "status polls per job",
         "API calls of a no-op apply",
         "paid/creating calls after one field",
+        "projects --changed-since",
+        "plan every project, one process",
     ):
         assert figure in table, figure
     data = json.loads((ROOT / "benchmarks" / "results-quick.json").read_text())

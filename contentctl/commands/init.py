@@ -191,7 +191,13 @@ jobs:
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Write files even where they already exist.")
-def init(directory: Path, force: bool) -> None:
+@click.option(
+    "--multi",
+    is_flag=True,
+    help="A repository of many projects (projects/NAME, one per brand or PowerPost "
+    "workspace) sharing shared/templates, planned and applied as a GitHub Actions matrix.",
+)
+def init(directory: Path, force: bool, multi: bool) -> None:
     """Create a content repository: contentctl.yaml, an example manifest, .gitignore,
     .gitattributes (git merges contentctl.lock with `contentctl lock merge`), two GitHub
     workflows (plan on pull requests and apply on merge to main; the plan's pull request
@@ -200,14 +206,19 @@ def init(directory: Path, force: bool) -> None:
     check every document as `contentctl validate` does). Inside a git repository it
     also configures that merge driver.
 
+    With --multi: a repository of many projects, one job per project (see `contentctl
+    projects` and docs/github-actions.md, "Many projects").
+
     \b
-    Example:
+    Examples:
       contentctl init my-content && cd my-content && contentctl --sandbox plan
+      contentctl init --multi agency && contentctl -C agency projects
     """
     from contentctl import DISTRIBUTION, __version__, editors, git
     from contentctl.validate.export import export
 
     name = directory.resolve().name.lower().replace(" ", "-") or "content"
+    content_folders = ["content"]
     files = {
         directory / "contentctl.yaml": CONFIG.format(name=name, title=name.title()),
         directory / "content" / "hello.yaml": EXAMPLE,
@@ -219,6 +230,12 @@ def init(directory: Path, force: bool) -> None:
             distribution=DISTRIBUTION, version=__version__
         ),
     }
+    if multi:
+        from contentctl.commands import init_multi
+
+        del files[directory / "contentctl.yaml"], files[directory / "content" / "hello.yaml"]
+        files.update(init_multi.files(directory, name, DISTRIBUTION, __version__))
+        content_folders = []
     schemas = directory / editors.SCHEMAS
     existing = [p for p in [*files, schemas / "manifest.schema.json"] if p.exists()]
     if existing and not force:
@@ -235,7 +252,11 @@ def init(directory: Path, force: bool) -> None:
         click.echo(f"wrote {directory / '.gitattributes'}")
     export(schemas)
     click.echo(f"wrote {schemas}{os.sep}")
-    associations = editors.yaml_schemas(["content"])
+    associations = editors.yaml_schemas(content_folders)
+    if multi:
+        from contentctl.commands.init_multi import editor_associations
+
+        associations = editor_associations(editors.SCHEMAS)
     written = editors.write_settings(directory, associations)
     if written == "written":
         click.echo(f"wrote {directory / editors.SETTINGS}")
@@ -247,4 +268,9 @@ def init(directory: Path, force: bool) -> None:
         driver = f"\n      after git init: contentctl -C {directory} lock install-driver\n"
     elif git.install_merge_driver(directory):
         click.echo("configured the contentctl merge driver for contentctl.lock in git config")
+    if multi:
+        project = directory / "projects" / name
+        first = "" if git.root(directory) else f"cd {directory} && git init, then "
+        click.echo(f"\nNext: {first}contentctl -C {project} --sandbox plan{driver}", nl=False)
+        return
     click.echo(f"\nNext: contentctl -C {directory} --sandbox plan{driver}", nl=False)

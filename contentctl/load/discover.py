@@ -53,7 +53,7 @@ def load_documents(
         sources: tuple[str, ...] = (file,)
         templated = path.name.endswith(".j2")
         if templated:
-            env = env or make_environment(project.root)
+            env = env or make_environment(project.root, project.template_dirs)
             rendered, problems = render_template(env, text, file, {"vars": variables, **variables})
             diagnostics.extend(problems)
             if rendered is None:

@@ -1,8 +1,9 @@
 """Render Jinja manifests: sandboxed, strict about undefined names, confined to the project.
 
-Templates and macros load only from the project's ``templates/`` folder; a name with ``..``
-or a symlink that leads outside is refused. Errors point at the template's own file and line,
-also inside included templates and macros.
+Templates and macros load from the project's ``templates/`` folder, then from the template
+libraries contentctl.yaml names (``spec.templates``: shared folders of the repository); a name
+with ``..`` or a symlink that leads outside those folders is refused. Errors point at the
+template's own file and line, also inside included templates and macros.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import difflib
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,29 +28,49 @@ from contentctl.model import Diagnostic
 
 
 class ProjectLoader(jinja2.BaseLoader):
-    """Loads ``templates/<name>`` and nothing that resolves outside ``templates/``."""
+    """Loads ``templates/<name>``, else ``<library>/<name>`` from each template library in
+    order, and nothing that resolves outside the folder it was found in."""
 
-    def __init__(self, project_root: Path) -> None:
+    def __init__(self, project_root: Path, libraries: Sequence[Path] = ()) -> None:
         self.root = project_root.resolve()
         self.folder = self.root / "templates"
+        self.folders = (self.folder.resolve(), *(p.resolve() for p in libraries))
+        self._located: dict[str, Path] = {}
+
+    def locate(self, template: str) -> Path:
+        """The file ``template`` names; TemplateNotFound says where it was looked for.
+        Remembered for the loader's life (one command): every render asks again."""
+        found = self._located.get(template)
+        if found is None:
+            found = self._located[template] = self._search(template)
+        return found
+
+    def _search(self, template: str) -> Path:
+        parts = template.replace("\\", "/").split("/")
+        if ".." in parts or template.startswith("/"):
+            raise jinja2.TemplateNotFound(f"{template} (outside the project's templates/ folder)")
+        for folder in self.folders:
+            path = (folder / template).resolve()
+            if not path.is_relative_to(folder):
+                own = folder == self.folders[0]
+                where = "the project's templates/" if own else self.name(folder)
+                raise jinja2.TemplateNotFound(f"{template} (a link to outside {where} folder)")
+            if path.is_file():
+                return path
+        where = ", ".join(f"{self.name(f)}/" for f in self.folders)
+        raise jinja2.TemplateNotFound(f"{template} (looked in {where})")
+
+    def name(self, path: Path) -> str:
+        """``path`` as the project names it: ``templates/x.j2``, ``../shared/templates/x.j2``."""
+        return Path(os.path.relpath(path, self.root)).as_posix()
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        parts = template.replace("\\", "/").split("/")
-        if ".." in parts or template.startswith("/"):
-            raise jinja2.TemplateNotFound(f"{template} (outside the project's templates/ folder)")
-        path = (self.folder / template).resolve()
-        if not path.is_relative_to(self.folder.resolve()):
-            raise jinja2.TemplateNotFound(
-                f"{template} (a link to outside the project's templates/ folder)"
-            )
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(f"{template} (looked in templates/)")
+        path = self.locate(template)
         mtime = path.stat().st_mtime
         source = path.read_text(encoding="utf-8")
-        relative = path.relative_to(self.root).as_posix()
-        return source, relative, lambda: path.stat().st_mtime == mtime
+        return source, self.name(path), lambda: path.stat().st_mtime == mtime
 
 
 MAX_OUTPUT_CHARS = 2_000_000
@@ -168,9 +189,9 @@ class ProjectEnvironment(SandboxedEnvironment):
     # compile time, where no deadline can stop `10**(10**8)`.
     intercepted_binops = frozenset({"**", "*", "%", "//", "+"})
 
-    def __init__(self, project_root: Path) -> None:
+    def __init__(self, project_root: Path, libraries: Sequence[Path] = ()) -> None:
         super().__init__(
-            loader=ProjectLoader(project_root),
+            loader=ProjectLoader(project_root, libraries),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -207,8 +228,18 @@ class ProjectEnvironment(SandboxedEnvironment):
 
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:
         # Includes and imports come here whether or not Jinja has them cached.
-        self.loaded.add(f"templates/{name}" if isinstance(name, str) else str(name))
+        self.loaded.add(self._file_of(name))
         return super().get_template(name, parent, globals)
+
+    def _file_of(self, name: Any) -> str:
+        """The file a name loads, as the project names it (for --changed-since)."""
+        if not isinstance(name, str):
+            return str(name)
+        assert isinstance(self.loader, ProjectLoader)
+        try:
+            return self.loader.name(self.loader.locate(name))
+        except jinja2.TemplateNotFound:
+            return f"templates/{name}"
 
     def manifest(self, source: str, file: str) -> jinja2.Template:
         key = (file, source)
@@ -219,8 +250,9 @@ class ProjectEnvironment(SandboxedEnvironment):
         return self.compiled[key]
 
 
-def make_environment(project_root: Path) -> ProjectEnvironment:
-    return ProjectEnvironment(project_root)
+def make_environment(project_root: Path, libraries: Sequence[Path] = ()) -> ProjectEnvironment:
+    """The project's template environment; ``libraries``: its shared template folders."""
+    return ProjectEnvironment(project_root, libraries)
 
 
 def loaded_templates(env: SandboxedEnvironment) -> set[str]:
@@ -364,6 +396,11 @@ def _lookup(variables: Mapping[str, Any], dotted: str) -> Any:
 
 def _source(env: SandboxedEnvironment, file: str) -> str | None:
     """The text of an included template, to find a column in it."""
+    if isinstance(env.loader, ProjectLoader) and file.startswith("../"):
+        try:
+            return (env.loader.root / file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
     if env.loader is None or not file.startswith("templates/"):
         return None
     try:
@@ -378,7 +415,11 @@ def _where(exc: BaseException, file: str) -> Location:
     tb = exc.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name == file or name.startswith("templates" + os.sep) or name.startswith("templates/"):
+        if (
+            name == file
+            or name.startswith(("templates" + os.sep, "templates/"))
+            or (name.startswith("../") and not name.endswith(".py"))  # a template library
+        ):
             found = Location(name.replace(os.sep, "/"), tb.tb_lineno, 1)
         tb = tb.tb_next
     return found

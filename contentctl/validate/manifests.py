@@ -42,7 +42,7 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     variables, diagnostics = resolve(project, overrides)
     documents, problems = load_documents(project, variables)
     diagnostics.extend(problems)
-    documents, problems = _expand_campaigns(project, documents, variables, cache)
+    documents, problems = expand_campaigns(project, documents, variables, cache)
     diagnostics.extend(problems)
     # A value the parser already refused (a bad tag, say) also fails the schema: say it once.
     parse_problems = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
@@ -85,10 +85,11 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 
 
-def _expand_campaigns(
+def expand_campaigns(
     project: Project, documents: list[Document], variables: dict[str, Any], cache: ValidCache
 ) -> tuple[list[Document], list[Diagnostic]]:
-    """Replace each Campaign document by the documents of its instances."""
+    """Replace each Campaign document by the documents of its instances (each carrying the
+    templates its render loaded, in ``sources``)."""
     out: list[Document] = []
     problems: list[Diagnostic] = []
     env = None
@@ -100,7 +101,7 @@ def _expand_campaigns(
         problems.extend(invalid)
         if invalid:
             continue
-        env = env or make_environment(project.root)
+        env = env or make_environment(project.root, project.template_dirs)
         expanded, failed = expand(project.root, env, document, variables)
         out.extend(expanded)
         problems.extend(failed)

@@ -80,6 +80,13 @@ HELP: dict[str, str] = {
     "do not have (test_plan_semantics moves one)",
     "contentctl state rm carousel/retired-deck": "skip: forgets a record the examples do not "
     "have (test_lock_commands forgets one)",
+    "contentctl projects --changed-since origin/main --format github-matrix": "skip: needs a "
+    "pull request's base branch (test_projects changes a shared macro and runs it)",
+    'contentctl projects plan --changed-since "$BEFORE" --max-credits 1000': "skip: compares "
+    "with the commit before a push, in a workflow (test_many_projects_github runs it)",
+    'contentctl projects comment "$RUNNER_TEMP/plans" --matrix "$MATRIX" --max-credits 1000 -o '
+    '"$RUNNER_TEMP/contentctl-plan/plan.comment.md"': "skip: needs the folders the plan jobs "
+    "of a matrix leave (test_projects and test_many_projects_github make them)",
 }
 
 

@@ -115,9 +115,12 @@ def download_artifact(ctx: ActionContext, inputs: Mapping[str, Any]) -> None:
     _check_inputs(
         "actions/download-artifact",
         inputs,
-        {"name", "path", "run-id", "github-token", "repository"},
+        {"name", "path", "run-id", "github-token", "repository", "pattern", "merge-multiple"},
     )
     name = str(inputs.get("name") or "")
+    if not name and inputs.get("pattern"):
+        _download_matching(ctx, inputs)
+        return
     if not name:
         raise NotImplementedError("actions/download-artifact: downloading every artifact")
     run_id = str(inputs.get("run-id") or "")
@@ -131,6 +134,25 @@ def download_artifact(ctx: ActionContext, inputs: Mapping[str, Any]) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True)
     count = sum(1 for f in target.rglob("*") if f.is_file())
     ctx.notes.append(f"downloaded artifact {name!r} (run {run_id or 'this'}): {count} file(s)")
+
+
+def _download_matching(ctx: ActionContext, inputs: Mapping[str, Any]) -> None:
+    """Every artifact of this run whose name matches ``pattern``: each into ``path/NAME``,
+    or with ``merge-multiple``, all into ``path`` itself. None matching is no error."""
+    if inputs.get("run-id"):
+        raise NotImplementedError("actions/download-artifact: pattern with run-id")
+    pattern = str(inputs["pattern"])
+    merge = str(inputs.get("merge-multiple", "false")).lower() == "true"
+    target = Path(_absolute(ctx.workspace, str(inputs.get("path") or ".")))
+    found = sorted(
+        p
+        for p in (ctx.artifacts.iterdir() if ctx.artifacts.is_dir() else ())
+        if p.is_dir() and fnmatch.fnmatchcase(p.name, pattern)
+    )
+    for artifact in found:
+        shutil.copytree(artifact, target if merge else target / artifact.name, dirs_exist_ok=True)
+    names = ", ".join(p.name for p in found) or "none"
+    ctx.notes.append(f"downloaded artifacts matching {pattern!r}: {names}")
 
 
 def _absolute(workspace: Path, pattern: str) -> str:

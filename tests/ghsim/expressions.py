@@ -4,6 +4,7 @@ passes an expression it does not understand would test nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ class Contexts:
     steps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     status: str = "success"
     event: Mapping[str, Any] = field(default_factory=dict)  # the payload: github.event
+    # This job's matrix entry, and the jobs it needs ({job: {result, outputs}}): None for a
+    # job without strategy.matrix or needs, where naming them is a mistake.
+    matrix: Mapping[str, Any] | None = None
+    needs: Mapping[str, Mapping[str, Any]] | None = None
 
     def lookup(self, path: list[str]) -> Any:
         root, rest = path[0], path[1:]
@@ -71,6 +76,12 @@ class Contexts:
             return self._step(path)
         if root == "job" and rest == ["status"]:
             return self.status
+        if root == "matrix" and self.matrix is not None:
+            if len(rest) != 1:
+                raise ExpressionError(f"{'.'.join(path)}: expected matrix.NAME")
+            return self.matrix.get(rest[0])  # like GitHub: a property it lacks is null
+        if root == "needs" and self.needs is not None:
+            return self._needs(path)
         raise ExpressionError(f"unknown context {root!r} in {'.'.join(path)}")
 
     def _event(self, path: list[str]) -> Any:
@@ -79,6 +90,17 @@ class Contexts:
         for key in path:
             value = value.get(key) if isinstance(value, Mapping) else None
         return value
+
+    def _needs(self, path: list[str]) -> Any:
+        assert self.needs is not None
+        if len(path) < 3 or path[1] not in self.needs:
+            raise ExpressionError(f"{'.'.join(path)}: the job does not need {path[1:2]}")
+        job = self.needs[path[1]]
+        if path[2] == "outputs" and len(path) == 4:
+            return job.get("outputs", {}).get(path[3], "")
+        if path[2] == "result" and len(path) == 3:
+            return job.get("result", "")
+        raise ExpressionError(f"{'.'.join(path)} is not simulated")
 
     def _step(self, path: list[str]) -> Any:
         if len(path) < 3 or path[1] not in self.steps:
@@ -122,6 +144,8 @@ def text_of(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, indent=2)  # as GitHub shows an object in a string
     return str(value)
 
 
@@ -246,6 +270,13 @@ class _Parser:
                 "failure": status == "failure",
                 "cancelled": status == "cancelled",
             }[name]
+        if name.casefold() == "fromjson" and len(arguments) == 1:
+            try:
+                return json.loads(text_of(arguments[0]))
+            except ValueError as exc:
+                raise ExpressionError(f"fromJSON: {exc}") from None
+        if name.casefold() == "tojson" and len(arguments) == 1:
+            return json.dumps(arguments[0], indent=2)
         strings = [text_of(a).casefold() for a in arguments]
         if name == "contains" and len(strings) == 2:
             return strings[1] in strings[0]

@@ -35,6 +35,9 @@ class JobResult:
     events: list[str] = field(default_factory=list)
     orphans_killed: list[str] = field(default_factory=list)
     fired: dict[str, bool] = field(default_factory=dict)  # each Moment: did it happen?
+    outputs: dict[str, str] = field(default_factory=dict)  # the job's outputs: (needs.X.outputs)
+    environment: str | None = None  # the GitHub Environment it ran in
+    concurrency_group: str | None = None
 
     def step(self, key: str) -> StepResult:
         for step in self.steps:

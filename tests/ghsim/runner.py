@@ -78,6 +78,10 @@ def run_job(
     during: Sequence[tuple[Moment, Callable[[], object]]] = (),
     cancellation: Cancellation | None = None,
     step_timeout: float = 900.0,
+    matrix: Mapping[str, Any] | None = None,
+    needs: Mapping[str, JobResult] | None = None,
+    environments: Mapping[str, Mapping[str, str]] | None = None,
+    artifacts: Path | None = None,
 ) -> JobResult:
     """Run ``job``'s steps in a fresh runner folder; see the module docstring of processes.
 
@@ -85,7 +89,11 @@ def run_job(
     triggered the run (``refs/pull/N/merge`` and its commit for a pull request, whose
     ``base_ref`` and ``head_ref`` name the branches). ``token``: ``github.token``, as GitHub
     mints one per job. ``runs``: the artifacts folders of other runs by run id, for
-    actions/download-artifact with ``run-id``."""
+    actions/download-artifact with ``run-id``. ``matrix``: this job's entry of its
+    strategy.matrix (see ghsim.jobs). ``needs``: the results of the jobs it needs.
+    ``environments``: each GitHub Environment's secrets, by name: the job's ``environment:``
+    picks one, whose secrets win over the repository's. ``artifacts``: the run's artifacts
+    folder, shared by its jobs (by default, the job's own)."""
     run = _JobRun(
         workflow,
         workflow.job(job),
@@ -100,6 +108,15 @@ def run_job(
         step_timeout,
     )
     run.runs = dict(runs or {})
+    run.matrix = dict(matrix or {})
+    run.needs = {
+        name: {"result": done.status, "outputs": dict(done.outputs)}
+        for name, done in (needs or {}).items()
+    }
+    run.environments = {k: dict(v) for k, v in (environments or {}).items()}
+    if artifacts is not None:
+        artifacts.mkdir(parents=True, exist_ok=True)
+        run.artifacts = artifacts
     run.payload = dict(event) if event is not None else None
     run.github = {
         "repository": repository,
@@ -155,6 +172,9 @@ class _JobRun:
         self.github: dict[str, str] = {}
         self.payload: dict[str, Any] | None = None
         self.runs: dict[int, Path] = {}
+        self.matrix: dict[str, Any] = {}
+        self.needs: dict[str, dict[str, Any]] = {}
+        self.environments: dict[str, dict[str, str]] = {}
         self.planned: list[_Planned] = []
         self.status = "success"
         self.died = False
@@ -172,9 +192,24 @@ class _JobRun:
     def run(self) -> JobResult:
         results: list[StepResult] = []
         result = JobResult(self.job.id, "success", results, self.workspace, self.artifacts)
-        if not condition(self.job.if_, self._contexts()):
+        # A job's if: reads success() and failure() of the jobs it needs, as on GitHub: a
+        # job whose needs did not all succeed is skipped unless it asks for always().
+        # (A skipped need makes both success() and failure() false.)
+        needed = {n.get("result") for n in self.needs.values()}
+        upstream = next(
+            (s for s in ("cancelled", "failure", "skipped") if s in needed),
+            "failure" if "runner-died" in needed else "success",
+        )
+        contexts = self._contexts()
+        contexts.status = upstream
+        if not condition(self.job.if_, contexts):
             result.status = "skipped"
             return result
+        result.environment = self._environment()
+        result.concurrency_group = self._concurrency_group()
+        if result.environment is not None:
+            # The environment's secrets: its own keys, apart from every other environment's.
+            self.secrets.update(self.environments.get(result.environment, {}))
         event = self.temp / "_github_workflow" / "event.json"
         event.parent.mkdir(parents=True)
         event.write_text(json.dumps(self._event()))
@@ -190,6 +225,9 @@ class _JobRun:
         finally:
             result.orphans_killed = self._finish()
         result.status = "runner-died" if self.died else self.status
+        if not self.died:
+            contexts = self._contexts()
+            result.outputs = {k: interpolate(str(v), contexts) for k, v in self.job.outputs.items()}
         result.events = self.events
         result.fired = {p.label: p.fired for p in self.planned}
         return result
@@ -228,6 +266,18 @@ class _JobRun:
 
     def _event_log(self, text: str) -> None:
         self.events.append(f"{time.monotonic() - self.started:8.2f}s {text}")
+
+    def _environment(self) -> str | None:
+        declared = self.job.environment
+        if isinstance(declared, Mapping):
+            declared = declared.get("name")
+        return None if declared is None else interpolate(str(declared), self._contexts())
+
+    def _concurrency_group(self) -> str | None:
+        declared = self.job.concurrency
+        if isinstance(declared, Mapping):
+            declared = declared.get("group")
+        return None if declared is None else interpolate(str(declared), self._contexts()).strip()
 
     # ---- moments ---------------------------------------------------------------------
 
@@ -291,6 +341,8 @@ class _JobRun:
             steps=self.steps_context,
             status=self.status,
             event=self._event(),
+            matrix=self.matrix if self.job.matrix is not None else None,
+            needs=self.needs if self.job.needs else None,
         )
 
     def _declared_env(self) -> dict[str, str]:
@@ -300,6 +352,8 @@ class _JobRun:
             vars=self.variables,
             status=self.status,
             event=self._event(),
+            matrix=self.matrix if self.job.matrix is not None else None,
+            needs=self.needs if self.job.needs else None,
         )
         env = {k: interpolate(str(v), contexts) for k, v in self.workflow.env.items()}
         env.update({k: interpolate(str(v), contexts) for k, v in self.job.env.items()})

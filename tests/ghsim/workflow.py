@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+EMBEDDED_WHOLE = re.compile(r"\$\{\{(.*)\}\}", re.S)
 
 STEP_KEYS = {
     "name",
@@ -65,6 +68,11 @@ class Job:
     shell: str | None = None  # defaults.run.shell
     # What its GITHUB_TOKEN may do: the job's permissions, else the workflow's.
     permissions: Mapping[str, str] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    matrix: Any = None  # strategy.matrix, as written (see ghsim.jobs.matrix_of)
+    environment: Any = None  # a name, or {name: ...}
+    concurrency: Any = None  # a group, or {group: ..., cancel-in-progress: ...}
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -114,10 +122,13 @@ def _permissions(declared: Any) -> dict[str, str]:
 def _job(
     name: str, body: Mapping[str, Any], workflow_shell: str | None, workflow_permissions: Any
 ) -> Job:
-    if "uses" in body or "strategy" in body or "services" in body or "container" in body:
-        raise WorkflowError(
-            f"job {name}: reusable workflows, matrices and containers are not simulated"
-        )
+    if "uses" in body or "services" in body or "container" in body:
+        raise WorkflowError(f"job {name}: reusable workflows and containers are not simulated")
+    strategy = body.get("strategy") or {}
+    unknown_strategy = set(strategy) - {"matrix", "fail-fast", "max-parallel"}
+    if unknown_strategy:
+        raise WorkflowError(f"job {name}: strategy {sorted(unknown_strategy)} is not simulated")
+    needs = body.get("needs") or ()
     steps = []
     for index, raw in enumerate(body.get("steps") or []):
         unknown = set(raw) - STEP_KEYS
@@ -150,4 +161,9 @@ def _job(
         body.get("env") or {},
         job_shell or workflow_shell,
         _permissions(declared),
+        (needs,) if isinstance(needs, str) else tuple(needs),
+        body.get("outputs") or {},
+        strategy.get("matrix"),
+        body.get("environment"),
+        body.get("concurrency"),
     )
