@@ -196,8 +196,7 @@ def plan_all(
 def _plan_one(app: App, found: RepositoryProject) -> Section:
     from contentctl import lockfile
     from contentctl.plan import file as plan_file
-    from contentctl.plan import make_plan
-    from contentctl.plan.diff import PlanOptions
+    from contentctl.plan.diff import PlanOptions, make_plan
     from contentctl.report import markdown
     from contentctl.report.projects import Section
     from contentctl.validate.manifests import check_project
