@@ -59,7 +59,21 @@ GROUPS = (
 
 
 def plan(plan: Plan, style: Style, diff: bool = False) -> str:
-    return _plan(plan, style, diff) + _elsewhere(plan) + _missing(plan)
+    return _plan(plan, style, diff) + _held(plan, style) + _elsewhere(plan) + _missing(plan)
+
+
+def _held(plan: Plan, style: Style) -> str:
+    """Steps held back: content that needs review, and what waits for the merge."""
+    lines = []
+    review = plan.needs_review
+    if review:
+        lines += ["", style("Needs review (drafted, not published):", "magenta", bold=True)]
+        lines += [f"  ! {h.address} ({', '.join(h.steps)} held): {h.message}" for h in review]
+    waiting = [h for h in plan.held if not h.needs_review]
+    if waiting:
+        lines += ["", "Waits for the apply after the merge (not run by --generate):"]
+        lines += [f"  {h.address}: {', '.join(h.steps)}" for h in waiting]
+    return "\n" + "\n".join(lines[1:]) if lines else ""
 
 
 def _elsewhere(plan: Plan) -> str:
@@ -257,6 +271,14 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
     not_started = sorted(set(result.not_started))
     if not_started:
         lines.append(f"  not started (apply stopped): {', '.join(not_started)}")
+    failed = {f.address for f in result.failures} | set(result.skipped)
+    review = [h for h in plan.needs_review if h.address not in failed]
+    if review:
+        lines.append(
+            f"Needs review: {len(review)} resource(s) drafted, not published (generated in "
+            "this run; a later apply publishes them once reviewed):"
+        )
+        lines += [f"  needs review: {h.address} ({', '.join(h.steps)} held)" for h in review]
     if not result.ok:
         lines.append("Run `contentctl apply` again to retry what failed; completed steps are kept.")
     return "\n".join(lines)
