@@ -21,6 +21,11 @@ spec:
     brand: {title}
   budget:
     max_credits: 200   # apply refuses a plan estimated above this
+  # Publish only what reviewers saw: label a pull request contentctl:generate to make its
+  # captions, images and drafts (shown in the plan comment); the merge publishes them. What
+  # the merge would have to generate itself stays a draft, reported as needing review.
+  # "immediate" generates and publishes in the same run.
+  publishing: reviewed
 """
 
 EXAMPLE = """\
@@ -33,7 +38,7 @@ spec:
   captions:
     prompt: Say hello to our followers and tell them what we are working on
     research_mode: regular
-  publish: false   # drafts by default; publishing needs --allow-publish in CI
+  publish: false   # drafts by default; true publishes it once its content is reviewed
 """
 
 GITIGNORE = """\
@@ -187,6 +192,94 @@ jobs:
           --head-sha "$HEAD_SHA" --run-url "$RUN_URL"
 """
 
+GENERATE_WORKFLOW = """\
+name: contentctl generate
+
+# Generates a pull request's content for review (captions, images, videos, carousel renders,
+# post drafts; never publishing, never a SCHEDULED schedule), commits contentctl.lock to its
+# branch and shows the content in the plan comment. The merge then publishes exactly that.
+#
+# A maintainer asks for it by adding the label contentctl:generate (remove it and add it
+# again to generate again). Only the label triggers it: a push never spends credits. Pull
+# requests from forks are never generated here: on pull_request GitHub gives their runs no
+# secret and a read-only token, and this workflow never uses pull_request_target (which would
+# hand the secrets to the fork's code). To generate a fork's content, a maintainer who has read
+# it pushes its branch to this repository and labels that pull request.
+on:
+  pull_request:
+    types: [labeled]
+
+permissions: {{}}
+
+jobs:
+  generate:
+    if: >-
+      github.event.label.name == 'contentctl:generate' &&
+      github.event.pull_request.head.repo.full_name == github.repository
+    runs-on: ubuntu-latest
+    # One generate stage per pull request at a time; never cancel one that paid for jobs.
+    concurrency:
+      group: contentctl-generate-${{{{ github.event.pull_request.number }}}}
+      cancel-in-progress: false
+    permissions:
+      contents: write        # the lockfile commit on the pull request's branch
+      pull-requests: write   # the plan comment, with the generated content
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{{{ github.event.pull_request.head.ref }}}}
+          fetch-depth: 0
+      # What the maintainer labelled is what runs: a commit pushed since is not generated.
+      - name: Check that the branch is the commit that was labelled
+        env:
+          LABELLED_SHA: ${{{{ github.event.pull_request.head.sha }}}}
+        run: |
+          if [ "$(git rev-parse HEAD)" != "$LABELLED_SHA" ]; then
+            echo "::error::the branch moved after the label was added; add it again"
+            exit 1
+          fi
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      # contentctl-social, at exactly the version that wrote this file ("contentctl" on the
+      # package index is another project: never install that name next to the API keys).
+      - run: pip install "{distribution}=={version}"
+      - name: Configure git for the lockfile commit
+        run: |
+          git config user.name "github-actions[bot]"
+          git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+      - name: Generate drafts and commit the lockfile to the pull request
+        env:
+          POWERPOST_API_KEY: ${{{{ secrets.POWERPOST_API_KEY }}}}
+          POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
+          POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
+        # exec: a cancel's signals reach contentctl, which records what it paid for.
+        run: exec contentctl apply --generate --auto-approve --commit --push
+      - name: Commit and push the lockfile, whatever happened
+        if: always()
+        run: contentctl lock commit --push
+      - name: Show the generated content in the plan comment
+        if: always()
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+          RUN_URL: >-
+            ${{{{ github.server_url }}}}/${{{{ github.repository }}}}/actions/runs/${{{{
+            github.run_id }}}}
+        run: |
+          mkdir -p "$RUNNER_TEMP/contentctl-plan"
+          contentctl plan --changed-since "origin/$GITHUB_BASE_REF" \\
+            -out "$RUNNER_TEMP/contentctl-plan/plan.json"
+          contentctl github comment "$RUNNER_TEMP/contentctl-plan/plan.comment.md" \\
+            --pr "$PR_NUMBER" --head-sha "$(git rev-parse HEAD)" --run-url "$RUN_URL"
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: contentctl-recovery
+          path: ${{{{ runner.temp }}}}/contentctl-recovery
+          if-no-files-found: ignore
+"""
+
 
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -195,7 +288,9 @@ def init(directory: Path, force: bool) -> None:
     """Create a content repository: contentctl.yaml, an example manifest, .gitignore,
     .gitattributes (git merges contentctl.lock with `contentctl lock merge`), two GitHub
     workflows (plan on pull requests and apply on merge to main; the plan's pull request
-    comment, fork-safe, through workflow_run), and the schemas in schemas/ with
+    comment, fork-safe, through workflow_run), a third that generates a pull request's
+    drafts for review when a maintainer labels it contentctl:generate (the project publishes
+    only reviewed content: spec.publishing), and the schemas in schemas/ with
     .vscode/settings.json associating them with every manifest (commit both: editors then
     check every document as `contentctl validate` does). Inside a git repository it
     also configures that merge driver.
@@ -216,6 +311,9 @@ def init(directory: Path, force: bool) -> None:
             distribution=DISTRIBUTION, version=__version__
         ),
         directory / ".github" / "workflows" / "contentctl-comment.yml": COMMENT_WORKFLOW.format(
+            distribution=DISTRIBUTION, version=__version__
+        ),
+        directory / ".github" / "workflows" / "contentctl-generate.yml": GENERATE_WORKFLOW.format(
             distribution=DISTRIBUTION, version=__version__
         ),
     }

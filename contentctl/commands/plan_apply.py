@@ -188,17 +188,18 @@ def plan(
 
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
-    project, manifests, _lock, the_plan = make(app, options, changed_since)
+    project, manifests, lock, the_plan = make(app, options, changed_since)
     data = plan_file.to_json(the_plan, manifests.graph, _variables(app))
     if out is not None:
         plan_file.save(out, data)
-    _github_plan(app, project, the_plan, out)
+    generated = _generated(project, manifests, lock, the_plan, changed_since)
+    _github_plan(app, project, the_plan, out, generated)
     if output_format == "json":
         import json
 
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif output_format == "markdown":
-        click.echo(markdown.plan(the_plan), nl=False)
+        click.echo(markdown.plan(the_plan, markdown.BUDGET - len(generated)) + generated, nl=False)
     else:
         click.echo(text.plan(the_plan, app.style, diff=diff))
         if out is not None:
@@ -399,12 +400,53 @@ def _changes(the_plan: Plan, manifests: Manifests) -> Any:
     return plan_file.to_json(the_plan, manifests.graph)["changes"]
 
 
-def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -> None:
+def _generated(
+    project: Project,
+    manifests: Manifests,
+    lock: Lockfile,
+    the_plan: Plan,
+    changed_since: str | None,
+) -> str:
+    """The comment's generated content, with the credits of each take on the branch since
+    ``changed_since`` (the pull request's base) when there is one. Shown where content is
+    reviewed before it is published (spec.publishing: reviewed)."""
+    from contentctl import git, lockfile
+    from contentctl.errors import ContentctlError
+    from contentctl.report import generated
+
+    if project.publishing != "reviewed":
+        return ""
+
+    history: list[generated.Take] = []
+    if changed_since:
+        try:
+            versions = [
+                (commit, lockfile.parse(text) if text else lockfile.Lockfile.empty())
+                for commit, text in git.lockfile_versions(
+                    project.root, project.lockfile_path, changed_since
+                )
+            ]
+            history = generated.takes(versions, _base_lockfile(project, changed_since))
+        except ContentctlError:
+            history = []  # an unreadable old lockfile: the content is still worth showing
+    return generated.section(the_plan, manifests.graph, lock, history)
+
+
+def _base_lockfile(project: Project, ref: str) -> Lockfile | None:
+    from contentctl import git, lockfile
+
+    text = git.show_lockfile(project.root, project.lockfile_path, ref)
+    return lockfile.parse(text) if text else None
+
+
+def _github_plan(
+    app: App, project: Project, the_plan: Plan, out: Path | None, generated: str = ""
+) -> None:
     from contentctl.report import github_actions, markdown
 
     if not github_actions.active(app.environ):
         return
-    body = markdown.plan(the_plan)
+    body = markdown.plan(the_plan, markdown.BUDGET - len(generated)) + generated
     github_actions.append_summary(app.environ, body)
     comment = github_actions.comment_path(project.state_dir, out)
     comment.parent.mkdir(parents=True, exist_ok=True)
