@@ -231,6 +231,7 @@ jobs:
           fetch-depth: 0
       # What the maintainer labelled is what runs: a commit pushed since is not generated.
       - name: Check that the branch is the commit that was labelled
+        id: labelled
         env:
           LABELLED_SHA: ${{{{ github.event.pull_request.head.sha }}}}
         run: |
@@ -255,11 +256,13 @@ jobs:
           POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
         # exec: a cancel's signals reach contentctl, which records what it paid for.
         run: exec contentctl apply --generate --auto-approve --commit --push
+      # After a cancel or a failure too, once generating may have started: the lockfile is
+      # the only record of the jobs paid for, and the comment shows what there is.
       - name: Commit and push the lockfile, whatever happened
-        if: always()
+        if: always() && steps.labelled.outcome == 'success'
         run: contentctl lock commit --push
       - name: Show the generated content in the plan comment
-        if: always()
+        if: always() && steps.labelled.outcome == 'success'
         env:
           GITHUB_TOKEN: ${{{{ github.token }}}}
           PR_NUMBER: ${{{{ github.event.pull_request.number }}}}

@@ -12,7 +12,7 @@ import http.server
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +48,9 @@ class FakeGitHub:
     tokens: dict[str, Token] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The current commit of a branch (the bare remote's): a pull request's head follows its
+    # branch, as on GitHub, when a workflow pushes to it. None: heads stay as opened.
+    branch_head: Callable[[str], str] | None = None
 
     def grant(
         self, token: str, permissions: Mapping[str, str], login: str = "github-actions[bot]"
@@ -119,7 +122,10 @@ class FakeGitHub:
     def _pull(self, _request: httpx.Request, number: int, _body: Any, _t: Token) -> httpx.Response:
         if number not in self.pulls:
             return _error(404, "Not Found")
-        return httpx.Response(200, json=self.pulls[number])
+        pull = self.pulls[number]
+        if self.branch_head is not None:
+            pull["head"]["sha"] = self.branch_head(pull["head"]["ref"])
+        return httpx.Response(200, json=pull)
 
     def _list(self, request: httpx.Request, number: int, _body: Any, _t: Token) -> httpx.Response:
         params = request.url.params
