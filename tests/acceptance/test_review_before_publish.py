@@ -214,3 +214,18 @@ def test_a_saved_generate_plan_is_applied_as_saved(tmp_path: Path) -> None:
     assert applied.exit_code == 0, applied.output
     assert ("POST", "/posts/{post_id}/publish") not in _sent(project)
     assert "publish" not in _steps(project)["post/launch"]
+
+
+def test_a_fresh_take_without_editing_the_manifest_is_still_only_a_draft(tmp_path: Path) -> None:
+    project = _project(tmp_path, schedule=False)
+    assert project.run("apply", "--generate", "--auto-approve").exit_code == 0
+    before = json.loads(project.lockfile.read_text())["resources"]["post/launch"]["steps"]
+
+    seen = len(project.requests())
+    retaken = project.run("apply", "--generate", "--replace", "post/launch", "--auto-approve")
+
+    assert retaken.exit_code == 0, retaken.output
+    assert _sent(project, seen) == [("POST", "/content/generate"), ("POST", "/posts")]
+    after = json.loads(project.lockfile.read_text())["resources"]["post/launch"]["steps"]
+    assert after["captions"]["remote_id"] != before["captions"]["remote_id"]
+    assert "publish" not in after
