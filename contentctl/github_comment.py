@@ -99,11 +99,19 @@ class Posted:
     reason: str = ""
 
 
-def body(plan_markdown: str | None, head_sha: str, run_url: str | None) -> str:
+def body(
+    plan_markdown: str | None,
+    head_sha: str,
+    run_url: str | None,
+    preview_url: str | None = None,
+) -> str:
     """The comment: the plan's Markdown (or, when the plan job left none, why there is no
-    plan) under the marker, and a footer naming the commit planned and the run. Never
-    longer than GitHub accepts."""
+    plan) under the marker, and a footer naming the commit planned and the run (and where
+    the HTML preview of the content is, when there is one). Never longer than GitHub
+    accepts."""
     run = f"[workflow run]({run_url})" if run_url and _is_web_url(run_url) else "workflow run"
+    if preview_url and _is_web_url(preview_url):
+        run += f" · [HTML preview of the content]({preview_url}) (`contentctl-preview`)"
     footer = f"\n\n---\n<sub>Plan of {code(head_sha[:12])} · {run}</sub>\n"
     if plan_markdown is None:
         text = (

@@ -40,6 +40,10 @@ def github() -> None:
 )
 @click.option("--run-url", help="The plan's workflow run, linked from the comment.")
 @click.option(
+    "--preview-url",
+    help="Where reviewers find the HTML preview of the content (the run's artifacts).",
+)
+@click.option(
     "--author",
     default="github-actions[bot]",
     show_default=True,
@@ -53,6 +57,7 @@ def comment(
     head_sha: str,
     run_url: str | None,
     author: str,
+    preview_url: str | None,
 ) -> None:
     """Create or update the one plan comment of a pull request (found by its hidden
     `<!-- contentctl-plan -->` marker), with COMMENT_FILE, the Markdown `contentctl plan`
@@ -79,7 +84,7 @@ def comment(
         )
     target = github_comment.Target.from_environ(app.environ)
     markdown = _read(comment_file)
-    text = github_comment.body(markdown, head_sha, run_url)
+    text = github_comment.body(markdown, head_sha, run_url, preview_url)
     with target.client() as client:
         posted = github_comment.post(client, target, pull_request, head_sha, text, author)
     if posted.action == "skipped":

@@ -261,6 +261,23 @@ jobs:
       - name: Commit and push the lockfile, whatever happened
         if: always() && steps.labelled.outcome == 'success'
         run: contentctl lock commit --push
+      # The whole content as one HTML page, what this pull request changed highlighted.
+      - name: Build the HTML preview
+        if: always() && steps.labelled.outcome == 'success'
+        env:
+          POWERPOST_API_KEY: ${{{{ secrets.POWERPOST_API_KEY }}}}
+          POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
+          POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
+        run: >-
+          contentctl preview --changed-since "origin/$GITHUB_BASE_REF"
+          -o "$RUNNER_TEMP/contentctl-preview"
+      - uses: actions/upload-artifact@v4
+        if: always() && steps.labelled.outcome == 'success'
+        with:
+          name: contentctl-preview
+          path: ${{{{ runner.temp }}}}/contentctl-preview/
+          if-no-files-found: ignore
+          retention-days: 14
       - name: Show the generated content in the plan comment
         if: always() && steps.labelled.outcome == 'success'
         env:
@@ -274,7 +291,8 @@ jobs:
           contentctl plan --changed-since "origin/$GITHUB_BASE_REF" \\
             -out "$RUNNER_TEMP/contentctl-plan/plan.json"
           contentctl github comment "$RUNNER_TEMP/contentctl-plan/plan.comment.md" \\
-            --pr "$PR_NUMBER" --head-sha "$(git rev-parse HEAD)" --run-url "$RUN_URL"
+            --pr "$PR_NUMBER" --head-sha "$(git rev-parse HEAD)" --run-url "$RUN_URL" \\
+            --preview-url "$RUN_URL#artifacts"
       - uses: actions/upload-artifact@v4
         if: always()
         with:

@@ -213,6 +213,13 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
         assert "2030-06-03 09:00 Europe/Paris" in body
         assert "Spent in this pull request so far: **9 credits**" in body
         assert f"Plan of `{remote.head(BRANCH)[:12]}`" in body
+        # The HTML preview: uploaded, linked, this pull request's content highlighted.
+        preview = (generated.artifacts / "contentctl-preview" / "index.html").read_text()
+        assert "<section class='changed'><h2>post/launch</h2>" in preview
+        assert "<section class='changed'><h2>carousel/tips</h2>" in preview
+        assert preview.count("src='data:image/png;base64,") >= len(slides)
+        run_url = f"https://github.com/{REPOSITORY}/actions/runs/301"
+        assert f"[HTML preview of the content]({run_url}#artifacts)" in body
 
         # The author edits the prompt: planned again, the comment says the caption is stale.
         edited = push_pull_request(
