@@ -105,6 +105,7 @@ jobs:
       cancel-in-progress: false
     permissions:
       contents: write
+      pull-requests: write   # to tell a merged pull request what needs review
     steps:
       - uses: actions/checkout@v4
         with:
@@ -121,6 +122,7 @@ jobs:
           git config user.name "github-actions[bot]"
           git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
       - name: Apply and commit the lockfile
+        id: apply
         env:
           POWERPOST_API_KEY: ${{{{ secrets.POWERPOST_API_KEY }}}}
           POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
@@ -133,6 +135,19 @@ jobs:
       - name: Commit and push the lockfile, whatever happened
         if: always()
         run: contentctl lock commit --push
+      # Content the merge had to generate itself was drafted, not published (publishing:
+      # reviewed): the merged pull request is told which.
+      - name: Say on the merged pull request what needs review
+        if: always() && steps.apply.outputs.needs_review != ''
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+          NEEDS_REVIEW: ${{{{ steps.apply.outputs.needs_review }}}}
+          RUN_URL: >-
+            ${{{{ github.server_url }}}}/${{{{ github.repository }}}}/actions/runs/${{{{
+            github.run_id }}}}
+        run: >-
+          contentctl github needs-review --commit "$GITHUB_SHA" --run-url "$RUN_URL"
+          "$NEEDS_REVIEW"
       # A lockfile that could not be pushed is saved here, with the command to recover it.
       - uses: actions/upload-artifact@v4
         if: always()

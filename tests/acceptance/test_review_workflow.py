@@ -265,7 +265,10 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
 
         assert applied.status == "success", applied.log
         assert sorted(_sent(sandbox, seen)) == ["POST /posts/{post_id}/publish", "POST /schedule"]
-        assert "needs review" not in applied.log.lower()
+        assert "needs review: " not in applied.log
+        assert applied.step("Say on the merged pull request what needs review").conclusion == (
+            "skipped"
+        )
 
     on_main = _lock(remote, "main")["resources"]
     post = on_main["post/launch"]["steps"]
@@ -276,3 +279,75 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
     assert on_main["schedule/morning"]["steps"]["schedule"]["status"] == "completed"
     render = on_main["carousel/tips"]["steps"]["render"]
     assert render == regenerated["carousel/tips"]["steps"]["render"]
+
+
+def _apply(
+    remote: BareRemote,
+    root: Path,
+    api: FakeGitHub,
+    api_url: str,
+    sandbox: ServedSandbox,
+    sha: str,
+    run: int,
+) -> JobResult:
+    workflow = Workflow.load(root / "template" / WORKFLOW)
+    token = f"ghs_run{run}"
+    api.grant(token, workflow.job("apply").permissions)
+    env = sandbox.environ()
+    return run_job(
+        workflow,
+        "apply",
+        remote=remote,
+        runner_root=root / f"runner-{run}",
+        secrets={k: v for k, v in env.items() if not k.endswith("BASE_URL")},
+        machine_env={k: v for k, v in env.items() if k.endswith("BASE_URL")},
+        venv_bin=VENV,
+        sha=sha,
+        token=token,
+        api_url=api_url,
+        run_id=run,
+    )
+
+
+def test_content_merged_without_generating_is_drafted_named_on_the_pull_request_and_published_later(
+    tmp_path: Path,
+) -> None:
+    template = _template(tmp_path / "template")
+    remote = BareRemote.seed(template, tmp_path / "origin.git")
+    api = FakeGitHub(branch_head=remote.head)
+    pull = push_pull_request(
+        remote, tmp_path / "author", 7, BRANCH, {"content/launch.yaml": CONTENT}, "Launch"
+    )
+    api.open_pull(7, pull.head_sha, BRANCH, REPOSITORY)
+    main = merge_pull_request(remote, tmp_path / "merge", pull)
+    api.merge(7, main)
+
+    with api.serve() as api_url, ServedSandbox(tmp_path / "api", latency=0) as sandbox:
+        merged = _apply(remote, tmp_path, api, api_url, sandbox, main, 401)
+
+        assert merged.status == "success", merged.log
+        assert "needs review: post/launch (publish held)" in merged.log
+        assert "needs review: schedule/morning (schedule held)" in merged.log
+        sent = _sent(sandbox, 0)
+        assert "POST /posts" in sent  # the draft exists, for review
+        assert "POST /posts/{post_id}/publish" not in sent and "POST /schedule" not in sent
+        [told] = api.of(7)
+        assert told["body"].startswith("<!-- contentctl-needs-review -->")
+        assert "- `post/launch`\n- `schedule/morning`" in told["body"]
+        assert f"https://github.com/{REPOSITORY}/actions/runs/401" in told["body"]
+        on_main = _lock(remote, "main")["resources"]
+        assert "publish" not in on_main["post/launch"]["steps"]
+
+        # The next merge (anything at all): the drafted content exists, unchanged: published.
+        later = remote.push_change(tmp_path / "other", {"README.md": "Hello\n"}, "Readme")
+        seen = len(sandbox.requests())
+        published = _apply(remote, tmp_path, api, api_url, sandbox, later, 402)
+
+        assert published.status == "success", published.log
+        assert sorted(_sent(sandbox, seen)) == [
+            "POST /posts/{post_id}/publish",
+            "POST /schedule",
+        ]
+        assert len(api.of(7)) == 1  # nothing more needs review
+    on_main = _lock(remote, "main")["resources"]
+    assert on_main["post/launch"]["steps"]["publish"]["status"] == "completed"

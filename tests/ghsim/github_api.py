@@ -23,6 +23,7 @@ LIMIT = 65_536  # GitHub: "body is too long (maximum is 65536 characters)"
 PULL = re.compile(r"^/repos/([^/]+/[^/]+)/pulls/(\d+)$")
 COMMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 COMMENT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
+COMMIT_PULLS = re.compile(r"^/repos/([^/]+/[^/]+)/commits/([0-9a-f]{40})/pulls$")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class FakeGitHub:
             "base": {"ref": "main", "repo": {"full_name": self.repository}},
         }
 
+    def merge(self, number: int, merge_sha: str) -> None:
+        """The merge button: the pull request is closed, merged as ``merge_sha``."""
+        self.pulls[number].update(state="closed", merged=True, merge_commit_sha=merge_sha)
+
     def add_comment(self, number: int, body: str, login: str) -> dict[str, Any]:
         comment = {
             "id": 1000 + len(self.comments),
@@ -102,6 +107,19 @@ class FakeGitHub:
             return _error(401, "Bad credentials")
         if request.headers.get("accept") != "application/vnd.github+json":
             return _error(415, "Unsupported 'Accept' header")
+        commit = COMMIT_PULLS.match(path)
+        if request.method == "GET" and commit is not None:
+            if commit[1] != self.repository:
+                return _error(404, "Not Found")
+            if not _allows(granted.permissions, "contents", "read"):
+                return _error(403, "Resource not accessible by integration")
+            # GitHub: the pull requests a commit belongs to, merged ones by their merge commit.
+            found = [
+                p
+                for p in self.pulls.values()
+                if commit[2] in (p.get("merge_commit_sha"), p["head"]["sha"])
+            ]
+            return httpx.Response(200, json=found)
         routes = (
             ("GET", PULL, self._pull, "pull-requests", "read"),
             ("GET", COMMENTS, self._list, "pull-requests", "read"),
