@@ -220,38 +220,63 @@ name: contentctl generate
 # secret and a read-only token, and this workflow never uses pull_request_target (which would
 # hand the secrets to the fork's code). To generate a fork's content, a maintainer who has read
 # it pushes its branch to this repository and labels that pull request.
+#
+# A fresh take without editing the manifests: Actions > contentctl generate > Run workflow,
+# on the pull request's branch, naming what to generate again (only people with write access
+# can run a workflow).
 on:
   pull_request:
     types: [labeled]
+  workflow_dispatch:
+    inputs:
+      replace:
+        description: "Generate these again (addresses, separated by spaces: post/launch)"
+        required: true
+        type: string
+      pull_request:
+        description: "The pull request of this branch (its number), to show the new take"
+        required: true
+        type: number
 
 permissions: {{}}
 
 jobs:
   generate:
     if: >-
-      github.event.label.name == 'contentctl:generate' &&
-      github.event.pull_request.head.repo.full_name == github.repository
+      github.event_name == 'workflow_dispatch' ||
+      (github.event.label.name == 'contentctl:generate' &&
+      github.event.pull_request.head.repo.full_name == github.repository)
     runs-on: ubuntu-latest
-    # One generate stage per pull request at a time; never cancel one that paid for jobs.
+    # One generate stage per branch at a time; never cancel one that paid for jobs.
     concurrency:
-      group: contentctl-generate-${{{{ github.event.pull_request.number }}}}
+      group: >-
+        contentctl-generate-${{{{ github.event.pull_request.head.ref || github.ref_name }}}}
       cancel-in-progress: false
     permissions:
       contents: write        # the lockfile commit on the pull request's branch
       pull-requests: write   # the plan comment, with the generated content
+    env:
+      # The branch the pull request merges into: what it changed is planned and highlighted.
+      BASE: ${{{{ github.event.pull_request.base.ref || github.event.repository.default_branch }}}}
     steps:
       - uses: actions/checkout@v4
         with:
-          ref: ${{{{ github.event.pull_request.head.ref }}}}
+          ref: ${{{{ github.event.pull_request.head.ref || github.ref_name }}}}
           fetch-depth: 0
       # What the maintainer labelled is what runs: a commit pushed since is not generated.
+      # A run by hand generates a pull request's branch, never the default branch.
       - name: Check that the branch is the commit that was labelled
         id: labelled
         env:
           LABELLED_SHA: ${{{{ github.event.pull_request.head.sha }}}}
+          DEFAULT_BRANCH: ${{{{ github.event.repository.default_branch }}}}
         run: |
-          if [ "$(git rev-parse HEAD)" != "$LABELLED_SHA" ]; then
+          if [ -n "$LABELLED_SHA" ] && [ "$(git rev-parse HEAD)" != "$LABELLED_SHA" ]; then
             echo "::error::the branch moved after the label was added; add it again"
+            exit 1
+          fi
+          if [ -z "$LABELLED_SHA" ] && [ "$GITHUB_REF_NAME" = "$DEFAULT_BRANCH" ]; then
+            echo "::error::run it on a pull request's branch, not on $DEFAULT_BRANCH"
             exit 1
           fi
       - uses: actions/setup-python@v5
@@ -269,8 +294,13 @@ jobs:
           POWERPOST_API_KEY: ${{{{ secrets.POWERPOST_API_KEY }}}}
           POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
           POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
+          REPLACE: ${{{{ github.event.inputs.replace }}}}
         # exec: a cancel's signals reach contentctl, which records what it paid for.
-        run: exec contentctl apply --generate --auto-approve --commit --push
+        run: |
+          set -f  # the addresses are words, never file patterns
+          fresh=()
+          for address in $REPLACE; do fresh+=(--replace "$address"); done
+          exec contentctl apply --generate --auto-approve --commit --push "${{fresh[@]}}"
       # After a cancel or a failure too, once generating may have started: the lockfile is
       # the only record of the jobs paid for, and the comment shows what there is.
       - name: Commit and push the lockfile, whatever happened
@@ -284,7 +314,7 @@ jobs:
           POWERPOST_WORKSPACE_ID: ${{{{ secrets.POWERPOST_WORKSPACE_ID }}}}
           POSTNITRO_API_KEY: ${{{{ secrets.POSTNITRO_API_KEY }}}}
         run: >-
-          contentctl preview --changed-since "origin/$GITHUB_BASE_REF"
+          contentctl preview --changed-since "origin/$BASE"
           -o "$RUNNER_TEMP/contentctl-preview"
       - uses: actions/upload-artifact@v4
         if: always() && steps.labelled.outcome == 'success'
@@ -297,13 +327,13 @@ jobs:
         if: always() && steps.labelled.outcome == 'success'
         env:
           GITHUB_TOKEN: ${{{{ github.token }}}}
-          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+          PR_NUMBER: ${{{{ github.event.pull_request.number || github.event.inputs.pull_request }}}}
           RUN_URL: >-
             ${{{{ github.server_url }}}}/${{{{ github.repository }}}}/actions/runs/${{{{
             github.run_id }}}}
         run: |
           mkdir -p "$RUNNER_TEMP/contentctl-plan"
-          contentctl plan --changed-since "origin/$GITHUB_BASE_REF" \\
+          contentctl plan --changed-since "origin/$BASE" \\
             -out "$RUNNER_TEMP/contentctl-plan/plan.json"
           contentctl github comment "$RUNNER_TEMP/contentctl-plan/plan.comment.md" \\
             --pr "$PR_NUMBER" --head-sha "$(git rev-parse HEAD)" --run-url "$RUN_URL" \\

@@ -150,6 +150,43 @@ def _generate(
     )
 
 
+def _dispatch(
+    remote: BareRemote,
+    root: Path,
+    api: FakeGitHub,
+    api_url: str,
+    sandbox: ServedSandbox,
+    replace: str,
+    run: int,
+    branch: str = BRANCH,
+) -> JobResult:
+    """The generate workflow run by hand (workflow_dispatch) on ``branch``."""
+    workflow = Workflow.load(root / "template" / GENERATE_WORKFLOW)
+    token = f"ghs_run{run}"
+    api.grant(token, workflow.job("generate").permissions)
+    env = sandbox.environ()
+    return run_job(
+        workflow,
+        "generate",
+        remote=remote,
+        runner_root=root / f"runner-{run}",
+        venv_bin=VENV,
+        secrets={k: v for k, v in env.items() if not k.endswith("BASE_URL")},
+        machine_env={k: v for k, v in env.items() if k.endswith("BASE_URL")},
+        event_name="workflow_dispatch",
+        event={
+            "ref": f"refs/heads/{branch}",
+            "inputs": {"replace": replace, "pull_request": "7"},
+            "repository": {"full_name": REPOSITORY, "default_branch": "main"},
+        },
+        ref=f"refs/heads/{branch}",
+        sha=remote.head(branch),
+        token=token,
+        api_url=api_url,
+        run_id=run,
+    )
+
+
 def _sent(sandbox: ServedSandbox, since: int) -> list[str]:
     return [
         f"{r['method']} {r['route']}"
@@ -244,6 +281,19 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
         body = api.of(7)[0]["body"]
         assert "Today we launched" in body
         assert "Takes on this branch: captions 2 takes (6 + 6 credits)" in body
+
+        # A fresh take without editing anything: run by hand on the branch, with --replace.
+        seen = len(sandbox.requests())
+        fresh = _dispatch(remote, tmp_path, api, api_url, sandbox, "post/launch", 303)
+
+        assert fresh.status == "success", fresh.log
+        # The post's every step again (its slides uploaded again: free); the carousel not.
+        assert sorted(set(_sent(sandbox, seen))) == [
+            "POST /content/generate",
+            "POST /media/upload",
+            "POST /posts",
+        ]
+        assert "captions 3 takes (6 + 6 + 6 credits)" in api.of(7)[0]["body"]
         regenerated = _lock(remote, BRANCH)["resources"]
 
         # Merged: the apply on main publishes, and generates nothing.

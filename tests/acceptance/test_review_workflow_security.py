@@ -17,6 +17,7 @@ from github_sim import (
     GENERATE_WORKFLOW,
     BareRemote,
     Contexts,
+    FakeGitHub,
     ServedSandbox,
     Workflow,
     condition,
@@ -24,7 +25,7 @@ from github_sim import (
     run_job,
 )
 from test_git_github import _actionlint
-from test_review_workflow import CONTENT, LABEL, _template
+from test_review_workflow import CONTENT, LABEL, _dispatch, _template
 
 VENV = Path(sys.executable).parent
 REPOSITORY = "acme/content"
@@ -107,7 +108,9 @@ def test_no_scaffolded_workflow_runs_a_forks_code_with_secrets(tmp_path: Path) -
     }
     # The generate job reads secrets, starts for the label on this repository's branches only.
     assert "secrets.POWERPOST_API_KEY" in workflows["contentctl-generate.yml"]
-    assert _triggers(generate) == {"pull_request": {"types": ["labeled"]}}
+    triggers = _triggers(generate)
+    assert set(triggers) == {"pull_request", "workflow_dispatch"}  # neither can a fork cause
+    assert triggers["pull_request"] == {"types": ["labeled"]}
     job = generate["jobs"]["generate"]
     same_repo = {
         "action": "labeled",
@@ -124,8 +127,8 @@ def test_no_scaffolded_workflow_runs_a_forks_code_with_secrets(tmp_path: Path) -
     ("old", "new", "found"),
     [
         (  # the fork check dropped: the label alone would start it for a fork
-            "github.event.label.name == 'contentctl:generate' &&\n"
-            "      github.event.pull_request.head.repo.full_name == github.repository",
+            "(github.event.label.name == 'contentctl:generate' &&\n"
+            "      github.event.pull_request.head.repo.full_name == github.repository)",
             "github.event.label.name == 'contentctl:generate'",
             "job generate starts for a fork's labeled (contentctl:generate)",
         ),
@@ -204,8 +207,16 @@ def test_the_generate_job_skips_a_fork_and_refuses_a_commit_pushed_after_the_lab
         assert "the branch moved after the label was added; add it again" in moved.log
         ran = [s.conclusion for s in moved.steps]
         assert ran[:2] == ["success", "failure"] and set(ran[2:]) <= {"skipped", "success"}
+        # Run by hand on the default branch: refused; the stage is for pull requests.
+        api = FakeGitHub()
+        with api.serve() as api_url:
+            on_main = _dispatch(remote, tmp_path, api, api_url, sandbox, "post/launch", 4, "main")
+
+        assert on_main.status == "failure"
+        assert "run it on a pull request's branch, not on main" in on_main.log
         assert sandbox.requests() == []  # nothing reached the API
     assert remote.show("contentctl.lock", "launch") is None
+    assert remote.show("contentctl.lock", "main") is None
 
 
 def test_actionlint_checks_the_generate_workflow(tmp_path: Path) -> None:
