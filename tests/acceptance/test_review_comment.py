@@ -107,3 +107,47 @@ def test_hostile_captions_and_urls_stay_inert(tmp_path: Path) -> None:
     prose = outside_code(rendered)
     assert "@octocat" not in prose and "#12" not in prose and "<b>" not in rendered
     assert "PostNitro editor" not in comment
+
+
+def _post(name: str) -> str:
+    return POST.replace("name: launch", f"name: {name}").replace(
+        "We just launched dark mode", f"Say {name} to everyone"
+    )
+
+
+def test_two_pull_requests_generated_apart_merge_and_publish_without_generating(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "README.md").write_text("Manifests.\n")
+    (root / "contentctl.yaml").write_text(REVIEWED)
+    git_repo(root)
+    project = Project(root, {"CONTENTCTL_SANDBOX_LATENCY": "0", "NO_COLOR": "1"})
+    assert project.run("lock", "install-driver", sandbox=False).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Merge contentctl.lock with contentctl")
+    for name in ("spring", "summer"):
+        git(root, "checkout", "-q", "-b", name, "main")
+        project.write(f"content/{name}.yaml", _post(name))
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"Post {name}")
+        generated = project.run("apply", "--generate", "--auto-approve", "--commit")
+        assert generated.exit_code == 0, generated.output
+
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-edit", "spring")
+    merged = git(root, "merge", "--no-edit", "summer", check=False)  # both wrote the lockfile
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+
+    seen = len(project.requests())
+    applied = project.run("apply", "--auto-approve")
+
+    assert applied.exit_code == 0, applied.output
+    sent = [(r["method"], r["route"]) for r in project.requests()[seen:] if r["method"] == "POST"]
+    assert sent == [("POST", "/posts/{post_id}/publish")] * 2
+    steps = json.loads(project.lockfile.read_text())["resources"]
+    assert {a: s["steps"]["publish"]["status"] for a, s in steps.items()} == {
+        "post/spring": "completed",
+        "post/summer": "completed",
+    }
