@@ -9,6 +9,8 @@ from pathlib import Path
 
 from helpers import Project
 
+from contentctl.validate.schema import validator
+
 REVIEWED = (
     "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: reviewed}\n"
     "spec:\n  publishing: reviewed\n"
@@ -208,6 +210,7 @@ def test_a_saved_generate_plan_is_applied_as_saved(tmp_path: Path) -> None:
 
     assert planned.exit_code == 0, planned.output
     assert data["options"]["generate"] is True
+    validator("plan.schema.json").validate(data)
     assert [(h["address"], h["steps"], h["why"]) for h in data["held"]] == [
         ("post/launch", ["publish"], "merge")
     ]
