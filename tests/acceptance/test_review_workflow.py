@@ -315,6 +315,14 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
 
         assert applied.status == "success", applied.log
         assert sorted(_sent(sandbox, seen)) == ["POST /posts/{post_id}/publish", "POST /schedule"]
+        # Every request of the merge's apply: the balance it prints, the two that publish,
+        # and the published post read back. No generation, no render, no upload, no draft.
+        assert sorted(f"{r['method']} {r.get('route')}" for r in sandbox.requests()[seen:]) == [
+            "GET /account/credits",
+            "GET /posts/{post_id}",
+            "POST /posts/{post_id}/publish",
+            "POST /schedule",
+        ]
         assert "needs review: " not in applied.log
         assert applied.step("Say on the merged pull request what needs review").conclusion == (
             "skipped"
