@@ -232,3 +232,39 @@ def test_a_fresh_take_without_editing_the_manifest_is_still_only_a_draft(tmp_pat
     after = json.loads(project.lockfile.read_text())["resources"]["post/launch"]["steps"]
     assert after["captions"]["remote_id"] != before["captions"]["remote_id"]
     assert "publish" not in after
+
+
+def test_generate_leaves_deletes_and_updates_of_existing_objects_to_the_merge(
+    tmp_path: Path,
+) -> None:
+    draft = SCHEDULE.replace("status: SCHEDULED", "status: DRAFT")
+    project = _project(tmp_path, schedule=False)
+    project.write("content/morning.yaml", draft)
+    assert project.run("apply", "--auto-approve").exit_code == 0  # a draft schedule exists
+    assert _steps(project)["schedule/morning"]["schedule"] == "completed"
+
+    # An edit of the existing schedule: updated in place only on the merge.
+    project.edit("content/morning.yaml", "Dark mode tips", "Dark mode, tips")
+    seen = len(project.requests())
+    edited = project.run("apply", "--generate", "--auto-approve")
+
+    assert edited.exit_code == 0, edited.output
+    assert "  schedule/morning: schedule" in edited.output
+    assert [r for r in project.requests()[seen:] if r["method"] in ("PUT", "POST")] == []
+
+    # Its manifest removed: deleted only on the merge.
+    (project.root / "content" / "morning.yaml").unlink()
+    planned = project.run("plan", "--generate")
+    removed = project.run("apply", "--generate", "--auto-approve")
+
+    assert "Waits for the apply after the merge (not run by --generate):" in planned.output
+    assert "  schedule/morning: delete" in planned.output
+    assert removed.exit_code == 0, removed.output
+    assert project.calls("DELETE", "/schedule/{schedule_id}", seen) == []
+    assert "schedule/morning" in _steps(project)
+
+    merged = project.run("apply", "--auto-approve")
+
+    assert merged.exit_code == 0, merged.output
+    assert len(project.calls("DELETE", "/schedule/{schedule_id}", seen)) == 1
+    assert "schedule/morning" not in _steps(project)
