@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -207,6 +207,20 @@ def comment_on(client: httpx.Client, target: Target, pull_request: int, text: st
         json={"body": text[:LIMIT]},
     )
     return Posted("created", made.get("html_url"))
+
+
+def remove_label(client: httpx.Client, target: Target, pull_request: int, label: str) -> bool:
+    """Take ``label`` off ``pull_request``; False when it did not have it."""
+    path = f"/repos/{target.repository}/issues/{pull_request}/labels/{quote(label, safe='')}"
+    try:
+        response = client.request("DELETE", path)
+    except httpx.HTTPError as exc:
+        raise ContentctlError(f"cannot reach GitHub's API at {client.base_url}: {exc}") from None
+    if response.status_code == 404:
+        return False
+    if not response.is_success:
+        raise _refused(response, pull_request)
+    return True
 
 
 def _find(client: httpx.Client, target: Target, pull_request: int, author: str) -> int | None:

@@ -22,6 +22,7 @@ def github() -> None:
     Examples:
       contentctl github comment contentctl-plan/comment.md --pr 7 --head-sha "$HEAD_SHA"
       contentctl github needs-review --commit "$GITHUB_SHA" post/launch
+      contentctl github unlabel contentctl:generate --pr 7
     """
 
 
@@ -139,6 +140,38 @@ def needs_review(app: App, addresses: tuple[str, ...], commit: str, run_url: str
         for number in pulls:
             posted = github_comment.comment_on(client, target, number, text)
             click.echo(f"Commented on pull request #{number}: {posted.url}")
+
+
+@github.command("unlabel")
+@click.argument("label")
+@click.option(
+    "--pr",
+    "pull_request",
+    type=click.IntRange(min=1),
+    required=True,
+    help="The pull request to take the label off.",
+)
+@pass_app
+def unlabel(app: App, label: str, pull_request: int) -> None:
+    """Take LABEL off a pull request, so that adding it again is a new request.
+
+    The generate stage runs when a maintainer adds the label contentctl:generate; taking it
+    off once done makes the label a button: add it again to generate again. Uses
+    GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN.
+
+    \b
+    Example:
+      contentctl github unlabel contentctl:generate --pr 7
+    """
+    from contentctl import github_comment
+
+    target = github_comment.Target.from_environ(app.environ)
+    with target.client() as client:
+        removed = github_comment.remove_label(client, target, pull_request, label)
+    if removed:
+        click.echo(f"Took the label {label} off pull request #{pull_request}.")
+    else:
+        click.echo(f"Pull request #{pull_request} does not have the label {label}.")
 
 
 def _read(path: Path) -> str | None:

@@ -214,12 +214,13 @@ name: contentctl generate
 # post drafts; never publishing, never a SCHEDULED schedule), commits contentctl.lock to its
 # branch and shows the content in the plan comment. The merge then publishes exactly that.
 #
-# A maintainer asks for it by adding the label contentctl:generate (remove it and add it
-# again to generate again). Only the label triggers it: a push never spends credits. Pull
-# requests from forks are never generated here: on pull_request GitHub gives their runs no
-# secret and a read-only token, and this workflow never uses pull_request_target (which would
-# hand the secrets to the fork's code). To generate a fork's content, a maintainer who has read
-# it pushes its branch to this repository and labels that pull request.
+# A maintainer asks for it by adding the label contentctl:generate (the job takes it off when
+# done: add it again to generate again). Only the label triggers it: a push never spends
+# credits. Pull requests from forks are never generated here: on pull_request GitHub gives
+# their runs no secret and a read-only token, and this workflow never uses pull_request_target
+# (which would hand the secrets to the fork's code). To generate a fork's content, a
+# maintainer who has read it pushes its branch to this repository and labels that pull
+# request.
 #
 # A fresh take without editing the manifests: Actions > contentctl generate > Run workflow,
 # on the pull request's branch, naming what to generate again (only people with write access
@@ -338,6 +339,13 @@ jobs:
           contentctl github comment "$RUNNER_TEMP/contentctl-plan/plan.comment.md" \\
             --pr "$PR_NUMBER" --head-sha "$(git rev-parse HEAD)" --run-url "$RUN_URL" \\
             --preview-url "$RUN_URL#artifacts"
+      # The label is a button: taken off once done, added again to generate again.
+      - name: Take the label off
+        if: always() && github.event_name == 'pull_request'
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+        run: contentctl github unlabel contentctl:generate --pr "$PR_NUMBER"
       - uses: actions/upload-artifact@v4
         if: always()
         with:

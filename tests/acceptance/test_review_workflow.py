@@ -129,6 +129,7 @@ def _generate(
     workflow = Workflow.load(root / "template" / GENERATE_WORKFLOW)
     token = f"ghs_run{run}"
     api.grant(token, workflow.job("generate").permissions)
+    api.label(pull.number, LABEL)  # a maintainer adds the label
     env = sandbox.environ()
     return run_job(
         workflow,
@@ -226,6 +227,7 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
         generated = _generate(remote, tmp_path, api, api_url, sandbox, pull, 301)
 
         assert generated.status == "success", generated.log
+        assert api.pulls[7]["labels"] == []  # taken off: adding it again generates again
         sent = _sent(sandbox, 0)
         assert sorted(set(sent)) == [
             "POST /content/generate",

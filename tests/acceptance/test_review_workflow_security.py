@@ -174,7 +174,11 @@ def test_the_generate_job_skips_a_fork_and_refuses_a_commit_pushed_after_the_lab
     with ServedSandbox(tmp_path / "api", latency=0) as sandbox:
         env = sandbox.environ()
 
-        def generate(event: dict[str, Any], run: int) -> Any:
+        def generate(
+            event: dict[str, Any], run: int, api: FakeGitHub | None = None, api_url: str = ""
+        ) -> Any:
+            if api is not None:
+                api.grant(f"ghs_run{run}", workflow.job("generate").permissions)
             return run_job(
                 workflow,
                 "generate",
@@ -191,6 +195,8 @@ def test_the_generate_job_skips_a_fork_and_refuses_a_commit_pushed_after_the_lab
                 base_ref="main",
                 head_ref="launch",
                 run_id=run,
+                token=f"ghs_run{run}",
+                **({"api_url": api_url} if api_url else {}),
             )
 
         fork = generate(_labelled(remote, pull.head_sha, FORK), 1)
@@ -199,14 +205,27 @@ def test_the_generate_job_skips_a_fork_and_refuses_a_commit_pushed_after_the_lab
         push_pull_request(
             remote, tmp_path / "late", 7, "launch", {"content/late.md": "late\n"}, "Late"
         )
-        moved = generate(_labelled(remote, pull.head_sha, REPOSITORY), 3)
+        api = FakeGitHub()
+        api.open_pull(7, remote.head("launch"), "launch", REPOSITORY)
+        api.label(7, LABEL)
+        with api.serve() as api_url:
+            moved = generate(_labelled(remote, pull.head_sha, REPOSITORY), 3, api, api_url)
 
         assert fork.status == "skipped" and fork.steps == []
         assert other_label.status == "skipped"
         assert moved.status == "failure"
         assert "the branch moved after the label was added; add it again" in moved.log
-        ran = [s.conclusion for s in moved.steps]
-        assert ran[:2] == ["success", "failure"] and set(ran[2:]) <= {"skipped", "success"}
+        ran = {s.title: s.conclusion for s in moved.steps}
+        assert ran.pop("Check that the branch is the commit that was labelled") == "failure"
+        # Taken off, so that adding it again is a new request; nothing else ran after.
+        assert ran.pop("Take the label off") == "success" and api.pulls[7]["labels"] == []
+        for title in (
+            "Generate drafts and commit the lockfile to the pull request",
+            "Commit and push the lockfile, whatever happened",
+            "Build the HTML preview",
+            "Show the generated content in the plan comment",
+        ):
+            assert ran[title] == "skipped", title
         # Run by hand on the default branch: refused; the stage is for pull requests.
         api = FakeGitHub()
         with api.serve() as api_url:
