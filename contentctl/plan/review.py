@@ -25,6 +25,11 @@ from contentctl.plan.steps import StepSpec
 # stage leaves it for the apply after the merge.
 HeldWhy = Literal["review", "merge"]
 REVIEWED = "reviewed"
+# Upstream steps that look things up rather than make content: made in the same run, they
+# leave nothing unreviewed (a schedule's social accounts, a carousel's template ids).
+LOOKUPS = frozenset({"accounts", "lookup"})
+# What a held publishing step leaves instead.
+INSTEAD = {"publish": "kept as a draft, not published", "schedule": "not sent to PostNitro"}
 
 
 @dataclass(frozen=True)
@@ -63,25 +68,38 @@ def held_steps(
         if not spec.publishes or actions.get(spec.name, "keep") == "keep":
             continue
         fresh = [
-            up.key.replace("#", " ")
+            up
             for up in spec.upstream
-            if runs.get(up.key)
-            or (found := lock.step(up.address, up.step)) is None
-            or found.status != "completed"
+            if up.step not in LOOKUPS
+            and (
+                runs.get(up.key)
+                or (found := lock.step(up.address, up.step)) is None
+                or found.status != "completed"
+            )
         ]
         if fresh:
             held.append(spec.name)
-            generated += fresh
+            if any(up.address == address for up in fresh):
+                # Its own content: every step of it this run makes (captions, images, ...).
+                own = [
+                    "draft" if s.name == "post" else s.name
+                    for s in specs
+                    if not s.publishes
+                    and s.name not in LOOKUPS
+                    and actions.get(s.name, "keep") != "keep"
+                ]
+                generated.append("its " + ", ".join(own or ["draft"]))
+            generated += [f"{up.address} ({up.step})" for up in fresh if up.address != address]
     if not held:
         return None
     what = ", ".join(dict.fromkeys(generated))
+    instead = "; ".join(dict.fromkeys(INSTEAD.get(name, f"{name} held") for name in held))
     return Held(
         address,
         tuple(held),
         "review",
-        f"needs review: {what} {'is' if len(generated) == 1 else 'are'} made in this run, so "
-        "nobody has reviewed it; kept as a draft, not published. A later apply publishes it "
-        "once nothing it shows has to be generated again",
+        f"{what} made in this run, not reviewed yet: {instead}. A later apply publishes it "
+        "while nothing it shows has to be made again",
     )
 
 

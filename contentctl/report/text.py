@@ -67,13 +67,16 @@ def _held(plan: Plan, style: Style) -> str:
     lines = []
     review = plan.needs_review
     if review:
-        lines += ["", style("Needs review (drafted, not published):", "magenta", bold=True)]
+        lines += [
+            "",
+            style("Needs review (made in this run, not published):", "magenta", bold=True),
+        ]
         lines += [f"  ! {h.address} ({', '.join(h.steps)} held): {h.message}" for h in review]
     waiting = [h for h in plan.held if not h.needs_review]
     if waiting:
         lines += ["", "Waits for the apply after the merge (not run by --generate):"]
         lines += [f"  {h.address}: {', '.join(h.steps)}" for h in waiting]
-    return "\n" + "\n".join(lines[1:]) if lines else ""
+    return "\n" + "\n".join(lines) if lines else ""
 
 
 def _elsewhere(plan: Plan) -> str:
@@ -275,8 +278,8 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
     review = [h for h in plan.needs_review if h.address not in failed]
     if review:
         lines.append(
-            f"Needs review: {len(review)} resource(s) drafted, not published (generated in "
-            "this run; a later apply publishes them once reviewed):"
+            f"Needs review: {len(review)} resource(s) not published, their content made in "
+            "this run (a later apply publishes them while it is unchanged):"
         )
         lines += [f"  needs review: {h.address} ({', '.join(h.steps)} held)" for h in review]
     if not result.ok:

@@ -95,8 +95,11 @@ def test_a_post_merged_without_a_generate_stage_is_drafted_and_a_later_run_publi
     planned = project.run("plan")
     first = project.run("apply", "--auto-approve")  # no terminal, no --allow-publish
 
-    assert "Needs review (drafted, not published):" in planned.output
-    assert "post/launch (publish held): needs review: post/launch post is made" in planned.output
+    assert "Needs review (made in this run, not published):" in planned.output
+    assert (
+        "! post/launch (publish held): its captions, draft made in this run, not reviewed yet: "
+        "kept as a draft, not published." in planned.output
+    )
     assert first.exit_code == 0, first.output
     assert "needs review: post/launch (publish held)" in first.output
     sent = _sent(project)
@@ -268,3 +271,20 @@ def test_generate_leaves_deletes_and_updates_of_existing_objects_to_the_merge(
     assert merged.exit_code == 0, merged.output
     assert len(project.calls("DELETE", "/schedule/{schedule_id}", seen)) == 1
     assert "schedule/morning" not in _steps(project)
+
+
+def test_looking_up_accounts_again_at_the_merge_is_not_content_to_review(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    assert project.run("apply", "--generate", "--auto-approve").exit_code == 0
+    # Another account to post to: its id is looked up at the merge; the slides are unchanged.
+    project.edit(
+        "content/launch.yaml", "{linkedin: [acme-co]}", "{linkedin: [acme-co], instagram: [acme]}"
+    )
+
+    seen = len(project.requests())
+    merged = project.run("apply", "--auto-approve")
+
+    assert merged.exit_code == 0, merged.output
+    assert "needs review" not in merged.output.lower()
+    [scheduled] = project.calls("POST", "/schedule", seen)
+    assert scheduled["body"]["status"] == "SCHEDULED"
