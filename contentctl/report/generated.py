@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contentctl.lockfile import ResourceRecord
+from contentctl.plan.review import LOOKUPS
 from contentctl.report.markdown_safe import code, fenced, text
 
 if TYPE_CHECKING:
@@ -155,7 +156,12 @@ def _block(address: str, status: str, body: Sequence[str], mine: Sequence[Take])
 
 def _status(change: ResourceChange, record: ResourceRecord, held: Held | None) -> str:
     """What the merge does with it, and whether what is shown is still current."""
-    stale = [s.name for s in change.running if s.action == "run" and not s.publishes]
+    # Steps that made something before and must make it again: what is shown is outdated.
+    stale = [
+        s.name
+        for s in change.running
+        if s.action == "run" and not s.publishes and s.reason != "new" and s.name not in LOOKUPS
+    ]
     published = record.steps.get("publish")
     if stale:
         return (
