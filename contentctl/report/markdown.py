@@ -75,8 +75,9 @@ def _head(plan: Plan) -> str:
         lines += [
             "",
             "> **Needs review:** the merge would generate their content itself, so it keeps "
-            f"them as drafts and does not publish them: {names}{_more(review)}. Add the label "
-            "`contentctl:generate` to generate them here, for review.",
+            f"them as drafts and does not publish them: {names}{_more(review)}. A maintainer "
+            "adds the label `contentctl:generate` to generate them here, for review (a pull "
+            "request from a fork: once its branch is pushed to this repository).",
         ]
     blocked = plan.blocked
     if blocked:

@@ -222,8 +222,9 @@ def test_drafts_are_generated_in_the_pull_request_and_the_merge_only_publishes(
         [comment] = api.of(7)
         assert "**Needs review:**" in comment["body"] and "`post/launch`" in comment["body"]
         # Nothing generated yet: the schedule shows its words and time, and what is missing.
-        assert "`schedule/morning` · needs review: generate it in this pull request" in (
-            comment["body"]
+        assert (
+            "`schedule/morning` · needs review: generate it in this pull request"
+            in (comment["body"])
         )
         assert "changed since it was generated" not in comment["body"]
         assert sandbox.requests() == []
