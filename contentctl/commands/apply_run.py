@@ -271,15 +271,14 @@ def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:
     if not github_actions.active(app.environ):
         return
     summary = text.apply_summary(result, the_plan)
-    failed = {f.address for f in result.failures}
-    review = [h for h in the_plan.needs_review if h.address not in failed]
+    review = text.needs_review(result, the_plan)
     note = ""
     if review:
         from contentctl.report.markdown_safe import code
 
         note = (
-            "**Needs review** (drafted, not published: generated in this run, so nobody "
-            "has reviewed it; a later apply publishes it): "
+            "**Needs review** (not published: their content was made in this run, so nobody "
+            "has reviewed it; a later apply publishes it while it is unchanged): "
             + ", ".join(code(h.address) for h in review)
             + "\n\n"
         )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from contentctl.lockfile import Lockfile, ResourceRecord
     from contentctl.model import Diagnostic
     from contentctl.plan import Plan, ResourceChange
+    from contentctl.plan.review import Held
 
 SYMBOLS = {
     "create": ("+", "green"),
@@ -274,8 +275,7 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
     not_started = sorted(set(result.not_started))
     if not_started:
         lines.append(f"  not started (apply stopped): {', '.join(not_started)}")
-    failed = {f.address for f in result.failures} | set(result.skipped)
-    review = [h for h in plan.needs_review if h.address not in failed]
+    review = needs_review(result, plan)
     if review:
         lines.append(
             f"Needs review: {len(review)} resource(s) not published, their content made in "
@@ -285,6 +285,17 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
     if not result.ok:
         lines.append("Run `contentctl apply` again to retry what failed; completed steps are kept.")
     return "\n".join(lines)
+
+
+def needs_review(result: ApplyResult, plan: Plan) -> list[Held]:
+    """What the plan held back for review, of the resources this apply did finish."""
+    unfinished = (
+        {f.address for f in result.failures}
+        | set(result.skipped)
+        | set(result.not_started)
+        | {r.address for r in result.still_running}
+    )
+    return [h for h in plan.needs_review if h.address not in unfinished]
 
 
 def outputs(lock: Lockfile, addresses: Sequence[str] | None = None) -> str:

@@ -397,6 +397,9 @@ def test_content_merged_without_generating_is_drafted_named_on_the_pull_request_
         sent = _sent(sandbox, 0)
         assert "POST /posts" in sent  # the draft exists, for review
         assert "POST /posts/{post_id}/publish" not in sent and "POST /schedule" not in sent
+        summary = (tmp_path / "runner-401" / "temp" / "job-summary.md").read_text()
+        assert "**Needs review** (not published" in summary
+        assert "`post/launch`, `schedule/morning`" in summary
         [told] = api.of(7)
         assert told["body"].startswith("<!-- contentctl-needs-review -->")
         assert "- `post/launch`\n- `schedule/morning`" in told["body"]
