@@ -460,3 +460,44 @@ def drop_checkpoint(project: Path) -> None:
         repo.git.push("--quiet", "origin", f":{ref}")
     with contextlib.suppress(git.GitCommandError):
         repo.git.update_ref("-d", ref)
+
+
+def lockfile_versions(
+    project: Path, lockfile_path: Path, since: str
+) -> list[tuple[str, str | None]]:
+    """The lockfile where this branch left ``since`` (their merge base; None when it had
+    none), then each version a commit of the branch made, oldest first: (commit, text).
+    Empty outside a repository or when ``since`` is unknown."""
+    import git
+
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir:
+        return []
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    try:
+        base = repo.git.merge_base(since, "HEAD").strip()
+        commits = repo.git.log("--format=%H", "--reverse", f"{base}..HEAD", "--", path).split()
+    except git.GitCommandError:
+        return []
+    versions: list[tuple[str, str | None]] = [(base, _show(repo, base, path))]
+    for commit in commits:
+        text = _show(repo, commit, path)
+        if text is not None:
+            versions.append((commit, text))
+    return versions
+
+
+def show_lockfile(project: Path, lockfile_path: Path, ref: str) -> str | None:
+    """The lockfile's text at ``ref``, or None (no such revision, no lockfile there)."""
+    import git
+
+    repo = _repo(project)
+    if repo is None or not repo.working_tree_dir:
+        return None
+    top = Path(repo.working_tree_dir).resolve()
+    path = lockfile_path.resolve().relative_to(top).as_posix()
+    try:
+        return _show(repo, repo.git.rev_parse(ref).strip(), path)
+    except git.GitCommandError:
+        return None

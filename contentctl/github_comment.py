@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -99,11 +99,19 @@ class Posted:
     reason: str = ""
 
 
-def body(plan_markdown: str | None, head_sha: str, run_url: str | None) -> str:
+def body(
+    plan_markdown: str | None,
+    head_sha: str,
+    run_url: str | None,
+    preview_url: str | None = None,
+) -> str:
     """The comment: the plan's Markdown (or, when the plan job left none, why there is no
-    plan) under the marker, and a footer naming the commit planned and the run. Never
-    longer than GitHub accepts."""
+    plan) under the marker, and a footer naming the commit planned and the run (and where
+    the HTML preview of the content is, when there is one). Never longer than GitHub
+    accepts."""
     run = f"[workflow run]({run_url})" if run_url and _is_web_url(run_url) else "workflow run"
+    if preview_url and _is_web_url(preview_url):
+        run += f" · [HTML preview of the content]({preview_url}) (`contentctl-preview`)"
     footer = f"\n\n---\n<sub>Plan of {code(head_sha[:12])} · {run}</sub>\n"
     if plan_markdown is None:
         text = (
@@ -156,6 +164,63 @@ def post(
         return Posted("created", made.get("html_url"))
     edited = _json(client, "PATCH", f"/repos/{repo}/issues/comments/{found}", json={"body": text})
     return Posted("updated", edited.get("html_url"))
+
+
+NEEDS_REVIEW_MARKER = "<!-- contentctl-needs-review -->"
+
+
+def needs_review_body(addresses: list[str], run_url: str | None) -> str:
+    """The follow-up comment on a merged pull request whose content was drafted, not
+    published: what, why, and how it goes out."""
+    run = f"[the apply]({run_url})" if run_url and _is_web_url(run_url) else "the apply"
+    names = "\n".join(f"- {code(a)}" for a in addresses[:100])
+    more = f"\n- and {len(addresses) - 100} more" if len(addresses) > 100 else ""
+    return (
+        f"{NEEDS_REVIEW_MARKER}\n### contentctl: needs review\n\n"
+        f"After this merge, {run} had to generate content nobody had reviewed, so it created "
+        "it as drafts and did not publish it:\n\n"
+        f"{names}{more}\n\n"
+        "Review the drafts (`contentctl show ADDRESS`, the preview, or PowerPost itself). The "
+        "next apply publishes them as they are (the next merge, or `contentctl apply`); to "
+        "change them first, edit their manifests in a pull request and generate it there "
+        "(label `contentctl:generate`).\n"
+    )
+
+
+def merged_pull_requests(client: httpx.Client, target: Target, commit: str) -> list[int]:
+    """The pull requests merged as ``commit`` (GitHub's list for a commit)."""
+    pulls = _request(client, "GET", f"/repos/{target.repository}/commits/{commit}/pulls")
+    return [
+        int(p["number"])
+        for p in _decoded(pulls, list)
+        if isinstance(p, dict) and p.get("merge_commit_sha") == commit
+    ]
+
+
+def comment_on(client: httpx.Client, target: Target, pull_request: int, text: str) -> Posted:
+    """A new comment on ``pull_request``."""
+    made = _json(
+        client,
+        "POST",
+        f"/repos/{target.repository}/issues/{pull_request}/comments",
+        pull_request=pull_request,
+        json={"body": text[:LIMIT]},
+    )
+    return Posted("created", made.get("html_url"))
+
+
+def remove_label(client: httpx.Client, target: Target, pull_request: int, label: str) -> bool:
+    """Take ``label`` off ``pull_request``; False when it did not have it."""
+    path = f"/repos/{target.repository}/issues/{pull_request}/labels/{quote(label, safe='')}"
+    try:
+        response = client.request("DELETE", path)
+    except httpx.HTTPError as exc:
+        raise ContentctlError(f"cannot reach GitHub's API at {client.base_url}: {exc}") from None
+    if response.status_code == 404:
+        return False
+    if not response.is_success:
+        raise _refused(response, pull_request)
+    return True
 
 
 def _find(client: httpx.Client, target: Target, pull_request: int, author: str) -> int | None:

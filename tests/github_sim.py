@@ -16,7 +16,14 @@ from ghsim.file_commands import parse_key_values
 from ghsim.github_api import FakeGitHub, Recorded
 from ghsim.jobs import matrix_of
 from ghsim.processes import Cancellation
-from ghsim.project import COMMENT_WORKFLOW, WORKFLOW, content_project, extra_manifest, scaffold
+from ghsim.project import (
+    COMMENT_WORKFLOW,
+    GENERATE_WORKFLOW,
+    WORKFLOW,
+    content_project,
+    extra_manifest,
+    scaffold,
+)
 from ghsim.proxy import OutageProxy
 from ghsim.remote import (
     BareRemote,
@@ -33,6 +40,7 @@ from ghsim.workflow import Job, Step, Workflow, WorkflowError
 
 __all__ = [
     "COMMENT_WORKFLOW",
+    "GENERATE_WORKFLOW",
     "WORKFLOW",
     "BareRemote",
     "Cancellation",

@@ -249,7 +249,8 @@ def commit_message(the_plan: Plan, result: ApplyResult) -> list[str]:
         for o in ("failed", "skipped", "still running", "not started")
         if o in outcomes
     ]
-    title = "contentctl apply" + (" (interrupted)" if result.interrupted else "")
+    title = "contentctl apply" + (" --generate" if the_plan.options.generate else "")
+    title += " (interrupted)" if result.interrupted else ""
     head = ", ".join(parts) or "nothing done"
     lines = [f"{title}: {head}; {result.credits_used:g} credits [skip ci]", ""]
     for change in the_plan.changes:
@@ -270,9 +271,23 @@ def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:
     if not github_actions.active(app.environ):
         return
     summary = text.apply_summary(result, the_plan)
-    github_actions.append_summary(app.environ, f"### contentctl apply\n\n```\n{summary}\n```")
+    review = text.needs_review(result, the_plan)
+    note = ""
+    if review:
+        from contentctl.report.markdown_safe import code
+
+        note = (
+            "**Needs review** (not published: their content was made in this run, so nobody "
+            "has reviewed it; a later apply publishes it while it is unchanged): "
+            + ", ".join(code(h.address) for h in review)
+            + "\n\n"
+        )
+    github_actions.append_summary(app.environ, f"### contentctl apply\n\n{note}```\n{summary}\n```")
     github_actions.set_outputs(
-        app.environ, applied=result.ok, credits_used=f"{result.credits_used:g}"
+        app.environ,
+        applied=result.ok,
+        credits_used=f"{result.credits_used:g}",
+        needs_review=" ".join(h.address for h in review),
     )
 
 

@@ -276,16 +276,23 @@ def docs_generate(directory: Path) -> None:
     default=None,
     help="Where to write index.html (default: out/preview).",
 )
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Highlight what changed since git revision REF (a pull request's base), and what "
+    "depends on it.",
+)
 @variable_options
 @pass_app
-def preview(app: App, out_dir: Path | None) -> None:
+def preview(app: App, out_dir: Path | None, changed_since: str | None) -> None:
     """Write a static HTML page of the content: each post as a card per platform, each
     carousel as its slides, with what apply generated. Open it from a CI artifact: it makes
     no request of its own.
 
     \b
-    Example:
+    Examples:
       contentctl --sandbox preview -o preview && open preview/index.html
+      contentctl --sandbox preview --changed-since HEAD -o preview
     """
     import asyncio
 
@@ -295,11 +302,19 @@ def preview(app: App, out_dir: Path | None) -> None:
     project = app.project()
     graph = app.manifests(project).graph
     lock = lockfile.read(project.lockfile_path)
+    changed: set[str] = set()
+    if changed_since:
+        from contentctl import git
+        from contentctl.plan.changed import affected
+
+        touched = affected(project, graph, lock, git.changed_since(project.root, changed_since))
+        changed = set(graph.resources) if touched is None else touched
     images, missing = asyncio.run(_images(app, project, lock))
     target = out_dir or project.root / project.out_dir / "preview"
     target.mkdir(parents=True, exist_ok=True)
     (target / "index.html").write_text(
-        page(project.name, graph, lock, project.root, images, missing), encoding="utf-8"
+        page(project.name, graph, lock, project.root, images, missing, changed),
+        encoding="utf-8",
     )
     click.echo(str(target / "index.html"))
     if missing:

@@ -67,6 +67,13 @@ def plan_options(command: F) -> F:
             is_flag=True,
             help="Allow changes to published posts (creates and publishes a new post).",
         ),
+        click.option(
+            "--generate",
+            is_flag=True,
+            help="Only what is private and reversible: captions, images, videos, renders, "
+            "post drafts, for review in a pull request. Publishing, SCHEDULED schedules, "
+            "deletes and updates of existing objects wait for the apply after the merge.",
+        ),
     ):
         command = decorator(command)
     return command
@@ -84,10 +91,11 @@ def _options(
     replace: tuple[str, ...],
     select: tuple[str, ...],
     exclude: tuple[str, ...],
+    generate: bool = False,
 ) -> PlanOptions:
     from contentctl.plan.diff import PlanOptions
 
-    return PlanOptions(allow_republish, replace, select, exclude)
+    return PlanOptions(allow_republish, replace, select, exclude, generate=generate)
 
 
 def make(
@@ -160,6 +168,7 @@ def plan(
     select: tuple[str, ...],
     exclude: tuple[str, ...],
     changed_since: str | None,
+    generate: bool,
 ) -> None:
     """Show which API calls apply would make, why, and what they would cost.
 
@@ -171,23 +180,25 @@ def plan(
       contentctl plan --select 'post/launch.*' --select locale=fr   # French posts
       contentctl plan -o plan.json && contentctl apply plan.json
       contentctl plan --json | jq .credits
+      contentctl plan --generate        # what a pull request's generate stage would do
     """
     from contentctl.plan import file as plan_file
     from contentctl.report import markdown, text
 
     output_format = chosen_format(output_format)
-    options = _options(allow_republish, replace, select, exclude)
-    project, manifests, _lock, the_plan = make(app, options, changed_since)
+    options = _options(allow_republish, replace, select, exclude, generate)
+    project, manifests, lock, the_plan = make(app, options, changed_since)
     data = plan_file.to_json(the_plan, manifests.graph, _variables(app))
     if out is not None:
         plan_file.save(out, data)
-    _github_plan(app, project, the_plan, out)
+    generated = _generated(project, manifests, lock, the_plan, changed_since)
+    _github_plan(app, project, the_plan, out, generated)
     if output_format == "json":
         import json
 
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif output_format == "markdown":
-        click.echo(markdown.plan(the_plan), nl=False)
+        click.echo(markdown.plan(the_plan, markdown.BUDGET - len(generated)) + generated, nl=False)
     else:
         click.echo(text.plan(the_plan, app.style, diff=diff))
         if out is not None:
@@ -263,6 +274,7 @@ def apply(
     commit: bool,
     push: bool,
     checkpoint: bool,
+    generate: bool,
 ) -> None:
     """Make the API calls of the plan, recording each step in contentctl.lock.
 
@@ -276,12 +288,18 @@ def apply(
     in flight is recorded, jobs running remotely are kept, and with --commit the lockfile
     is still committed (and pushed). A second Ctrl-C stops at once.
 
+    With `spec.publishing: reviewed` in contentctl.yaml, apply publishes only content an
+    earlier run generated (a pull request's `apply --generate`) whose inputs have not changed
+    since; what it has to generate itself stays a draft and is reported as needing review
+    (exit 0), for a later apply to publish.
+
     \b
     Examples:
       contentctl apply                      # shows the plan, asks
       contentctl apply plan.json            # exactly a reviewed plan
       contentctl apply --auto-approve --select 'post/launch.*' --max-credits 100
       contentctl apply --auto-approve --commit --push   # in CI, on merge
+      contentctl apply --generate --auto-approve        # drafts to review, nothing public
     """
     from contentctl import lease, lockfile
     from contentctl.commands import apply_run
@@ -294,7 +312,7 @@ def apply(
         parallelism, resubmit_uncertain, no_wait, commit, push, checkpoint and push
     )
     adopted = apply_run.adopt_checkpoint(app) if running.checkpoint else None
-    options = _options(allow_republish, replace, select, exclude)
+    options = _options(allow_republish, replace, select, exclude, generate)
     if plan_file is not None:
         project, manifests, lock, the_plan = _saved(app, plan_file)
     else:
@@ -304,7 +322,10 @@ def apply(
         if adopted:  # the records the dead apply left still have to reach the branch
             apply_run.persist_adopted(app, project)
         return
-    gate = _Gate(project, max_credits, allow_publish or project.allow_publish)
+    # In the reviewed mode the pull request's review is the approval to publish: the plan
+    # publishes only content generated before this run (held back otherwise).
+    reviewed = project.publishing == "reviewed"
+    gate = _Gate(project, max_credits, allow_publish or project.allow_publish or reviewed)
     gate.check(the_plan)
     if plan_file is None:
         _approve(auto_approve)
@@ -376,12 +397,53 @@ def _changes(the_plan: Plan, manifests: Manifests) -> Any:
     return plan_file.to_json(the_plan, manifests.graph)["changes"]
 
 
-def _github_plan(app: App, project: Project, the_plan: Plan, out: Path | None) -> None:
+def _generated(
+    project: Project,
+    manifests: Manifests,
+    lock: Lockfile,
+    the_plan: Plan,
+    changed_since: str | None,
+) -> str:
+    """The comment's generated content, with the credits of each take on the branch since
+    ``changed_since`` (the pull request's base) when there is one. Shown where content is
+    reviewed before it is published (spec.publishing: reviewed)."""
+    from contentctl import git, lockfile
+    from contentctl.errors import ContentctlError
+    from contentctl.report import generated
+
+    if project.publishing != "reviewed":
+        return ""
+
+    history: list[generated.Take] = []
+    if changed_since:
+        try:
+            versions = [
+                (commit, lockfile.parse(text) if text else lockfile.Lockfile.empty())
+                for commit, text in git.lockfile_versions(
+                    project.root, project.lockfile_path, changed_since
+                )
+            ]
+            history = generated.takes(versions, _base_lockfile(project, changed_since))
+        except ContentctlError:
+            history = []  # an unreadable old lockfile: the content is still worth showing
+    return generated.section(the_plan, manifests.graph, lock, history)
+
+
+def _base_lockfile(project: Project, ref: str) -> Lockfile | None:
+    from contentctl import git, lockfile
+
+    text = git.show_lockfile(project.root, project.lockfile_path, ref)
+    return lockfile.parse(text) if text else None
+
+
+def _github_plan(
+    app: App, project: Project, the_plan: Plan, out: Path | None, generated: str = ""
+) -> None:
     from contentctl.report import github_actions, markdown
 
     if not github_actions.active(app.environ):
         return
-    body = markdown.plan(the_plan)
+    body = markdown.plan(the_plan, markdown.BUDGET - len(generated)) + generated
     github_actions.append_summary(app.environ, body)
     comment = github_actions.comment_path(project.state_dir, out)
     comment.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from contentctl.graph import Graph
 from contentctl.kinds import KINDS, estimate, steps_for
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
-from contentctl.plan import select
+from contentctl.plan import review, select
 from contentctl.plan.reasons import Why
 from contentctl.plan.steps import (
     IMPORTED_HASH,
@@ -91,6 +91,7 @@ class PlanOptions:
     select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     limit_to: tuple[str, ...] | None = None  # exact addresses (--changed-since)
+    generate: bool = False  # a generate stage: only private, reversible steps (plan.review)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,12 @@ class Plan:
     # manifests: an earlier apply failed or has not run). Not in this plan; the next apply
     # without --changed-since runs them too, so a pull request's plan says so.
     elsewhere: tuple[ResourceChange, ...] = ()
+    # Steps held back instead of run: by a generate stage, or for review (contentctl.plan.review).
+    held: tuple[review.Held, ...] = ()
+
+    @property
+    def needs_review(self) -> tuple[review.Held, ...]:
+        return tuple(h for h in self.held if h.needs_review)
 
     @property
     def has_changes(self) -> bool:
@@ -145,6 +152,7 @@ def make_plan(
     chosen = _chosen(graph, lock, options)
     runs: dict[str, bool] = {}  # "address#step" -> will run (or resume) in this apply
     changes: list[ResourceChange] = []
+    held: list[review.Held] = []
     for address in graph.order:
         resource = graph.resources[address]
         record = lock.resources.get(address)
@@ -155,8 +163,24 @@ def make_plan(
         forced = address in options.replace
         specs = steps_for(resource, project.root)
         step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in specs]
-        if record is None or _never_created(record, specs):
-            action: ResourceAction = "create"
+        holding = review.held_steps(
+            address,
+            specs,
+            {s.name: s.action for s in step_changes},
+            lock,
+            runs,
+            generate=options.generate,
+            reviewed=project.publishing == review.REVIEWED,
+        )
+        if holding is not None:
+            held.append(holding)
+            step_changes = [s for s in step_changes if s.name not in holding.steps]
+            runs.update({f"{address}#{name}": False for name in holding.steps})
+        kept = {s.name for s in step_changes}
+        if holding is not None and all(s.action == "keep" for s in step_changes):
+            action: ResourceAction = "no-op"
+        elif record is None or _never_created(record, specs):
+            action = "create"
         elif forced or _replacing(record):
             action = "replace"
         elif any(s.action != "keep" for s in step_changes):
@@ -172,11 +196,15 @@ def make_plan(
                 resource.source_file,
                 **_refused(resource, record, step_changes, options, now),
                 moved_from=moves.get(address),
-                warning=_left_behind(record, specs, step_changes),
+                warning=_left_behind(record, [s for s in specs if s.name in kept], step_changes),
                 time_zone=_time_zone(resource),
             )
         )
-    changes.extend(_forgotten(project, graph, lock, options))
+    for gone in _forgotten(project, graph, lock, options):
+        if options.generate:
+            held.append(review.held_resource(gone.address, gone.action))
+        else:
+            changes.append(gone)
     elsewhere: tuple[ResourceChange, ...] = ()
     if options.limit_to is not None:
         everything = make_plan(
@@ -196,6 +224,7 @@ def make_plan(
         options,
         missing_artifacts(project, lock),
         elsewhere,
+        tuple(held),
     )
 
 

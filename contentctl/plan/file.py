@@ -52,6 +52,10 @@ def to_json(plan: Plan, graph: Graph, variables: Mapping[str, Any] | None = None
         },
         "elsewhere": [_change(c) for c in plan.elsewhere],
         "changes": [_change(c) for c in plan.changes if c.action != "no-op" or c.moved_from],
+        "held": [
+            {"address": h.address, "steps": list(h.steps), "why": h.why, "message": h.message}
+            for h in plan.held
+        ],
     }
 
 
@@ -112,6 +116,7 @@ def options_of(saved: Mapping[str, Any]) -> PlanOptions:
         select=tuple(options.get("select", ())),
         exclude=tuple(options.get("exclude", ())),
         limit_to=None if options.get("limit_to") is None else tuple(options["limit_to"]),
+        generate=bool(options.get("generate")),
     )
 
 
@@ -141,7 +146,7 @@ def check_fresh(
             f"{', '.join(changed[:10])}{' ...' if len(changed) > 10 else ''}",
             hint=hint,
         )
-    if saved["changes"] != current["changes"]:
+    if saved["changes"] != current["changes"] or saved.get("held", []) != current["held"]:
         raise StalePlanError(
             "saved plan is stale: planning again gives a different result", hint=hint
         )

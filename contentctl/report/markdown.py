@@ -69,6 +69,16 @@ def _head(plan: Plan) -> str:
     if publishes:
         names = ", ".join(code(a) for a in publishes[:NAMED_IN_HEAD])
         lines += ["", f"> **Publishes (irreversible):** {names}{_more(publishes)}"]
+    review = [h.address for h in plan.needs_review]
+    if review:
+        names = ", ".join(code(a) for a in review[:NAMED_IN_HEAD])
+        lines += [
+            "",
+            "> **Needs review:** the merge would generate their content itself, so it keeps "
+            f"them as drafts and does not publish them: {names}{_more(review)}. A maintainer "
+            "adds the label `contentctl:generate` to generate them here, for review (a pull "
+            "request from a fork: once its branch is pushed to this repository).",
+        ]
     blocked = plan.blocked
     if blocked:
         lines += ["", "> **Will be refused:**"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ border-radius:10px;padding:10px;background:#fafafa} .platform{font-weight:700}
 .types{color:#666;font-size:12px} .caption{white-space:pre-wrap;font-size:14px;margin:8px 0}
 img{max-width:100%;border-radius:6px} .slides{display:flex;gap:10px;overflow-x:auto}
 .slides img{width:220px} .pending{color:#a15c00;font-style:italic}
+section.changed{border-left:6px solid #d97706}
+section.changed h2::after{content:" · changed in this pull request";color:#b45309;font-size:13px}
 """
 
 
@@ -40,22 +42,27 @@ def page(
     root: Path,
     images: Mapping[str, str],
     missing: Mapping[str, str] | None = None,
+    changed: Collection[str] = (),
 ) -> str:
     """The page; ``images`` maps PowerPost media ids to data URIs fetched beforehand,
-    ``missing`` those that could not be to why (each shows as a placeholder)."""
+    ``missing`` those that could not be to why (each shows as a placeholder). Resources in
+    ``changed`` (a pull request's) are highlighted."""
     sections = []
     for address in graph.order:
         resource = graph.resources[address]
         record = lock.resources.get(address)
         steps = record.steps if record else {}
         if resource.kind == "Post":
-            sections.append(
-                _post(address, resource.spec, steps, images, missing or {}, graph, lock, root)
-            )
+            part = _post(address, resource.spec, steps, images, missing or {}, graph, lock, root)
         elif resource.kind == "Carousel":
-            sections.append(_carousel(address, resource.spec, steps, root))
+            part = _carousel(address, resource.spec, steps, root)
         elif resource.kind == "Schedule":
-            sections.append(_schedule(address, resource.spec, steps))
+            part = _schedule(address, resource.spec, steps)
+        else:
+            continue
+        if address in changed:
+            part = part.replace("<section>", "<section class='changed'>", 1)
+        sections.append(part)
     esc = html.escape
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"

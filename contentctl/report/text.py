@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from contentctl.lockfile import Lockfile, ResourceRecord
     from contentctl.model import Diagnostic
     from contentctl.plan.diff import Plan, ResourceChange
+    from contentctl.plan.review import Held
 
 SYMBOLS = {
     "create": ("+", "green"),
@@ -61,7 +62,24 @@ GROUPS = (
 
 
 def plan(plan: Plan, style: Style, diff: bool = False) -> str:
-    return _plan(plan, style, diff) + _elsewhere(plan) + _missing(plan)
+    return _plan(plan, style, diff) + _held(plan, style) + _elsewhere(plan) + _missing(plan)
+
+
+def _held(plan: Plan, style: Style) -> str:
+    """Steps held back: content that needs review, and what waits for the merge."""
+    lines = []
+    review = plan.needs_review
+    if review:
+        lines += [
+            "",
+            style("Needs review (made in this run, not published):", "magenta", bold=True),
+        ]
+        lines += [f"  ! {h.address} ({', '.join(h.steps)} held): {h.message}" for h in review]
+    waiting = [h for h in plan.held if not h.needs_review]
+    if waiting:
+        lines += ["", "Waits for the apply after the merge (not run by --generate):"]
+        lines += [f"  {h.address}: {', '.join(h.steps)}" for h in waiting]
+    return "\n" + "\n".join(lines) if lines else ""
 
 
 def _elsewhere(plan: Plan) -> str:
@@ -259,9 +277,27 @@ def apply_summary(result: ApplyResult, plan: Plan) -> str:
     not_started = sorted(set(result.not_started))
     if not_started:
         lines.append(f"  not started (apply stopped): {', '.join(not_started)}")
+    review = needs_review(result, plan)
+    if review:
+        lines.append(
+            f"Needs review: {len(review)} resource(s) not published, their content made in "
+            "this run (a later apply publishes them while it is unchanged):"
+        )
+        lines += [f"  needs review: {h.address} ({', '.join(h.steps)} held)" for h in review]
     if not result.ok:
         lines.append("Run `contentctl apply` again to retry what failed; completed steps are kept.")
     return "\n".join(lines)
+
+
+def needs_review(result: ApplyResult, plan: Plan) -> list[Held]:
+    """What the plan held back for review, of the resources this apply did finish."""
+    unfinished = (
+        {f.address for f in result.failures}
+        | set(result.skipped)
+        | set(result.not_started)
+        | {r.address for r in result.still_running}
+    )
+    return [h for h in plan.needs_review if h.address not in unfinished]
 
 
 def outputs(lock: Lockfile, addresses: Sequence[str] | None = None) -> str:

@@ -58,6 +58,10 @@ HELP: dict[str, str] = {
     '"$RUNNER_TEMP/contentctl-plan/pull-request")" --head-sha "$HEAD_SHA" --run-url '
     '"$RUN_URL"': "skip: talks to GitHub's API, in a workflow's environment "
     "(test_pull_request_comment runs it against a simulated GitHub)",
+    'contentctl github needs-review --commit "$GITHUB_SHA" post/launch': "skip: talks to "
+    "GitHub's API after a merge (test_review_workflow runs it against a simulated GitHub)",
+    "contentctl github unlabel contentctl:generate --pr 7": "skip: talks to GitHub's API "
+    "(test_review_workflow runs it against a simulated GitHub)",
     "contentctl import post/spring-sale post-550e8400-e29b-41d4-a716-446655440000": "skip: "
     "adopts a post that exists in PowerPost, under a manifest the examples do not have "
     "(test_plan_semantics imports one)",

@@ -257,8 +257,9 @@ def test_every_workflow_passes_actionlint(tmp_path: Path) -> None:
         *sorted((ROOT / ".github" / "workflows").glob("*.yml")),
         scaffolded / ".github" / "workflows" / "contentctl.yml",
         scaffolded / ".github" / "workflows" / "contentctl-comment.yml",
+        scaffolded / ".github" / "workflows" / "contentctl-generate.yml",
     ]
-    assert len(workflows) >= 3
+    assert len(workflows) >= 4
     result = subprocess.run(
         [actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, check=False
     )

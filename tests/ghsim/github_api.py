@@ -12,7 +12,8 @@ import http.server
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ LIMIT = 65_536  # GitHub: "body is too long (maximum is 65536 characters)"
 PULL = re.compile(r"^/repos/([^/]+/[^/]+)/pulls/(\d+)$")
 COMMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 COMMENT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
+LABEL = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/labels/([^/]+)$")
+COMMIT_PULLS = re.compile(r"^/repos/([^/]+/[^/]+)/commits/([0-9a-f]{40})/pulls$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class FakeGitHub:
     tokens: dict[str, Token] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The current commit of a branch (the bare remote's): a pull request's head follows its
+    # branch, as on GitHub, when a workflow pushes to it. None: heads stay as opened.
+    branch_head: Callable[[str], str] | None = None
 
     def grant(
         self, token: str, permissions: Mapping[str, str], login: str = "github-actions[bot]"
@@ -66,6 +72,16 @@ class FakeGitHub:
             },
             "base": {"ref": "main", "repo": {"full_name": self.repository}},
         }
+
+    def label(self, number: int, name: str) -> None:
+        """Someone adds a label to the pull request."""
+        labels = self.pulls[number].setdefault("labels", [])
+        if name not in [label["name"] for label in labels]:
+            labels.append({"name": name})
+
+    def merge(self, number: int, merge_sha: str) -> None:
+        """The merge button: the pull request is closed, merged as ``merge_sha``."""
+        self.pulls[number].update(state="closed", merged=True, merge_commit_sha=merge_sha)
 
     def add_comment(self, number: int, body: str, login: str) -> dict[str, Any]:
         comment = {
@@ -99,6 +115,31 @@ class FakeGitHub:
             return _error(401, "Bad credentials")
         if request.headers.get("accept") != "application/vnd.github+json":
             return _error(415, "Unsupported 'Accept' header")
+        label = LABEL.match(path)
+        if request.method == "DELETE" and label is not None:
+            if label[1] != self.repository or int(label[2]) not in self.pulls:
+                return _error(404, "Not Found")
+            if not _allows(granted.permissions, "pull-requests", "write"):
+                return _error(403, "Resource not accessible by integration")
+            labels = self.pulls[int(label[2])].setdefault("labels", [])
+            name = urllib.parse.unquote(label[3])
+            if name not in [x["name"] for x in labels]:
+                return _error(404, "Label does not exist")
+            labels[:] = [x for x in labels if x["name"] != name]
+            return httpx.Response(200, json=labels)
+        commit = COMMIT_PULLS.match(path)
+        if request.method == "GET" and commit is not None:
+            if commit[1] != self.repository:
+                return _error(404, "Not Found")
+            if not _allows(granted.permissions, "contents", "read"):
+                return _error(403, "Resource not accessible by integration")
+            # GitHub: the pull requests a commit belongs to, merged ones by their merge commit.
+            found = [
+                p
+                for p in self.pulls.values()
+                if commit[2] in (p.get("merge_commit_sha"), p["head"]["sha"])
+            ]
+            return httpx.Response(200, json=found)
         routes = (
             ("GET", PULL, self._pull, "pull-requests", "read"),
             ("GET", COMMENTS, self._list, "pull-requests", "read"),
@@ -119,7 +160,10 @@ class FakeGitHub:
     def _pull(self, _request: httpx.Request, number: int, _body: Any, _t: Token) -> httpx.Response:
         if number not in self.pulls:
             return _error(404, "Not Found")
-        return httpx.Response(200, json=self.pulls[number])
+        pull = self.pulls[number]
+        if self.branch_head is not None:
+            pull["head"]["sha"] = self.branch_head(pull["head"]["ref"])
+        return httpx.Response(200, json=pull)
 
     def _list(self, request: httpx.Request, number: int, _body: Any, _t: Token) -> httpx.Response:
         params = request.url.params
@@ -185,7 +229,7 @@ class FakeGitHub:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_PATCH = _any
+            do_GET = do_POST = do_PATCH = do_DELETE = _any
 
             def log_message(self, *_args: object) -> None:
                 pass

@@ -14,6 +14,7 @@ from helpers import make_project
 
 WORKFLOW = Path(".github") / "workflows" / "contentctl.yml"
 COMMENT_WORKFLOW = Path(".github") / "workflows" / "contentctl-comment.yml"
+GENERATE_WORKFLOW = Path(".github") / "workflows" / "contentctl-generate.yml"
 
 
 def scaffold(root: Path) -> None:
@@ -28,6 +29,7 @@ def scaffold(root: Path) -> None:
         (root / WORKFLOW).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(target / WORKFLOW, root / WORKFLOW)
         shutil.copy(target / COMMENT_WORKFLOW, root / COMMENT_WORKFLOW)
+        shutil.copy(target / GENERATE_WORKFLOW, root / GENERATE_WORKFLOW)
         shutil.copy(target / ".gitignore", root / ".gitignore")
 
 
