@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contentctl.lockfile import ResourceRecord
+from contentctl.plan.reasons import Why
 from contentctl.plan.review import LOOKUPS
 from contentctl.report.markdown_safe import code, fenced, text
 
@@ -160,7 +161,7 @@ def _status(change: ResourceChange, record: ResourceRecord, held: Held | None) -
     stale = [
         s.name
         for s in change.running
-        if s.action == "run" and not s.publishes and s.reason != "new" and s.name not in LOOKUPS
+        if s.action == "run" and not s.publishes and s.why is not Why.NEW and s.name not in LOOKUPS
     ]
     published = record.steps.get("publish")
     if stale:
