@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentctl.config import Prices
 from contentctl.errors import ApiError, ContentctlError
-from contentctl.kinds.kind import Kind
+from contentctl.kinds.kind import Content, Kind
 from contentctl.model import Diagnostic, JsonPath, Resource
 from contentctl.plan.steps import StepSpec, Upstream
 from contentctl.validate.semantic import url_problems
@@ -151,6 +151,27 @@ def _urls(spec: Mapping[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
         yield ("spec", "generate", "context"), generate.get("context")
 
 
+def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Content:
+    spec = resource.spec
+    render = _outputs(record, "render")
+    editor = render.get("editor_url")
+    return Content(
+        slides=tuple(str(f) for f in render.get("files", []) if isinstance(f, str)),
+        files=tuple(
+            f for f in _outputs(record, "download").get("files", []) if isinstance(f, Mapping)
+        ),
+        drafts=tuple(spec.get("slides") or ([spec["slide"]] if "slide" in spec else [])),
+        editor_url=editor if isinstance(editor, str) else None,
+    )
+
+
+def _outputs(record: ResourceRecord | None, step: str) -> dict[str, Any]:
+    found = record.steps.get(step) if record else None
+    if found is None or found.status != "completed":
+        return {}
+    return dict(found.outputs or {})
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_steps import Download, Lookup, Render
@@ -166,6 +187,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    content=content,
     references=REFERENCES,
     check=check,
     estimate=estimate,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -69,6 +69,32 @@ def no_checks(
 
 
 @dataclass(frozen=True)
+class Content:
+    """What reviewers read and see of one resource, as data: the pull request comment and
+    the HTML preview format it. From its records once applied, else from its manifest."""
+
+    captions: Mapping[str, Any] = field(default_factory=dict)  # by platform
+    # A post's platforms and their post types: one card each, with its caption and pictures.
+    platforms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    images: tuple[Mapping[str, Any], ...] = ()  # generated images: media_id, url
+    uses: tuple[str, ...] = ()  # other resources whose pictures or slides it shows
+    slides: tuple[str, ...] = ()  # its rendered slides, at the provider's URLs
+    files: tuple[Mapping[str, Any], ...] = ()  # its output files downloaded into the project
+    drafts: tuple[Mapping[str, Any], ...] = ()  # its slides as written, before a render
+    pictures: tuple[Path, ...] = ()  # local files it shows when another resource uses it
+    editor_url: str | None = None
+    # When and where it goes out: status, at (as sent, else as written), time_zone,
+    # carousel, accounts.
+    schedule: Mapping[str, Any] | None = None
+    standalone: bool = True  # shown on its own, not only where another resource uses it
+
+
+# What reviewers see of a resource: its manifest's spec, its record (None before any apply),
+# and the project's root.
+Shower = Callable[[Resource, "ResourceRecord | None", Path], Content]
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str  # as manifests write it: `kind: Post`
     schema: str  # its file in schemas/
@@ -91,6 +117,7 @@ class Kind:
     media_step: str | None = None
     differs: Differ | None = None
     too_late: TooLate | None = None
+    content: Shower | None = None  # None: nothing of it is shown to reviewers
     # The local files it sends (beside its manifest): a change to one changes the resource.
     files: Callable[[Resource, Path], list[Path]] = lambda resource, root: []
     # The zone the manifest writes its times in, to show them so.

@@ -8,13 +8,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import Kind
+from contentctl.kinds.kind import Content, Kind
 from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.validate.semantic import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, media_path, media_type
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
+    from contentctl.lockfile import ResourceRecord
     from contentctl.providers import Providers
 
 
@@ -112,6 +113,11 @@ def _looks_like(path: Path, suffix: str) -> bool:
     return True
 
 
+def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Content:
+    """Shown where a post uses it: its file."""
+    return Content(pictures=(media_path(root, resource),), standalone=False)
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.powerpost_steps import MediaUpload
@@ -127,6 +133,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    content=content,
     files=lambda resource, root: [media_path(root, resource)] if "file" in resource.spec else [],
     check=check,
     media_step="upload",

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import RAW, Kind, in_place_drift
+from contentctl.kinds.kind import RAW, Content, Kind, in_place_drift
 from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec, Upstream
 from contentctl.validate import captions as captions_check
@@ -205,6 +205,24 @@ def _fields(resource: Resource) -> Iterator[Diagnostic]:
             )
 
 
+def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Content:
+    spec = resource.spec
+    sent = record.steps.get("schedule") if record else None
+    carousel = spec.get("carousel")
+    return Content(
+        captions=dict(spec.get("captions") or {}),
+        uses=(carousel,) if isinstance(carousel, str) else (),
+        schedule={
+            "status": spec.get("status", "DRAFT"),
+            "at": (sent.inputs if sent else {}).get("at", spec.get("at")),
+            "written": spec.get("at"),
+            "time_zone": spec.get("time_zone"),
+            "carousel": carousel,
+            "accounts": dict(spec.get("accounts") or {}),
+        },
+    )
+
+
 @cache
 def runners() -> Mapping[str, Runner]:
     from contentctl.apply.postnitro_schedule import Accounts, Schedule
@@ -220,6 +238,7 @@ KIND = Kind(
     steps=steps,
     runners=runners,
     read=read,
+    content=content,
     references=REFERENCES,
     check=check,
     deleted_through="schedule",

@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from contentctl.kinds import KINDS
 from contentctl.lockfile import ResourceRecord
 from contentctl.plan.reasons import Why
 from contentctl.plan.review import LOOKUPS
@@ -24,7 +25,9 @@ from contentctl.report.markdown_safe import code, fenced, text
 
 if TYPE_CHECKING:
     from contentctl.graph import Graph
+    from contentctl.kinds.kind import Content
     from contentctl.lockfile import Lockfile
+    from contentctl.model import Resource
     from contentctl.plan.diff import Plan, ResourceChange
     from contentctl.plan.review import Held
 
@@ -99,10 +102,12 @@ def section(
         # Content may show before anything of its own was made: a Schedule's slides and
         # time, a Post's written captions.
         record = lock.resources.get(address) or ResourceRecord(resource.kind, "")
-        body = _content(resource.kind, record, resource.spec, lock)
-        if not body:
+        shown = _shown(resource, record)
+        body = _content(shown, graph, lock) if shown else []
+        if not body or shown is None:
             continue
-        status = _status(changes[address], record, held.get(address))
+        goes_out = "schedules on merge" if shown.schedule is not None else "publishes on merge"
+        status = _status(changes[address], record, held.get(address), goes_out)
         mine = [t for t in history if t.address == address]
         block = _block(address, status, body, mine)
         if used + len(block) + len(head) > budget:
@@ -155,8 +160,11 @@ def _block(address: str, status: str, body: Sequence[str], mine: Sequence[Take])
     return "\n".join(lines)
 
 
-def _status(change: ResourceChange, record: ResourceRecord, held: Held | None) -> str:
-    """What the merge does with it, and whether what is shown is still current."""
+def _status(
+    change: ResourceChange, record: ResourceRecord, held: Held | None, goes_out: str
+) -> str:
+    """What the merge does with it (``goes_out`` when it publishes), and whether what is
+    shown is still current."""
     # Steps that made something before and must make it again: what is shown is outdated.
     stale = [
         s.name
@@ -174,56 +182,32 @@ def _status(change: ResourceChange, record: ResourceRecord, held: Held | None) -
     if published is not None and published.status == "completed":
         return "published"
     if change.publishes:
-        return "schedules on merge" if change.kind == "Schedule" else "publishes on merge"
+        return goes_out
     return "draft, not published"
 
 
-def _content(
-    kind: str, record: ResourceRecord, spec: Mapping[str, Any], lock: Lockfile
-) -> list[str]:
-    steps = record.steps
-    lines: list[str] = []
-    if kind == "Post":
-        captions = _outputs(steps.get("captions")) or (spec.get("captions") or {}).get("text")
-        lines += _captions(captions or {})
-        images = [i.get("url") for i in _outputs(steps.get("images")).get("images", [])]
-        lines += _links("Images", [str(u) for u in images if u])
-        for ref in _carousels(spec):
-            render = _outputs(lock.step(ref, "render"))
-            lines += _links(f"Slides from {code(ref)}", _files(render))
-    elif kind == "Carousel":
-        render = _outputs(steps.get("render"))
-        lines += _links("Slides", _files(render))
-        editor = render.get("editor_url")
-        if isinstance(editor, str) and _is_web_url(editor):
-            lines += ["", f'<a href="{html.escape(editor)}">Open in the PostNitro editor</a>']
-    elif kind == "Schedule":
-        lines += _captions(spec.get("captions") or {})
-        carousel = spec.get("carousel")
-        if isinstance(carousel, str):
-            lines += _links(
-                f"Slides from {code(carousel)}", _files(_outputs(lock.step(carousel, "render")))
-            )
-        status = text(str(spec.get("status", "DRAFT")))
-        when = text(_when(spec.get("at"), spec.get("time_zone")))
+def _content(shown: Content, graph: Graph, lock: Lockfile) -> list[str]:
+    lines = _captions(shown.captions)
+    lines += _links("Images", [str(i["url"]) for i in shown.images if i.get("url")])
+    for ref in shown.uses:
+        used = graph.resources.get(ref)
+        slides = _shown(used, lock.resources.get(ref)) if used else None
+        lines += _links(f"Slides from {code(ref)}", slides.slides if slides else ())
+    lines += _links("Slides", shown.slides)
+    if shown.editor_url and _is_web_url(shown.editor_url):
+        lines += ["", f'<a href="{html.escape(shown.editor_url)}">Open in the PostNitro editor</a>']
+    if shown.schedule is not None:
+        status = text(str(shown.schedule["status"]))
+        when = text(_when(shown.schedule["written"], shown.schedule["time_zone"]))
         lines += ["", f"**When:** {when} · {status}"]
     return lines
 
 
-def _outputs(step: Any) -> dict[str, Any]:
-    if step is None or step.status != "completed":
-        return {}
-    return dict(step.outputs or {})
+def _shown(resource: Resource, record: ResourceRecord | None) -> Content | None:
+    from pathlib import Path
 
-
-def _carousels(spec: Mapping[str, Any]) -> list[str]:
-    from contentctl.validate.semantic import post_carousels
-
-    return post_carousels(spec)
-
-
-def _files(render: Mapping[str, Any]) -> list[str]:
-    return [str(f) for f in render.get("files", []) if isinstance(f, str)]
+    show = KINDS[resource.kind].content
+    return show(resource, record, Path(".")) if show else None
 
 
 def _captions(captions: Mapping[str, Any]) -> list[str]:

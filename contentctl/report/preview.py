@@ -9,12 +9,12 @@ import html
 import mimetypes
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
 
-from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.graph import Graph
-from contentctl.lockfile import Lockfile
-from contentctl.validate.semantic import media_path
+from contentctl.kinds import KINDS
+from contentctl.kinds.kind import Content
+from contentctl.lockfile import Lockfile, ResourceRecord
+from contentctl.model import Resource
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;background:#f4f5f7;color:#111}
@@ -50,16 +50,16 @@ def page(
     sections = []
     for address in graph.order:
         resource = graph.resources[address]
-        record = lock.resources.get(address)
-        steps = record.steps if record else {}
-        if resource.kind == "Post":
-            part = _post(address, resource.spec, steps, images, missing or {}, graph, lock, root)
-        elif resource.kind == "Carousel":
-            part = _carousel(address, resource.spec, steps, root)
-        elif resource.kind == "Schedule":
-            part = _schedule(address, resource.spec, steps)
-        else:
+        shown = _shown(resource, lock.resources.get(address), root)
+        if shown is None or not shown.standalone:
             continue
+        if shown.schedule is not None:
+            part = _schedule(address, shown)
+        elif shown.platforms:
+            pictures = _pictures(shown, images, graph, lock, root)
+            part = _cards(address, shown, pictures, _placeholders(shown, missing or {}))
+        else:
+            part = _slides(address, shown, root)
         if address in changed:
             part = part.replace("<section>", "<section class='changed'>", 1)
         sections.append(part)
@@ -75,41 +75,52 @@ def page(
     )
 
 
-def _post(
-    address: str,
-    spec: Mapping[str, Any],
-    steps: Mapping[str, Any],
-    images: Mapping[str, str],
-    missing: Mapping[str, str],
-    graph: Graph,
-    lock: Lockfile,
-    root: Path,
-) -> str:
+def _shown(resource: Resource, record: ResourceRecord | None, root: Path) -> Content | None:
+    show = KINDS[resource.kind].content
+    return show(resource, record, root) if show else None
+
+
+def _pictures(
+    shown: Content, images: Mapping[str, str], graph: Graph, lock: Lockfile, root: Path
+) -> list[str]:
+    """Its generated images fetched beforehand, then what the resources it uses show: a
+    file, a carousel's PNG slides (a video shows none)."""
+    ids = [str(i.get("media_id")) for i in shown.images]
+    pictures = [images[m] for m in ids if m in images]
+    for ref in shown.uses:
+        used = graph.resources.get(ref)
+        content = _shown(used, lock.resources.get(ref), root) if used else None
+        if content is None:
+            continue
+        files = [root / str(f.get("path", "")) for f in content.files]
+        paths = [p for p in (*content.pictures, *files) if p.is_file()]
+        pictures += [
+            data_uri(p.read_bytes(), mimetypes.guess_type(p.name)[0] or "image/png")
+            for p in paths
+            if p.suffix != ".pdf"
+        ]
+    return pictures
+
+
+def _placeholders(shown: Content, missing: Mapping[str, str]) -> str:
     esc = html.escape
-    captions = (
-        steps["captions"].outputs
-        if "captions" in steps and steps["captions"].status == "completed"
-        else {}
-    )
-    literal = (spec.get("captions") or {}).get("text") or {}
-    generated = steps["images"].outputs.get("media_ids", []) if "images" in steps else []
-    pictures = [images[m] for m in generated if m in images]
-    placeholders = "".join(
+    ids = [str(i.get("media_id")) for i in shown.images]
+    return "".join(
         f"<div class='card pending'>image {esc(m)}: {esc(missing[m])}</div>"
-        for m in generated
+        for m in ids
         if m in missing
     )
-    for ref in (spec.get("images") or {}).get("media", []):
-        pictures.extend(_media_pictures(ref, graph, lock, root))
-    by_platform: dict[str, list[str]] = {}
-    for post_type in spec.get("post_types", []):
-        by_platform.setdefault(POST_TYPE_PLATFORM.get(post_type, post_type), []).append(post_type)
+
+
+def _cards(address: str, shown: Content, pictures: list[str], placeholders: str) -> str:
+    """A card per platform: its caption, the pictures, its post types."""
+    esc = html.escape
     cards = []
-    for platform, types in by_platform.items():
-        text = captions.get(platform, literal.get(platform))
+    for platform, types in shown.platforms.items():
+        text = shown.captions.get(platform)
         if isinstance(text, Mapping):
             text = f"{text.get('title', '')}\n\n{text.get('description', '')}"
-        shown = (
+        caption = (
             f"<div class='caption'>{esc(str(text))}</div>"
             if text
             else "<div class='caption pending'>generated on apply</div>"
@@ -119,59 +130,36 @@ def _post(
         )
         cards.append(
             f"<div class='card'><div class='platform'>{esc(platform)}</div>"
-            f"<div class='types'>{esc(', '.join(types))}</div>{shown}{picture}</div>"
+            f"<div class='types'>{esc(', '.join(types))}</div>{caption}{picture}</div>"
         )
     return f"<section><h2>{esc(address)}</h2><div class='cards'>{''.join(cards)}</div></section>"
 
 
-def _media_pictures(ref: str, graph: Graph, lock: Lockfile, root: Path) -> list[str]:
-    """What a Post's media reference shows: the file, a carousel's slides; videos as none."""
-    media = graph.resources.get(ref)
-    if media is None or media.kind == "Video":
-        return []
-    if media.kind == "Carousel":
-        download = lock.step(ref, "download")
-        paths = [
-            root / str(f.get("path", ""))
-            for f in (download.outputs if download else {}).get("files", [])
-        ]
-        return [
-            data_uri(p.read_bytes(), "image/png")
-            for p in paths
-            if p.suffix == ".png" and p.is_file()
-        ]
-    path = media_path(root, media)
-    if not path.is_file():
-        return []
-    return [data_uri(path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/png")]
-
-
-def _schedule(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any]) -> str:
+def _schedule(address: str, shown: Content) -> str:
     esc = html.escape
-    sent = steps["schedule"].inputs if "schedule" in steps else {}
+    when = shown.schedule or {}
     accounts = ", ".join(
         f"{platform} @{handle}"
-        for platform, handles in (spec.get("accounts") or {}).items()
+        for platform, handles in (when.get("accounts") or {}).items()
         for handle in handles
     )
     captions = "".join(
         f"<div class='caption'><b>{esc(k)}</b>: {esc(str(v))}</div>"
-        for k, v in (spec.get("captions") or {}).items()
+        for k, v in shown.captions.items()
     )
     return (
         f"<section><h2>{esc(address)}</h2><div class='card'>"
-        f"<div class='platform'>{esc(str(spec.get('status', 'DRAFT')))} · "
-        f"{esc(str(sent.get('at', spec.get('at'))))}</div>"
-        f"<div class='types'>{esc(spec.get('carousel', 'no design'))} → "
+        f"<div class='platform'>{esc(str(when.get('status')))} · "
+        f"{esc(str(when.get('at')))}</div>"
+        f"<div class='types'>{esc(when.get('carousel') or 'no design')} → "
         f"{esc(accounts or 'no accounts')}</div>{captions}</div></section>"
     )
 
 
-def _carousel(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any], root: Path) -> str:
+def _slides(address: str, shown: Content, root: Path) -> str:
     esc = html.escape
-    files = steps["download"].outputs.get("files", []) if "download" in steps else []
     slides = []
-    for item in files:
+    for item in shown.files:
         path = root / str(item.get("path", ""))
         if path.suffix == ".png" and path.is_file():
             slides.append(
@@ -184,6 +172,7 @@ def _carousel(address: str, spec: Mapping[str, Any], steps: Mapping[str, Any], r
         slides = [
             f"<div class='card'><b>{esc(str(s.get('heading', '')))}</b><div "
             f"class='pending'>{esc(s.get('type', ''))}: rendered on apply</div></div>"
-            for s in spec.get("slides") or ([spec["slide"]] if "slide" in spec else [])
+            for s in shown.drafts
+            if isinstance(s, Mapping)
         ] or ["<div class='card pending'>generated on apply</div>"]
     return f"<section><h2>{esc(address)}</h2><div class='slides'>{''.join(slides)}</div></section>"
