@@ -126,7 +126,33 @@ class Project:
 
 def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Project:
     """Read and validate ``contentctl.yaml``; base URLs may come from the environment."""
-    environ = environ or {}
+    document = _document(root)
+    data = document.data
+    spec: dict[str, Any] = data.get("spec") or {}
+    template_dirs, problems = template_libraries(root, spec.get("templates", ()), document)
+    if problems:
+        raise DiagnosticsError(problems)
+    return Project(
+        root=root,
+        name=data["metadata"]["name"],
+        content_dirs=tuple(spec.get("content", ("content",))),
+        out_dir=spec.get("out_dir", "out"),
+        vars=spec.get("vars") or {},
+        var_files=tuple(spec.get("var_files", ())),
+        moved=tuple((m["from"], m["to"]) for m in spec.get("moved", ())),
+        removed=tuple(r["address"] for r in spec.get("removed", ())),
+        max_credits=(spec.get("budget") or {}).get("max_credits"),
+        allow_publish=bool(spec.get("allow_publish", False)),
+        template_dirs=template_dirs,
+        publishing=str(spec.get("publishing", "immediate")),
+        parallelism=spec.get("parallelism", 4),
+        providers=_providers(spec, environ or {}),
+        prices=_prices(spec.get("prices") or {}),
+    )
+
+
+def _document(root: Path) -> Document:
+    """contentctl.yaml, parsed and checked against its schema."""
     path = root / CONFIG_FILE
     if not path.is_file():
         raise UsageError(
@@ -150,11 +176,11 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
         cache.save()
     if diagnostics:
         raise DiagnosticsError(diagnostics)
-    data = documents[0].data
-    spec: dict[str, Any] = data.get("spec") or {}
-    template_dirs, problems = template_libraries(root, spec.get("templates", ()), documents[0])
-    if problems:
-        raise DiagnosticsError(problems)
+    return documents[0]
+
+
+def _providers(spec: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, ProviderSettings]:
+    """Each API's settings; a base URL in the environment wins over the project's."""
     providers = {}
     for name, default_url in DEFAULT_BASE_URLS.items():
         settings: dict[str, Any] = (spec.get("providers") or {}).get(name) or {}
@@ -165,35 +191,19 @@ def load_project(root: Path, environ: Mapping[str, str] | None = None) -> Projec
             polling=replace(Polling(), **settings.get("polling", {})),
             retries=replace(Retries(), **settings.get("retries", {})),
         )
-    prices = spec.get("prices") or {}
-    default_prices = Prices()
+    return providers
+
+
+def _prices(prices: Mapping[str, Any]) -> Prices:
+    """The price table, the project's prices over the defaults (per model, too)."""
+    default = Prices()
+    merged = dict(prices)
     if "image" in prices:
-        prices = {**prices, "image": {**default_prices.image, **prices["image"]}}
+        merged["image"] = {**default.image, **prices["image"]}
     if "video_per_second" in prices:
-        prices = {
-            **prices,
-            "video_per_second": {**default_prices.video_per_second, **prices["video_per_second"]},
-        }
-    return Project(
-        root=root,
-        name=data["metadata"]["name"],
-        content_dirs=tuple(spec.get("content", ("content",))),
-        out_dir=spec.get("out_dir", "out"),
-        vars=spec.get("vars") or {},
-        var_files=tuple(spec.get("var_files", ())),
-        moved=tuple((m["from"], m["to"]) for m in spec.get("moved", ())),
-        removed=tuple(r["address"] for r in spec.get("removed", ())),
-        max_credits=(spec.get("budget") or {}).get("max_credits"),
-        allow_publish=bool(spec.get("allow_publish", False)),
-        template_dirs=template_dirs,
-        publishing=str(spec.get("publishing", "immediate")),
-        parallelism=spec.get("parallelism", 4),
-        providers=providers,
-        prices=replace(
-            default_prices,
-            **{k: v for k, v in prices.items() if k in {f.name for f in fields(Prices)}},
-        ),
-    )
+        merged["video_per_second"] = {**default.video_per_second, **prices["video_per_second"]}
+    known = {f.name for f in fields(Prices)}
+    return replace(default, **{k: v for k, v in merged.items() if k in known})
 
 
 def template_libraries(
