@@ -236,6 +236,93 @@ def apply_figures(work: Path, posts: int, parallelisms: list[int], latency: floa
     return figures
 
 
+class Served:
+    """`contentctl sandbox serve` for a repository, on a free loopback port."""
+
+    def __init__(self, repo: Path, latency: float) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        self.origin = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [*CONTENTCTL, "-C", str(repo), "sandbox", "serve", "--port", str(port)],
+            env={**os.environ, "CONTENTCTL_SANDBOX_LATENCY": str(latency)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("contentctl sandbox serve did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def http_apply_figures(
+    work: Path, posts: int, parallelisms: list[int], latency: float
+) -> list[Figure]:
+    """Apply over real HTTP (`contentctl sandbox serve`): the client polls on its own
+    schedule, with no knowledge of the sandbox's latency."""
+    from contentctl.sandbox import Sandbox, read_log
+
+    figures = []
+    for parallelism in parallelisms:
+        repo = _posts_repo(work / f"http{parallelism}", posts)
+        server = Served(repo, latency)
+        try:
+            seconds, _ = run(
+                [
+                    *CONTENTCTL,
+                    "-C",
+                    str(repo),
+                    "apply",
+                    "--auto-approve",
+                    "--parallelism",
+                    str(parallelism),
+                ],
+                Sandbox.environ(server.origin),
+            )
+        finally:
+            server.stop()
+        log = read_log(repo / ".contentctl" / "sandbox" / "requests.jsonl")
+        polls = sum(1 for r in log if r.get("route") == "/content/generations/{generation_id}")
+        ideal = math.ceil(posts / parallelism) * latency
+        figures += [
+            Figure(
+                f"apply over HTTP, {posts} posts, {latency:g} s jobs, p{parallelism}",
+                seconds,
+                "s",
+                f"ideal {ideal:g} s",
+                None,
+            ),
+            Figure(
+                f"  wall / ideal over HTTP, p{parallelism}",
+                seconds / ideal,
+                "x",
+                "<= 1.15x",
+                seconds / ideal <= 1.15,
+            ),
+            Figure(
+                f"  status polls per job over HTTP, p{parallelism}",
+                polls / posts,
+                "polls",
+                "<= 2",
+                polls / posts <= 2,
+            ),
+        ]
+    return figures
+
+
 def call_figures(work: Path) -> list[Figure]:
     from contentctl.sandbox import read_log
 

@@ -33,7 +33,7 @@ from contentctl.plan.steps import (
     steps_for,
 )
 from contentctl.providers import Providers
-from contentctl.providers.http import Sleep
+from contentctl.providers.http import JobDurations, Sleep
 
 EventKind = Literal[
     "moved",
@@ -157,6 +157,7 @@ class Executor:
         self._tasks: list[asyncio.Task[None]] = []
         self._failed: set[str] = set()
         self._done: dict[str, asyncio.Event] = {}
+        self.durations = JobDurations()  # where each kind of job is polled first
 
     def stop(self, *, at_once: bool = False) -> None:
         """Send nothing new; with ``at_once``, abandon requests in flight too."""
@@ -311,6 +312,7 @@ class Executor:
             previous=previous,
             replacing=replacing,
             known_ids=self._known_ids(spec.name),
+            durations=self.durations,
         )
         # An object updated in place keeps its id through every update, and through a
         # failed one: the next apply must update it, not create a second one.
