@@ -413,9 +413,12 @@ class LockfileWriter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = path
-        self.current = (
-            lockfile if lockfile.exists else replace(lockfile, lineage=str(uuid.uuid4()), serial=0)
-        )
+        if not lockfile.exists:
+            lockfile = replace(lockfile, lineage=str(uuid.uuid4()), serial=0)
+        self._resources = dict(lockfile.resources)  # the writer's own: changed in place
+        # The lockfile as it stands; its records are live (they change as changes are
+        # recorded): copy them to keep a moment's state.
+        self.current = replace(lockfile, resources=self._resources)
         self.unsaved: LockfileError | None = None
         # JSON of each record as last written: a write re-encodes only what changed.
         self._texts: dict[str, tuple[ResourceRecord, str]] = {}
@@ -538,24 +541,30 @@ class LockfileWriter:
             and self.unsaved is None
         ):
             return
-        resources = dict(current)
+        serial = self.current.serial + 1
+        if self._journal is not None and self.unsaved is None:
+            # The journal starts from the lockfile as it stands, written again: one that
+            # cannot be written stops the apply here, before anything is sent.
+            failed = None if self._compacted else self._write(self.current)
+            failed = failed or self._append(serial, changes)
+            if failed is not None and strict:
+                raise failed  # nothing changes
+            # The writer's own mapping, changed in place: a step costs the same in a
+            # lockfile of ten resources or ten thousand.
+            resources = self._resources
+        else:
+            resources = dict(current)
         for address, record in changes.items():
             if record is None:
                 resources.pop(address, None)
             else:
                 resources[address] = record
-        candidate = replace(
-            self.current, resources=resources, serial=self.current.serial + 1, exists=True
-        )
-        if self._journal is None or self.unsaved is not None:
+        candidate = replace(self.current, resources=resources, serial=serial, exists=True)
+        if resources is not self._resources:
             failed = self._write(candidate)
-        else:
-            # The journal starts from the lockfile as it stands, written again: one that
-            # cannot be written stops the apply here, before anything is sent.
-            failed = None if self._compacted else self._write(self.current)
-            failed = failed or self._append(candidate, changes)
-        if failed is not None and strict:
-            raise failed  # nothing changes
+            if failed is not None and strict:
+                raise failed  # nothing changes
+            self._resources = resources
         self.current = candidate
         self._appended_target = candidate.target
         self.unsaved = failed
@@ -563,19 +572,20 @@ class LockfileWriter:
             self._write(candidate)  # a failure leaves the journal, which has it all
 
     def _append(
-        self, lock: Lockfile, changes: Mapping[str, ResourceRecord | None]
+        self, serial: int, changes: Mapping[str, ResourceRecord | None]
     ) -> LockfileError | None:
         assert self._journal is not None
+        current = self.current
         entry: dict[str, Any] = {
-            "serial": lock.serial,
-            "changes": {a: _change(self.current.resources.get(a), r) for a, r in changes.items()},
+            "serial": serial,
+            "changes": {a: _change(current.resources.get(a), r) for a, r in changes.items()},
         }
-        if lock.target != self._appended_target:
-            entry["target"] = None if lock.target is None else dict(lock.target)
+        if current.target != self._appended_target:
+            entry["target"] = None if current.target is None else dict(current.target)
         line = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         data = line.encode("utf-8") + b"\n"
         if not self._journal_lines:
-            head = {"journal": JOURNAL_VERSION, "lineage": lock.lineage, "serial": lock.serial - 1}
+            head = {"journal": JOURNAL_VERSION, "lineage": current.lineage, "serial": serial - 1}
             data = json.dumps(head).encode("utf-8") + b"\n" + data
         try:
             _append_durably(self._journal, data, create=not self._journal_lines)

@@ -50,3 +50,31 @@ def test_commands_that_emulate_nothing_import_no_server_or_imaging_library(
 def test_the_probe_sees_the_emulation_when_it_runs(quickstart: Project) -> None:
     """The check above can fail: an apply on the sandbox does load it."""
     assert "starlette" in _loaded(quickstart, "--sandbox", "apply", "--auto-approve")
+
+
+def test_version_answers_without_importing_the_cli() -> None:
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['contentctl', '--version']\n"
+        "runpy.run_module('contentctl', run_name='__main__')\n"
+        "print('click' in sys.modules, 'contentctl.cli' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stderr.split() == ["False", "False"]
+    # The same line the full command line interface prints.
+    full = subprocess.run(
+        [sys.executable, "-c", "from contentctl.cli import main; main(['--version'])"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.stdout == full.stdout == "contentctl, version " + _version() + "\n"
+
+
+def _version() -> str:
+    from contentctl import __version__
+
+    return __version__

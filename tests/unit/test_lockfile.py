@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -315,7 +316,7 @@ def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
     writer = _journalled(path)
     _record(writer, "post/a", "captions", _step("submitting"))
     _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
-    good = writer.current
+    good = replace(writer.current, resources=dict(writer.current.resources))
     _record(writer, "post/a", "captions", _step(remote_id="g1", outputs={"x": "y" * 100}))
     journal = lockfile.journal_path(path)
     journal.write_bytes(journal.read_bytes()[:-40])  # the kill landed mid-write
