@@ -23,7 +23,8 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -381,6 +382,14 @@ def write_error(path: Path, exc: OSError, doing: str = "write") -> LockfileError
     )
 
 
+class _Ids(Container[str]):
+    def __init__(self, counts: Counter[str]) -> None:
+        self._counts = counts
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and self._counts.get(value, 0) > 0
+
+
 class LockfileWriter:
     """Holds the current lockfile during apply and persists every change at once.
 
@@ -430,6 +439,7 @@ class LockfileWriter:
         self._last_append = clock()
         self._compacted = False  # this writer has written contentctl.lock once
         self._appended_target = self.current.target
+        self._ids: dict[str, Counter[str]] | None = None  # step -> remote id -> records
 
     def record_step(
         self,
@@ -512,6 +522,24 @@ class LockfileWriter:
         changes.update({a: None for a in current if a not in resources})
         self._change(changes)
 
+    def remote_ids(self, step: str) -> Container[str]:
+        """The remote ids that records of ``step`` hold, across every resource (kept up to
+        date as records change: asking costs nothing however many resources there are)."""
+        if self._ids is None:
+            self._ids = {}
+            for record in self._resources.values():
+                self._count(record, 1)
+        return _Ids(self._ids.setdefault(step, Counter()))
+
+    def _count(self, record: ResourceRecord | None, sign: int) -> None:
+        assert self._ids is not None
+        for name, step in record.steps.items() if record is not None else ():
+            counts = self._ids.setdefault(name, Counter())
+            key = step.remote_id or ""
+            counts[key] += sign
+            if counts[key] <= 0:
+                del counts[key]
+
     def text(self) -> str:
         """The lockfile as it stands in memory, as it would be written."""
         return self._dumps(self.current)
@@ -542,6 +570,7 @@ class LockfileWriter:
         ):
             return
         serial = self.current.serial + 1
+        before = {a: current.get(a) for a in changes}
         if self._journal is not None and self.unsaved is None:
             # The journal starts from the lockfile as it stands, written again: one that
             # cannot be written stops the apply here, before anything is sent.
@@ -565,6 +594,10 @@ class LockfileWriter:
             if failed is not None and strict:
                 raise failed  # nothing changes
             self._resources = resources
+        if self._ids is not None:
+            for address, record in changes.items():
+                self._count(before[address], -1)
+                self._count(record, 1)
         self.current = candidate
         self._appended_target = candidate.target
         self.unsaved = failed

@@ -311,7 +311,7 @@ class Executor:
             lockfile=self.writer.current,
             previous=previous,
             replacing=replacing,
-            known_ids=self._known_ids(spec.name),
+            known_ids=self.writer.remote_ids(spec.name),
             durations=self.durations,
         )
         # An object updated in place keeps its id through every update, and through a
@@ -329,13 +329,6 @@ class Executor:
                 self.not_started(address, spec.name, "apply stopped before it")
                 return False
             return await Attempt(self, resource, spec, runner, ctx, base).run()
-
-    def _known_ids(self, step: str) -> frozenset[str]:
-        return frozenset(
-            r.steps[step].remote_id or ""
-            for r in self.writer.current.resources.values()
-            if step in r.steps
-        )
 
     # What attempts report.
 

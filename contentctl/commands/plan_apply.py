@@ -312,14 +312,16 @@ def apply(
     gate.publishing(the_plan)
     with lease.hold(project.lockfile_path, owner=apply_run.owner()):
         now = lockfile.read(project.lockfile_path)
-        if now != lock:
+        changed, serial_now = now != lock, now.serial
+        del now  # a second copy of a large lockfile is not kept through the apply
+        if changed:
             # Another apply (or a git pull) changed the lockfile while this one waited.
             if plan_file is not None:
                 from contentctl.plan.file import StalePlanError
 
                 raise StalePlanError(
                     "saved plan is stale: contentctl.lock changed while apply waited for "
-                    f"the lease (serial {lock.serial} then, {now.serial} now)",
+                    f"the lease (serial {lock.serial} then, {serial_now} now)",
                     hint="make a new plan with `contentctl plan -out FILE`, review it, "
                     "and apply that",
                 )

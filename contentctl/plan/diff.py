@@ -16,7 +16,7 @@ from contentctl.config import Project
 from contentctl.graph import Graph
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
-from contentctl.plan import select
+from contentctl.plan import media_hashes, select
 from contentctl.plan.cost import estimate
 from contentctl.plan.steps import (
     DELETED_THROUGH,
@@ -193,6 +193,7 @@ def make_plan(
             for c in everything.changes
             if c.address not in focus and (c.action != "no-op" or c.moved_from)
         )
+    media_hashes.save(project.root)  # a later plan does not read unchanged media again
     return Plan(
         tuple(changes),
         lock.lineage,

@@ -16,6 +16,7 @@ from typing import Any
 
 from contentctl.lockfile import StepRecord
 from contentctl.model import Resource
+from contentctl.plan import media_hashes
 from contentctl.validate.semantic import (
     media_path,
     media_type,
@@ -127,7 +128,7 @@ def _present(
 def _media(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     path = media_path(root, resource)
     try:
-        content = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        content = media_hashes.for_project(root).digest(path)
     except OSError:
         content = "missing"
     fields = {"file": content, "type": media_type(resource), "file_name": path.name}

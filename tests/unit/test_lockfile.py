@@ -449,3 +449,43 @@ def test_a_kill_in_the_middle_of_journalling_never_loses_a_durable_record(
         assert lock.exists and lock.serial > serial
         serial = lock.serial
         assert all(r.steps["captions"].remote_id for r in lock.resources.values())
+
+
+def test_remote_ids_follow_every_change_without_a_scan(tmp_path: Path) -> None:
+    import random
+
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    rng = random.Random(3)
+    addresses = [f"post/p{i}" for i in range(30)]
+    captions = writer.remote_ids("captions")  # built once, then kept up to date
+
+    class NoScan(dict):  # type: ignore[type-arg]
+        def values(self):  # type: ignore[no-untyped-def]
+            raise AssertionError("remote_ids scanned every record")
+
+    writer._resources = NoScan(writer._resources)
+    writer.current = replace(writer.current, resources=writer._resources)
+    for i in range(300):
+        address = rng.choice(addresses)
+        what = rng.random()
+        if what < 0.6:
+            step = rng.choice(["captions", "post"])
+            _record(writer, address, step, _step(remote_id=f"{step}-{rng.randrange(40)}"))
+        elif what < 0.75:
+            writer.forget(address)
+        elif what < 0.85 and address in writer.current.resources:
+            target = rng.choice(addresses)
+            if target not in writer.current.resources:
+                writer.rename(address, target)
+        else:
+            writer.record_step(address, "Post", "powerpost", {}, "captions", None)
+        for step in ("captions", "post"):
+            expected = {
+                r.steps[step].remote_id
+                for r in dict.values(writer.current.resources)  # type: ignore[arg-type]
+                if step in r.steps
+            }
+            seen = {f"{step}-{n}" for n in range(40) if f"{step}-{n}" in writer.remote_ids(step)}
+            assert seen == expected, (i, step)
+    assert ("captions-1" in captions) == ("captions-1" in writer.remote_ids("captions"))
