@@ -315,10 +315,11 @@ def lockfile_apply_figures(work: Path, resources: int, posts: int) -> list[Figur
     repo = make_repo(work / f"lockapply{resources}", resources)
     _new_posts(repo / "content" / "new.yaml", posts)
     report = work / "lockapply.json"
+    before = _steps(repo / "contentctl.lock")
     run([sys.executable, "-m", "benchmarks.lockfile_apply", str(report), str(repo)])
     data = json.loads(report.read_text())
+    steps, final = _steps(repo / "contentctl.lock") - before, int(data["final_size"])
     shutil.rmtree(repo, ignore_errors=True)
-    steps, final = int(data["steps"]), int(data["final_size"])
     bound = 3 * final + 4096 * steps
     api_bound = math.ceil(posts / 8) * 1.0
     overhead = data["writer_seconds"] / api_bound
@@ -347,6 +348,11 @@ def lockfile_apply_figures(work: Path, resources: int, posts: int) -> list[Figur
         ),
         Figure("  peak memory of the apply", peak, "MiB", "<= 400 MiB", peak <= 400, "peak"),
     ]
+
+
+def _steps(lock: Path) -> int:
+    data = json.loads(lock.read_text())
+    return sum(len(r["steps"]) for r in data["resources"].values())
 
 
 def _new_posts(path: Path, posts: int) -> None:

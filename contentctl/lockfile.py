@@ -24,7 +24,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -140,6 +140,8 @@ class Lockfile:
     # What the records were made against: {"sandbox": true}, or per provider its base URL
     # and a one-way fingerprint of the workspace (see contentctl.target). None: not recorded.
     target: Mapping[str, Any] | None = None
+    # A digest of the bytes it was read from (file and journal): see :func:`fingerprint`.
+    source: str | None = field(default=None, compare=False)
 
     @classmethod
     def empty(cls) -> Lockfile:
@@ -190,14 +192,44 @@ def dumps(data: Mapping[str, Any]) -> str:
 def read(path: Path) -> Lockfile:
     """The lockfile at ``path``, or an empty one if there is none yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw: bytes | None = path.read_bytes()
     except FileNotFoundError:
-        return replay(Lockfile.empty(), journal_path(path))
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = None
+    except OSError as exc:
         raise LockfileError(
             f"cannot read {path.name}: {exc}", location=Location(str(path))
         ) from exc
-    return replay(parse(text, path.name), journal_path(path))
+    source = _digest(raw, path)
+    if raw is None:
+        return replace(replay(Lockfile.empty(), journal_path(path)), source=source)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LockfileError(
+            f"cannot read {path.name}: {exc}", location=Location(str(path))
+        ) from exc
+    del raw
+    return replace(replay(parse(text, path.name), journal_path(path)), source=source)
+
+
+def fingerprint(path: Path) -> str | None:
+    """A digest of what :func:`read` would read at ``path`` now (None: unreadable): equal
+    to a lockfile's ``source`` when nothing changed since, found without parsing it."""
+    try:
+        return _digest(path.read_bytes() if path.exists() else None, path)
+    except OSError:
+        return None
+
+
+def _digest(raw: bytes | None, path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(b"missing" if raw is None else b"file:" + raw)
+    try:
+        digest.update(b"\0journal:" + journal_path(path).read_bytes())
+    except OSError:
+        digest.update(b"\0no journal")
+    return digest.hexdigest()
 
 
 def parse(text: str, name: str = "contentctl.lock") -> Lockfile:
@@ -343,12 +375,26 @@ def compact(path: Path) -> bool:
     return True
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file."""
+def write_atomic(path: Path, text: str | Iterable[str]) -> int:
+    """Replace ``path`` with ``text`` (or its pieces) so that a crash leaves either the old
+    or the new file. Returns the bytes written."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    size = 0
     try:
         try:
-            _write_all(fd, text.encode("utf-8"))
+            batch: list[str] = []
+            pending = 0
+            for piece in [text] if isinstance(text, str) else text:
+                batch.append(piece)
+                pending += len(piece)
+                if pending >= 1 << 20:
+                    data = "".join(batch).encode("utf-8")
+                    _write_all(fd, data)
+                    size += len(data)
+                    batch, pending = [], 0
+            data = "".join(batch).encode("utf-8")
+            _write_all(fd, data)
+            size += len(data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -363,6 +409,7 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    return size
 
 
 def write_error(path: Path, exc: OSError, doing: str = "write") -> LockfileError:
@@ -630,13 +677,12 @@ class LockfileWriter:
         return None
 
     def _write(self, lock: Lockfile) -> LockfileError | None:
-        text = self._dumps(lock)
         try:
-            write_atomic(self.path, text)
+            size = write_atomic(self.path, self._chunks(lock))
         except OSError as exc:
             return write_error(self.path, exc)
         self._compacted = True
-        self._file_size = len(text.encode("utf-8"))
+        self._file_size = size
         self._journalled = 0
         self._journal_lines = 0
         # What the journal held is in the file now (replaying it again would change nothing).
@@ -646,7 +692,17 @@ class LockfileWriter:
 
     def _dumps(self, lock: Lockfile) -> str:
         """Exactly ``dumps(lock.to_json())``, re-encoding only records that changed."""
-        parts = []
+        return "".join(self._chunks(lock))
+
+    def _chunks(self, lock: Lockfile) -> Iterator[str]:
+        """:meth:`_dumps` in pieces, to be written as they come (a large lockfile is not
+        held a second time as one string, and a third as its bytes)."""
+        head = {"format_version": FORMAT_VERSION, "lineage": lock.lineage}
+        yield (
+            f'{{\n  "format_version": {json.dumps(head["format_version"])},\n'
+            f'  "lineage": {json.dumps(head["lineage"])},\n  "resources": '
+        )
+        separator = "{\n"
         for address in sorted(lock.resources):
             record = lock.resources[address]
             cached = self._texts.get(address)
@@ -655,20 +711,17 @@ class LockfileWriter:
                     record.to_json(), indent=2, sort_keys=True, ensure_ascii=False
                 ).replace("\n", "\n    ")
                 cached = self._texts[address] = (record, text)
-            parts.append(f"    {json.dumps(address, ensure_ascii=False)}: {cached[1]}")
-        for address in set(self._texts) - set(lock.resources):
-            del self._texts[address]
-        body = "{\n" + ",\n".join(parts) + "\n  }" if parts else "{}"
-        head = {"format_version": FORMAT_VERSION, "lineage": lock.lineage}
+            yield f"{separator}    {json.dumps(address, ensure_ascii=False)}: {cached[1]}"
+            separator = ",\n"
+        if len(self._texts) > len(lock.resources):
+            for address in set(self._texts) - set(lock.resources):
+                del self._texts[address]
         target = ""
         if lock.target is not None:
             encoded = json.dumps(dict(lock.target), indent=2, sort_keys=True, ensure_ascii=False)
             target = f',\n  "target": {encoded.replace(chr(10), chr(10) + "  ")}'
-        return (
-            f'{{\n  "format_version": {json.dumps(head["format_version"])},\n'
-            f'  "lineage": {json.dumps(head["lineage"])},\n'
-            f'  "resources": {body},\n  "serial": {lock.serial}{target}\n}}\n'
-        )
+        body_end = "\n  }" if lock.resources else "{}"
+        yield f'{body_end},\n  "serial": {lock.serial}{target}\n}}\n'
 
 
 def _append_durably(path: Path, data: bytes, *, create: bool) -> None:

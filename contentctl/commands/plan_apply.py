@@ -311,9 +311,12 @@ def apply(
         _approve(auto_approve)
     gate.publishing(the_plan)
     with lease.hold(project.lockfile_path, owner=apply_run.owner()):
-        now = lockfile.read(project.lockfile_path)
-        changed, serial_now = now != lock, now.serial
-        del now  # a second copy of a large lockfile is not kept through the apply
+        if lock.source is not None and lockfile.fingerprint(project.lockfile_path) == lock.source:
+            changed, serial_now = False, lock.serial  # the same bytes: not parsed again
+        else:
+            now = lockfile.read(project.lockfile_path)
+            changed, serial_now = now != lock, now.serial
+            del now  # a second copy of a large lockfile is not kept through the apply
         if changed:
             # Another apply (or a git pull) changed the lockfile while this one waited.
             if plan_file is not None:
