@@ -289,9 +289,10 @@ class JobDurations:
     got faster are followed in a few jobs; one found still running moves it to where that job
     finished (between its last two polls).
     A job not done at its first poll is looked at again after a short step (a tenth of the
-    time waited so far, at least 0.05 s) that doubles up to ``max_interval``. Jobs of one kind
-    take about as long as each other, so most are polled once or twice, each soon after it
-    finished, instead of a fixed wait that holds a slot long after a short job is done.
+    time waited so far, at least 0.05 s) that doubles up to ``interval``, then grows by
+    ``backoff`` up to ``max_interval``. Jobs of one kind take about as long as each other,
+    so most are polled once or twice, each soon after it finished, instead of a fixed wait
+    that holds a slot long after a short job is done.
     """
 
     EARLIER = 0.03  # the first step earlier; doubles with each job in a row done by then
@@ -378,11 +379,12 @@ async def _adaptive(
             durations.finished(kind, waited, running_at, clock() - started)
             return result
         running_at = sent
-        step = (
-            max(durations.FIRST_STEP, sent / 10)
-            if not step
-            else min(step * 2, polling.max_interval)
-        )
+        if not step:
+            step = max(durations.FIRST_STEP, sent / 10)
+        elif step < polling.interval:
+            step = min(step * 2, polling.interval)
+        else:  # past the documented interval: the fixed schedule's backoff
+            step = min(step * polling.backoff, polling.max_interval)
         if clock() - started + step > polling.timeout:
             raise _timeout(what, polling, provider)
         await sleep(step)
