@@ -4,7 +4,10 @@ A plan hashes every media file it uploads, to know whether its bytes changed. Fi
 content repository rarely change, and some are large (videos): a file whose size,
 modification time, change time and inode are those recorded is not read again. The
 record lives in ``.contentctl/cache/media-hashes.json`` (git-ignored); it is an
-optimisation only: anything unreadable or missing there means hashing again.
+optimisation only: anything unreadable or missing there means hashing again. The change
+time and inode are those of this checkout's file (set when git wrote it): a record made
+elsewhere, say one committed by a pull request, never matches, so it cannot pass a changed
+file off as unchanged.
 """
 
 from __future__ import annotations
