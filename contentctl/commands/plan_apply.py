@@ -179,8 +179,13 @@ def plan(
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude)
     project, manifests, _lock, the_plan = make(app, options, changed_since)
-    data = plan_file.to_json(the_plan, manifests.graph, _variables(app))
-    if out is not None:
+    # The versioned JSON (with a digest of every manifest) only when it is shown or saved.
+    data = (
+        plan_file.to_json(the_plan, manifests.graph, _variables(app))
+        if out is not None or output_format == "json"
+        else None
+    )
+    if out is not None and data is not None:
         plan_file.save(out, data)
     _github_plan(app, project, the_plan, out)
     if output_format == "json":
