@@ -87,8 +87,69 @@ def make_repo(root: Path, resources: int, *, applied: bool = True) -> Path:
     return root
 
 
+def realistic_outputs(step: str, address: str) -> dict[str, object]:
+    """What the APIs return for a step, about as large as in a real lockfile (~4 KB per
+    resource in all, inputs and times included)."""
+    job = str(uuid.uuid4())
+    name = address.split("/", 1)[1]
+    if step == "captions":
+        line = f"{name}: made for the way you actually use it. Tap the link in bio. "
+        return {
+            "instagram": f"\u2728 {line * 3}#launch #{name[:20]}",
+            "linkedin": f"{line * 4}What would you build with it?",
+            "x": f"{line[:200]} #launch",
+        }
+    if step == "images":
+        media = f"{job[:23]}-img0"
+        return {
+            "images": [
+                {
+                    "height": 1820,
+                    "media_id": media,
+                    "url": f"https://api.powerpost.example/files/powerpost/{media}.png",
+                    "width": 1024,
+                }
+            ],
+            "media_ids": [media],
+            "urls_expire": "preview URLs expire 7 days after generation",
+        }
+    if step == "post":
+        types = ("instagram-feed", "linkedin-post", "x-post")
+        return {
+            "items": [
+                {"item_id": f"item-{i:03}", "platform": t.split("-")[0], "post_type": t}
+                | {"status": "draft"}
+                for i, t in enumerate(types, 1)
+            ],
+            "post_id": f"post-{job}",
+            "status": "draft",
+        }
+    if step == "render":
+        design = f"design_{job.replace('-', '')[:20]}"
+        return {
+            "design_id": design,
+            "editor_url": f"https://postnitro.ai/app/editor/{design}",
+            "files": [
+                f"https://api.postnitro.example/files/post_{job[:20]}/slide_{i}.png"
+                for i in range(3)
+            ],
+            "name": f"{name} tips",
+            "size": "4:5",
+            "type": "png",
+            "urls_expire": "unknown; download promptly",
+        }
+    if step == "download":
+        return {"files": [f"out/{address}/slide_{i}.png" for i in range(3)]}
+    if step == "upload":
+        return {"media_id": job, "url": f"https://api.powerpost.example/files/{job}.png"}
+    if step == "lookup":
+        return {"template_id": 17, "brand_id": 4, "name": "Bold Headlines"}
+    return {}
+
+
 def write_applied_lockfile(root: Path) -> None:
-    """Record every step as completed, with the hashes a plan would compute."""
+    """Record every step as completed, with the hashes a plan would compute and outputs as
+    large as the APIs' (see :func:`realistic_outputs`)."""
     project = load_project(root)
     graph = check_project(project).graph
     writer = LockfileWriter(project.lockfile_path, lockfile.read(project.lockfile_path))
@@ -96,28 +157,28 @@ def write_applied_lockfile(root: Path) -> None:
     records: dict[str, StepRecord] = {}
     from contentctl.lockfile import ResourceRecord
 
+    at = "2026-01-05T09:30:00Z"
     for address in graph.order:
         resource = graph.resources[address]
         steps = {}
         for spec in steps_for(resource, root):
             upstream = {u.key: records[u.key] for u in spec.upstream}
-            outputs: dict[str, object] = (
-                {"files": []}
-                if spec.name == "download"
-                else {"media_ids": [str(uuid.uuid4())]}
-                if spec.name == "images"
-                else {}
-            )
+            local = spec.name in ("lookup", "download")
+            digest = input_hash(spec, upstream)
             record = StepRecord(
-                input_hash=input_hash(spec, upstream),
+                input_hash=digest,
                 status="completed",
                 inputs=dict(spec.fields),
-                outputs=outputs,
-                remote_id=None if spec.name in ("lookup", "download") else str(uuid.uuid4()),
+                outputs=realistic_outputs(spec.name, address),
+                remote_id=None if local else str(uuid.uuid4()),
+                credits_used=None if local else (7.0 if spec.paid else 0.0),
+                submitted_at=None if local else at,
+                completed_at=at,
+                request_ref=None if local else f"contentctl:{address}:{digest[7:23]}",
             )
             records[f"{address}#{spec.name}"] = record
             steps[spec.name] = record
         resources[address] = ResourceRecord(
             resource.kind, KINDS[resource.kind].provider, {"file": resource.source_file}, steps
         )
-    writer._save(resources)  # one write for the whole synthetic history
+    writer.replace_all(resources)  # one write for the whole synthetic history

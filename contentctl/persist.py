@@ -94,6 +94,7 @@ def commit_and_push(
     """Commit the lockfile if it changed, then push if asked. (commit made, commit pushed)."""
     from contentctl import git
 
+    lockfile.compact(path)  # what a killed apply left in its journal is committed too
     modified, ahead = git.lockfile_state(project_root, path)
     made = git.commit_paths(project_root, [path], message) if modified else None
     pushed = None

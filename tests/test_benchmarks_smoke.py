@@ -23,8 +23,14 @@ def test_benchmarks_quick_run_prints_every_figure() -> None:
     table = result.stdout
     for figure in (
         "no-op plan, 100 resources",
-        "floor: PyYAML C loader",
+        "floor: parse only",
+        "warm plan / parse floor",
+        "cold plan / parse+validate floor",
         "peak memory",
+        "--version / python -c pass",
+        "server/imaging modules loaded",
+        "bytes written / bound",
+        "lockfile overhead / API-bound wall",
         "check-jsonschema / validate",
         "start-up: contentctl --version",
         "start-up: contentctl --help",
@@ -39,3 +45,6 @@ def test_benchmarks_quick_run_prints_every_figure() -> None:
     data = json.loads((ROOT / "benchmarks" / "results-quick.json").read_text())
     calls = {f["name"]: f["value"] for f in data["figures"]}
     assert calls["API calls of a no-op apply"] == 0  # a count, not a timing
+    assert calls["--sandbox plan: server/imaging modules loaded"] == 0
+    assert calls["  bytes written / bound"] <= 1  # bytes, not a timing
+    assert all(f["method"] in data["methods"] for f in data["figures"])

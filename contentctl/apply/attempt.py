@@ -120,6 +120,7 @@ class Attempt:
         if same and previous is not None and previous.status == "pending" and previous.remote_id:
             self.base = previous
             self.earlier = True
+            self.ctx.durations = None  # a job of unknown age says nothing about durations
             self.executor.emit(
                 "resumed",
                 self.address,
@@ -183,6 +184,7 @@ class Attempt:
         if found.remote_id is not None and self.runner.job:
             self.base = replace(previous, status="pending", remote_id=found.remote_id)
             self.earlier = True
+            self.ctx.durations = None
             self._record(self.base)
             self.executor.emit(
                 "reconciled",

@@ -27,7 +27,7 @@ from contentctl.model import Resource
 from contentctl.plan.diff import Plan, ResourceChange, StepChange
 from contentctl.plan.steps import REPLACING_HASH, StepSpec, input_hash
 from contentctl.providers import Providers
-from contentctl.providers.http import Sleep
+from contentctl.providers.http import JobDurations, Sleep
 
 EventKind = Literal[
     "moved",
@@ -151,6 +151,7 @@ class Executor:
         self._tasks: list[asyncio.Task[None]] = []
         self._failed: set[str] = set()
         self._done: dict[str, asyncio.Event] = {}
+        self.durations = JobDurations()  # where each kind of job is polled first
 
     def stop(self, *, at_once: bool = False) -> None:
         """Send nothing new; with ``at_once``, abandon requests in flight too."""
@@ -304,7 +305,8 @@ class Executor:
             lockfile=self.writer.current,
             previous=previous,
             replacing=replacing,
-            known_ids=self._known_ids(spec.name),
+            known_ids=self.writer.remote_ids(spec.name),
+            durations=self.durations,
         )
         # An object updated in place keeps its id through every update, and through a
         # failed one: the next apply must update it, not create a second one.
@@ -321,13 +323,6 @@ class Executor:
                 self.not_started(address, spec.name, "apply stopped before it")
                 return False
             return await Attempt(self, resource, spec, runner, ctx, base).run()
-
-    def _known_ids(self, step: str) -> frozenset[str]:
-        return frozenset(
-            r.steps[step].remote_id or ""
-            for r in self.writer.current.resources.values()
-            if step in r.steps
-        )
 
     # What attempts report.
 

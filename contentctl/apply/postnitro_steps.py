@@ -107,6 +107,8 @@ class Render:
             provider="postnitro",
             what=f"carousel {remote_id}",
             sleep=ctx.sleep,
+            durations=ctx.durations,
+            kind=ctx.spec.name,
         )
         if status["embedPost"]["status"] == "FAILED":
             logs = status.get("logs") or [{}]

@@ -311,6 +311,8 @@ class Publish:
             provider="powerpost",
             what=f"publishing {remote_id}",
             sleep=ctx.sleep,
+            durations=ctx.durations,
+            kind=ctx.spec.name,
         )
         items = [
             {
@@ -413,6 +415,8 @@ async def _finished(
         provider="powerpost",
         what=what,
         sleep=ctx.sleep,
+        durations=ctx.durations,
+        kind=ctx.spec.name,
     )
     if job["status"] == "failed":
         raise job_failed("powerpost", what.rsplit(" ", 1)[0], job)

@@ -9,7 +9,7 @@ the executor can record it before polling), for jobs ``collect`` (poll to the en
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -20,7 +20,7 @@ from contentctl.lockfile import Lockfile, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers
-from contentctl.providers.http import Sleep
+from contentctl.providers.http import JobDurations, Sleep
 
 CLOCK_SKEW = 300  # seconds of disagreement tolerated between our clock and the API's
 
@@ -59,7 +59,9 @@ class StepContext:
     previous: StepRecord | None = None
     replacing: bool = False  # apply --replace: create a new object instead of updating
     # Remote ids this step already tracks for other resources: never adopt one of them.
-    known_ids: frozenset[str] = frozenset()
+    known_ids: Container[str] = frozenset()
+    # How long jobs of each kind took in this apply (None: poll on the documented schedule).
+    durations: JobDurations | None = None
 
     def up(self, address: str, step: str) -> StepRecord:
         return self.upstream[f"{address}#{step}"]

@@ -309,7 +309,7 @@ def _run(
     needed = providers_needed(the_plan)
     environ = app.api_environ()
     check_credentials(environ, needed)
-    writer = lockfile.LockfileWriter(project.lockfile_path, lock)
+    writer = lockfile.LockfileWriter(project.lockfile_path, lock, journal=True)
     if needed:
         here = target.current(project, environ, needed, sandbox=app.sandbox)
         writer.set_target(target.check(lock, here))
@@ -417,11 +417,22 @@ async def _execute(
                 balance = await asyncio.wait_for(providers.powerpost.credits(), BALANCE_WAIT)
                 click.echo(f"PowerPost balance: {balance:g} credits.")
         ticker = asyncio.create_task(view.run())
+        compactor = asyncio.create_task(_compact_when_quiet(writer))
         try:
             return await executor.run()
         finally:
             interrupts.on_signal = None
             ticker.cancel()
+            compactor.cancel()
+
+
+async def _compact_when_quiet(writer: LockfileWriter) -> None:
+    """While jobs run, keep contentctl.lock itself up to date once the apply goes quiet."""
+    import asyncio
+
+    while True:
+        await asyncio.sleep(writer.QUIET_SECONDS / 4)
+        writer.compact_if_quiet()
 
 
 def providers_needed(the_plan: Plan) -> set[str]:

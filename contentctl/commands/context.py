@@ -67,9 +67,9 @@ class App:
     def api_environ(self) -> Mapping[str, str]:
         if not self.sandbox:
             return self.environ
-        from contentctl.sandbox import Sandbox
+        from contentctl.sandbox.endpoints import environ
 
-        return {**self.environ, **Sandbox.environ()}
+        return {**self.environ, **environ()}
 
     def project(self) -> Project:
         from contentctl.config import load_project

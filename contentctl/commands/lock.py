@@ -169,8 +169,10 @@ def commit(app: App, push: bool, message: str) -> None:
 
     The safety net of a CI job: run it in a final step that runs even when the apply
     step was cancelled or killed (`if: always()`), so the record of every paid job the
-    apply made reaches the repository. Nothing to do when the lockfile is committed and
-    pushed already. A push that loses a race merges the lockfiles and tries again.
+    apply made reaches the repository; records a killed apply left only in its journal
+    (.contentctl/contentctl.lock.journal) are folded into the lockfile first. Nothing to
+    do when the lockfile is committed and pushed already. A push that loses a race merges
+    the lockfiles and tries again.
 
     \b
     Examples:

@@ -188,8 +188,13 @@ def plan(
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
     project, manifests, lock, the_plan = make(app, options, changed_since)
-    data = plan_file.to_json(the_plan, manifests.graph, _variables(app))
-    if out is not None:
+    # The versioned JSON (with a digest of every manifest) only when it is shown or saved.
+    data = (
+        plan_file.to_json(the_plan, manifests.graph, _variables(app))
+        if out is not None or output_format == "json"
+        else None
+    )
+    if out is not None and data is not None:
         plan_file.save(out, data)
     generated = _generated(project, manifests, lock, the_plan, changed_since)
     _github_plan(app, project, the_plan, out, generated)
@@ -331,13 +336,18 @@ def apply(
         _approve(auto_approve)
     gate.publishing(the_plan)
     with lease.hold(project.lockfile_path, owner=apply_run.owner()):
-        now = lockfile.read(project.lockfile_path)
-        if now != lock:
+        if lock.source is not None and lockfile.fingerprint(project.lockfile_path) == lock.source:
+            changed, serial_now = False, lock.serial  # the same bytes: not parsed again
+        else:
+            now = lockfile.read(project.lockfile_path)
+            changed, serial_now = now != lock, now.serial
+            del now  # a second copy of a large lockfile is not kept through the apply
+        if changed:
             # Another apply (or a git pull) changed the lockfile while this one waited.
             if plan_file is not None:
                 raise StalePlanError(
                     "saved plan is stale: contentctl.lock changed while apply waited for "
-                    f"the lease (serial {lock.serial} then, {now.serial} now)",
+                    f"the lease (serial {lock.serial} then, {serial_now} now)",
                     hint="make a new plan with `contentctl plan -out FILE`, review it, "
                     "and apply that",
                 )

@@ -155,8 +155,8 @@ def state_rm(app: App, addresses: tuple[str, ...]) -> None:
         unknown = [a for a in addresses if a not in writer.current.resources]
         if unknown:
             raise ContentctlError(f"not in the lockfile: {', '.join(unknown)}")
-        for address in addresses:
-            writer.forget(address)
+        gone = set(addresses)  # one write, however many: not a rewrite per address
+        writer.replace_all({a: r for a, r in writer.current.resources.items() if a not in gone})
     click.echo(f"Forgot {', '.join(addresses)}; the remote objects stay.")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentctl.kinds.kind import Content, Kind
 from contentctl.model import Diagnostic, Resource
+from contentctl.plan import media_hashes
 from contentctl.plan.steps import StepSpec
 from contentctl.validate.semantic import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, media_path, media_type
 
@@ -26,7 +26,7 @@ MAX_VIDEO_BYTES = 500 * 1024 * 1024
 def steps(resource: Resource, root: Path) -> tuple[StepSpec, ...]:
     path = media_path(root, resource)
     try:
-        content = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        content = media_hashes.for_project(root).digest(path)
     except OSError:
         content = "missing"
     fields = {"file": content, "type": media_type(resource), "file_name": path.name}

@@ -17,7 +17,7 @@ from contentctl.graph import Graph
 from contentctl.kinds import KINDS, estimate, steps_for
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
-from contentctl.plan import review, select
+from contentctl.plan import media_hashes, review, select
 from contentctl.plan.reasons import Why
 from contentctl.plan.steps import (
     IMPORTED_HASH,
@@ -216,6 +216,7 @@ def make_plan(
             for c in everything.changes
             if c.address not in focus and (c.action != "no-op" or c.moved_from)
         )
+    media_hashes.save(project.root)  # a later plan does not read unchanged media again
     return Plan(
         tuple(changes),
         lock.lineage,

@@ -31,36 +31,54 @@ def planned_steps(plan: Plan) -> list[str]:
 
 class Tally:
     """How far the apply is: steps finished (done, failed or skipped) of the plan's, and
-    the credits the finished ones cost."""
+    the credits the finished ones cost. Each event costs the same however large the plan:
+    counts, the steps in flight and each resource's steps are kept as they change."""
 
     def __init__(self, plan: Plan) -> None:
         self.state: dict[str, str] = dict.fromkeys(planned_steps(plan), "queued")
         self.credits = 0.0
+        self._counts = dict.fromkeys(STATES, 0)
+        self._counts["queued"] = len(self.state)
+        self._order = {key: i for i, key in enumerate(self.state)}
+        self._of: dict[str, list[str]] = {}  # address -> its steps' keys
+        for key in self.state:
+            self._of.setdefault(key.split(" ", 1)[0], []).append(key)
+        self._polling: set[str] = set()
 
     def count(self, event: Event) -> None:
         key = f"{event.address} {event.step}"
         if event.kind in ("submitted", "resumed", "reconciled") and key in self.state:
-            self.state[key] = "polling"
+            self._set(key, "polling")
         elif event.kind in ("completed", "unchanged", "deleted") and key in self.state:
-            self.state[key] = "done"
+            self._set(key, "done")
             if not event.earlier:  # an earlier apply spent those
                 self.credits += event.credits or 0
         elif event.kind in ("failed", "skipped"):
             if key in self.state:
-                self.state[key] = event.kind
+                self._set(key, event.kind)
             # The resource stops there: its later steps will not run.
-            for name, state in self.state.items():
-                if name.startswith(event.address + " ") and state == "queued":
-                    self.state[name] = "skipped"
+            for name in self._of.get(event.address, ()):
+                if self.state[name] == "queued":
+                    self._set(name, "skipped")
+
+    def _set(self, key: str, state: str) -> None:
+        self._counts[self.state[key]] -= 1
+        self._counts[state] += 1
+        self.state[key] = state
+        if state == "polling":
+            self._polling.add(key)
+        else:
+            self._polling.discard(key)
 
     def counts(self) -> dict[str, int]:
-        found = dict.fromkeys(STATES, 0)
-        for state in self.state.values():
-            found[state] += 1
-        return found
+        return dict(self._counts)
+
+    def polling(self) -> list[str]:
+        """The steps in flight, in the plan's order."""
+        return sorted(self._polling, key=self._order.__getitem__)
 
     def __str__(self) -> str:
-        finished = sum(1 for s in self.state.values() if s in FINISHED)
+        finished = sum(self._counts[s] for s in FINISHED)
         return f"{finished}/{len(self.state)} steps, {self.credits:g} credits so far"
 
 
@@ -121,8 +139,7 @@ class Live:
         now = self.clock()
         active = [
             f"  {self.style('…', 'cyan')} {key}  polling {now - self.since.get(key, now):.0f}s"
-            for key, state in self.tally.state.items()
-            if state == "polling"
+            for key in self.tally.polling()
         ]
         shown = active[:SHOWN]
         if len(active) > SHOWN:

@@ -1,8 +1,20 @@
 """Faithful emulation of PowerPost and PostNitro: the default for trying contentctl, and the
-twin every test runs against. Never imports the pipeline."""
+twin every test runs against. Never imports the pipeline.
 
-from contentctl.sandbox.app import IN_PROCESS_ORIGIN, Sandbox, build_app
+The emulation (:class:`Sandbox`, :func:`build_app`: a web framework, an imaging library) is
+imported on first use: a command that only needs the sandbox's address and credentials
+(``contentctl.sandbox.endpoints``) does not pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from contentctl.sandbox.endpoints import IN_PROCESS_ORIGIN
 from contentctl.sandbox.state import Faults, SandboxSettings, SandboxState, read_log
+
+if TYPE_CHECKING:
+    from contentctl.sandbox.app import Sandbox, build_app
 
 __all__ = [
     "IN_PROCESS_ORIGIN",
@@ -13,3 +25,11 @@ __all__ = [
     "build_app",
     "read_log",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Sandbox", "build_app"):
+        from contentctl.sandbox import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

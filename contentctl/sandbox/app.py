@@ -24,15 +24,11 @@ from contentctl.sandbox import (
     powerpost_planning,
     powerpost_posts,
 )
+from contentctl.sandbox.endpoints import environ
 from contentctl.sandbox.state import (
-    POSTNITRO_KEY,
-    POWERPOST_KEY,
-    POWERPOST_WORKSPACE,
     SandboxSettings,
     SandboxState,
 )
-
-IN_PROCESS_ORIGIN = "http://sandbox.contentctl.test"
 
 
 def _file(state: SandboxState, content: bytes, media_type: str) -> Response:
@@ -164,13 +160,4 @@ class Sandbox:
             transport = _LostAnswers(transport, self.state)
         return transport
 
-    @staticmethod
-    def environ(origin: str = IN_PROCESS_ORIGIN) -> dict[str, str]:
-        """Credentials and base URLs that route both providers to this sandbox."""
-        return {
-            "POWERPOST_API_KEY": POWERPOST_KEY,
-            "POWERPOST_WORKSPACE_ID": POWERPOST_WORKSPACE,
-            "POSTNITRO_API_KEY": POSTNITRO_KEY,
-            "POWERPOST_BASE_URL": origin + powerpost.PREFIX,
-            "POSTNITRO_BASE_URL": origin + postnitro.PREFIX,
-        }
+    environ = staticmethod(environ)  # credentials and base URLs that route to it

@@ -12,10 +12,11 @@ from starlette.routing import Route
 from contentctl.sandbox import images
 from contentctl.sandbox.api import Call, EmulatedApi, Reply, base_url
 from contentctl.sandbox.content import generated_image_slide, generated_slides
+from contentctl.sandbox.endpoints import POSTNITRO_PREFIX
 from contentctl.sandbox.postnitro_slides import SLIDE_KEYS, check_slide, check_slides
 from contentctl.sandbox.state import POSTNITRO_KEY, SandboxState
 
-PREFIX = "/postnitro"
+PREFIX = POSTNITRO_PREFIX
 GENERATE_KEYS = {
     "postType",
     "requestorId",

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from contentctl.sandbox.api import Call, EmulatedApi, Reply
 from contentctl.sandbox.content import caption
+from contentctl.sandbox.endpoints import POWERPOST_PREFIX
 from contentctl.sandbox.state import (
     POWERPOST_DRAFT_KEY,
     POWERPOST_KEY,
@@ -19,7 +20,7 @@ from contentctl.sandbox.state import (
     SandboxState,
 )
 
-PREFIX = "/powerpost/api/v1"
+PREFIX = POWERPOST_PREFIX
 # Where the API's own status_url values point: they are root-relative (/api/v1/...), so the
 # routes are also served there, and following one from the sandbox's origin works.
 ROOT_RELATIVE = "/api/v1"

@@ -229,3 +229,31 @@ def test_show_lists_the_orphans_a_merge_kept(applied: Project) -> None:
     assert f"      reason: {reason}" in result.stdout
     plain = applied.run("show", "media/hero")
     assert "orphans" not in plain.stdout
+
+
+def test_lock_commit_folds_in_what_a_killed_apply_left_in_its_journal(applied: Project) -> None:
+    """An apply killed outright leaves its last records in the journal only; the CI job's
+    last step commits them, and the journal (never committed) is gone."""
+    from contentctl import lockfile
+    from contentctl.lockfile import LockfileWriter, StepRecord
+
+    git_repo(applied.root)
+    path = applied.lockfile
+    writer = LockfileWriter(path, lockfile.read(path), journal=True)
+    writer.record_step(
+        "post/later",
+        "Post",
+        "powerpost",
+        {"file": "content/later.yaml"},
+        "captions",
+        StepRecord("sha256:" + "ab" * 32, "pending", remote_id="job-paid-for"),
+    )
+    assert "job-paid-for" not in path.read_text()  # killed here: the journal has it
+
+    committed = applied.run("lock", "commit")
+
+    assert committed.exit_code == 0, committed.output
+    shown = git(applied.root, "show", "HEAD:contentctl.lock").stdout
+    assert "job-paid-for" in shown
+    assert not lockfile.journal_path(path).exists()
+    assert git(applied.root, "status", "--porcelain").stdout == ""

@@ -343,3 +343,129 @@ def test_a_download_the_network_drops_is_an_error_with_a_hint_not_a_crash() -> N
         caught.value
     )
     assert "run apply again" in (caught.value.hint or "")
+
+
+def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -> list[int]:
+    """Poll one job after another, each done ``taking[i]`` seconds after its submission;
+    returns the polls each took, and checks each is seen done soon after it finished."""
+    from contentctl.providers.http import JobDurations
+
+    assert isinstance(durations, JobDurations)
+    counts = []
+    for duration in taking:
+        submitted, polls = clock.now, [0]
+
+        async def fetch(
+            submitted: float = submitted, polls: list[int] = polls, duration: float = duration
+        ) -> dict[str, str]:
+            polls[0] += 1
+            done = clock.now - submitted >= duration
+            return {"status": "completed" if done else "processing"}
+
+        run(
+            poll(
+                fetch,
+                lambda j: j["status"] == "completed",
+                polling,
+                provider="powerpost",
+                what="job",
+                sleep=clock.sleep,
+                clock=clock,
+                durations=durations,
+                kind="captions",
+            )
+        )
+        counts.append(polls[0])
+        waited = clock.now - submitted
+        assert waited >= duration
+        steady = taking[max(0, len(counts) - 10) : len(counts)]
+        if len(steady) == 10 and set(steady) == {duration}:
+            # Once it has learnt the pace: seen done within 10% of the duration.
+            assert waited <= duration * 1.1 + 0.01, (len(counts), waited, duration)
+    return counts
+
+
+def test_adaptive_polling_learns_when_a_kind_of_job_is_done() -> None:
+    from contentctl.providers.http import JobDurations
+
+    clock = Clock()
+    durations = JobDurations()
+    polling = Polling()  # the documented schedule: first look after about 2 s
+    counts = _jobs(clock, durations, [1.0] * 100, polling)
+
+    assert clock.sleeps[0] == polling.initial_delay / 2  # the first job: half the wait
+    assert sum(counts) / len(counts) <= 2
+    assert max(counts) <= 3
+
+
+def test_adaptive_polling_follows_jobs_that_get_slower_and_faster() -> None:
+    from contentctl.providers.http import JobDurations
+
+    clock = Clock()
+    durations = JobDurations()
+    taking = [1.0] * 30 + [6.0] * 40 + [0.5] * 40
+    counts = _jobs(clock, durations, taking, Polling())
+
+    assert sum(counts) / len(counts) <= 2
+    # A change of pace costs a few polls once, not on every job after it.
+    assert sum(counts[40:70]) / 30 <= 2 and sum(counts[-30:]) / 30 <= 2
+
+
+def test_adaptive_polling_steps_up_to_the_longest_interval_and_times_out() -> None:
+    from contentctl.providers.http import JobDurations
+
+    clock = Clock()
+    calls = []
+
+    async def fetch() -> dict[str, str]:
+        calls.append(clock.now)
+        return {"status": "processing"}
+
+    polling = Polling(initial_delay=2, interval=3, backoff=2, max_interval=10, timeout=60)
+    with pytest.raises(PollTimeout):
+        run(
+            poll(
+                fetch,
+                lambda j: j["status"] == "completed",
+                polling,
+                provider="powerpost",
+                what="job",
+                sleep=clock.sleep,
+                clock=clock,
+                durations=JobDurations(),
+                kind="images",
+            )
+        )
+    assert clock.sleeps[:4] == [1.0, 0.1, 0.2, 0.4]
+    assert max(clock.sleeps) == 10
+    assert sum(clock.sleeps) <= 60
+    assert len(calls) < 15  # a job that never finishes is not hammered
+
+
+def test_no_wait_polling_looks_once_at_once() -> None:
+    from contentctl.providers.http import JobDurations
+
+    clock = Clock()
+    durations = JobDurations()
+    durations.finished("captions", 1.0, None, 1.0)
+    calls = []
+
+    async def fetch() -> dict[str, str]:
+        calls.append(clock.now)
+        return {"status": "processing"}
+
+    with pytest.raises(PollTimeout):
+        run(
+            poll(
+                fetch,
+                lambda j: j["status"] == "completed",
+                Polling(initial_delay=0, timeout=0),
+                provider="powerpost",
+                what="job",
+                sleep=clock.sleep,
+                clock=clock,
+                durations=durations,
+                kind="captions",
+            )
+        )
+    assert clock.sleeps == [0] and len(calls) == 1

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from contentctl import lease, lockfile
 from contentctl.errors import LeaseHeldError, LockfileError
-from contentctl.lockfile import Lockfile, LockfileWriter, StepRecord
+from contentctl.lockfile import Lockfile, LockfileWriter, ResourceRecord, StepRecord
 
 
 def _step(status: str = "completed", **extra: object) -> StepRecord:
@@ -256,3 +257,235 @@ def test_conflict_markers_get_their_own_error_and_a_way_to_resolve(tmp_path: Pat
     path.write_text('{"note": "<<<<<<< not at a line start"')
     with pytest.raises(LockfileError, match="not a valid lockfile"):
         lockfile.read(path)
+
+
+# The journal: what an apply writes after each step.
+
+
+def _journalled(path: Path) -> LockfileWriter:
+    return LockfileWriter(path, lockfile.read(path), journal=True)
+
+
+def test_a_journalled_step_is_appended_not_rewritten_and_every_reader_sees_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    # Before the first change the lockfile is written as it stands: one that cannot be
+    # written stops the apply before anything is sent.
+    _record(writer, "post/a", "captions", _step("submitting"))
+    first = path.read_bytes()
+    assert json.loads(first)["resources"] == {}
+    assert lockfile.journal_path(path).exists()
+
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    _record(writer, "post/b", "captions", _step("submitting"))
+    writer.forget("post/b")
+    assert path.read_bytes() == first  # not rewritten
+    assert lockfile.journal_path(path).exists()
+    seen = lockfile.read(path)
+    assert seen == writer.current
+    assert seen.step("post/a", "captions") == _step("pending", remote_id="g1")
+    assert "post/b" not in seen.resources
+
+    writer.flush()  # the end of the apply: compacted
+    assert not lockfile.journal_path(path).exists()
+    assert path.read_text() == lockfile.dumps(writer.current.to_json())
+    assert lockfile.read(path) == writer.current
+
+
+def test_a_journal_replayed_twice_changes_nothing(tmp_path: Path) -> None:
+    """A crash after the compaction's rename, before the journal is removed."""
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    _record(writer, "post/a", "captions", _step("submitting"))
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    writer.record_step(
+        "post/a", "Post", "powerpost", {}, "images", _step(remote_id="i1"), prevent_destroy=True
+    )
+    writer.rename("post/a", "post/renamed")
+    journal = lockfile.journal_path(path).read_bytes()
+    writer.flush()
+    lockfile.journal_path(path).write_bytes(journal)
+
+    assert lockfile.read(path) == writer.current
+
+
+def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    _record(writer, "post/a", "captions", _step("submitting"))
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    good = replace(writer.current, resources=dict(writer.current.resources))
+    _record(writer, "post/a", "captions", _step(remote_id="g1", outputs={"x": "y" * 100}))
+    journal = lockfile.journal_path(path)
+    journal.write_bytes(journal.read_bytes()[:-40])  # the kill landed mid-write
+
+    assert lockfile.read(path) == good
+
+
+def test_a_journal_over_a_lockfile_that_moved_on_keeps_both(tmp_path: Path) -> None:
+    """A kill -9, then a git pull brought other records: the journal's are kept too."""
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    _record(writer, "post/a", "captions", _step("submitting"))
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    pulled = LockfileWriter(tmp_path / "other.lock", Lockfile.empty())
+    _record(pulled, "post/theirs", "captions", _step(remote_id="t1"))
+    data = pulled.current.to_json()
+    data["lineage"] = writer.current.lineage
+    data["serial"] = 7
+    path.write_text(lockfile.dumps(data))
+
+    seen = lockfile.read(path)
+    assert seen.step("post/a", "captions") == _step("pending", remote_id="g1")
+    assert seen.step("post/theirs", "captions") == _step(remote_id="t1")
+    assert seen.serial == 8
+
+
+def test_a_journal_append_that_fails_is_refused_when_strict_and_kept_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    _record(writer, "post/a", "captions", _step("completed", remote_id="g0"))
+    _record(writer, "post/a", "images", _step("completed", remote_id="i0"))
+    journal = lockfile.journal_path(path).read_bytes()
+    real_write = os.write
+
+    def full_disk(fd: int, data: bytes) -> int:
+        real_write(fd, bytes(data)[:10])  # a part lands, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(LockfileError, match="No space left"):
+        writer.record_step(
+            "post/b", "Post", "powerpost", {}, "captions", _step("submitting"), strict=True
+        )
+    assert "post/b" not in writer.current.resources and writer.unsaved is None
+    assert lockfile.journal_path(path).read_bytes() == journal  # cut back: no torn line
+
+    _record(writer, "post/c", "captions", _step(remote_id="g3"))
+    assert writer.current.step("post/c", "captions") is not None
+    assert writer.unsaved is not None
+    monkeypatch.setattr(os, "write", real_write)
+    writer.flush()
+    assert lockfile.read(path).step("post/c", "captions") == _step(remote_id="g3")
+    assert not lockfile.journal_path(path).exists()
+
+
+def test_the_journal_is_compacted_once_it_outgrows_the_lockfile(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    writer.MIN_COMPACT_BYTES = 2000
+    for i in range(40):
+        _record(writer, f"post/p{i}", "captions", _step(remote_id=f"g{i}"))
+    journal = lockfile.journal_path(path)
+    # Compacted along the way: the file holds most records, the journal the rest.
+    assert 0 < len(json.loads(path.read_text())["resources"]) < 40
+    assert journal.stat().st_size < max(path.stat().st_size, 2000) + 1000
+    assert lockfile.read(path) == writer.current
+
+
+def test_a_quiet_apply_brings_the_lockfile_up_to_date(tmp_path: Path) -> None:
+    now = [0.0]
+    path = tmp_path / "contentctl.lock"
+    writer = LockfileWriter(path, lockfile.read(path), journal=True, clock=lambda: now[0])
+    _record(writer, "post/a", "captions", _step("submitting"))
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    now[0] = 1.0
+    writer.compact_if_quiet()
+    assert json.loads(path.read_text())["resources"] == {}
+    now[0] = 2.5
+    writer.compact_if_quiet()
+    assert json.loads(path.read_text())["resources"]["post/a"]["steps"]["captions"]["status"] == (
+        "pending"
+    )
+    assert not lockfile.journal_path(path).exists()
+
+
+def test_a_leftover_journal_is_folded_in_by_a_full_write_and_by_compact(tmp_path: Path) -> None:
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    _record(writer, "post/a", "captions", _step("submitting"))
+    _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
+    # Killed here. A later command that rewrites the file takes the journal in.
+    state = LockfileWriter(path, lockfile.read(path))
+    state.forget("post/a")
+    assert not lockfile.journal_path(path).exists()
+    assert "post/a" not in lockfile.read(path).resources  # not brought back by a replay
+
+    again = _journalled(path)
+    _record(again, "post/b", "captions", _step("submitting"))
+    _record(again, "post/b", "captions", _step("pending", remote_id="g2"))
+    assert lockfile.compact(path) is True
+    assert json.loads(path.read_text())["resources"]["post/b"]["steps"]["captions"][
+        "remote_id"
+    ] == ("g2")
+    assert lockfile.compact(path) is False
+
+
+JOURNAL_WRITER = TORN_WRITER.replace("read(path))", "read(path), journal=True)")
+
+
+def test_a_kill_in_the_middle_of_journalling_never_loses_a_durable_record(
+    tmp_path: Path,
+) -> None:
+    import random
+    import subprocess
+    import sys
+    import time
+
+    assert "journal=True" in JOURNAL_WRITER
+    path = tmp_path / "contentctl.lock"
+    rng = random.Random(11)
+    serial = 0
+    for _ in range(6):
+        writer = subprocess.Popen([sys.executable, "-c", JOURNAL_WRITER, str(path)])
+        time.sleep(rng.uniform(0.3, 0.8))
+        writer.kill()
+        writer.wait()
+        lock = lockfile.read(path)  # raises on a torn file or journal
+        assert lock.exists and lock.serial > serial
+        serial = lock.serial
+        assert all(r.steps["captions"].remote_id for r in lock.resources.values())
+
+
+def test_remote_ids_follow_every_change_without_a_scan(tmp_path: Path) -> None:
+    import random
+
+    path = tmp_path / "contentctl.lock"
+    writer = _journalled(path)
+    rng = random.Random(3)
+    addresses = [f"post/p{i}" for i in range(30)]
+    captions = writer.remote_ids("captions")  # built once, then kept up to date
+
+    class NoScan(dict):  # type: ignore[type-arg]
+        def values(self):  # type: ignore[no-untyped-def]
+            raise AssertionError("remote_ids scanned every record")
+
+    writer._resources = NoScan(writer._resources)
+    writer.current = replace(writer.current, resources=writer._resources)
+    for i in range(300):
+        address = rng.choice(addresses)
+        what = rng.random()
+        if what < 0.6:
+            step = rng.choice(["captions", "post"])
+            _record(writer, address, step, _step(remote_id=f"{step}-{rng.randrange(40)}"))
+        elif what < 0.75:
+            writer.forget(address)
+        elif what < 0.85 and address in writer.current.resources:
+            target = rng.choice(addresses)
+            if target not in writer.current.resources:
+                writer.rename(address, target)
+        else:
+            writer.record_step(address, "Post", "powerpost", {}, "captions", None)
+        for step in ("captions", "post"):
+            # dict.values, not .values(): the live mapping's own iteration may be refused.
+            records: list[ResourceRecord] = list(
+                dict.values(writer.current.resources)  # type: ignore[arg-type]
+            )
+            expected = {r.steps[step].remote_id for r in records if step in r.steps}
+            seen = {f"{step}-{n}" for n in range(40) if f"{step}-{n}" in writer.remote_ids(step)}
+            assert seen == expected, (i, step)
+    assert ("captions-1" in captions) == ("captions-1" in writer.remote_ids("captions"))

@@ -73,3 +73,54 @@ def test_plain_progress_writes_one_line_per_event_with_the_running_count() -> No
         "post/b: skipped: not attempted: media/x failed   [3/4 steps, 6 credits so far]",
     ]
     assert not any("\x1b" in line for line in lines)
+
+
+def test_each_event_costs_the_same_however_large_the_plan() -> None:
+    """No walk over every planned step per event or redraw: the counts, the steps in flight
+    and each resource's steps are kept as they change (and agree with a full recount)."""
+    import random
+
+    from contentctl.report.progress import STATES
+
+    def change(i: int) -> ResourceChange:
+        steps = tuple(StepChange(n, "run", "new", 0, True, None) for n in ("captions", "post"))
+        return ResourceChange(f"post/p{i}", "Post", "create", steps)
+
+    plan = Plan(tuple(change(i) for i in range(300)), "", 0)
+    clock = Clock()
+    live = Live(plan, io.StringIO(), clock=clock)
+    recount = dict(live.tally.state)
+
+    class NoWalk(dict):  # type: ignore[type-arg]
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            raise AssertionError("walked every planned step")
+
+        def items(self):  # type: ignore[no-untyped-def]
+            raise AssertionError("walked every planned step")
+
+        def values(self):  # type: ignore[no-untyped-def]
+            raise AssertionError("walked every planned step")
+
+    live.tally.state = NoWalk(live.tally.state)
+    rng = random.Random(5)
+    for _ in range(600):
+        i = rng.randrange(300)
+        step = rng.choice(["captions", "post"])
+        kind = rng.choice(["submitted", "completed", "failed", "skipped", "submitted"])
+        live.event(Event(kind, f"post/p{i}", step, credits=1))  # type: ignore[arg-type]
+        key = f"post/p{i} {step}"
+        if kind == "submitted":
+            recount[key] = "polling"
+        elif kind == "completed":
+            recount[key] = "done"
+        else:
+            recount[key] = kind
+            for name in (f"post/p{i} captions", f"post/p{i} post"):
+                if recount[name] == "queued":
+                    recount[name] = "skipped"
+    expected = {state: list(recount.values()).count(state) for state in STATES}
+    assert live.tally.counts() == expected
+    in_flight = [k for k, s in recount.items() if s == "polling"]
+    assert live.tally.polling() == in_flight  # in the plan's order
+    finished = expected["done"] + expected["failed"] + expected["skipped"]
+    assert str(live.tally).startswith(f"{finished}/600 steps")
