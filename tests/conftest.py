@@ -3,8 +3,10 @@ the sandbox, and cannot reach the network."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,11 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 for _number in (signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP):
     if signal.getsignal(_number) is signal.SIG_IGN:
         signal.signal(_number, signal.SIG_DFL)
+
+# The key that signs the schema-valid cache: one for the whole run, outside the user's home.
+os.environ.setdefault(
+    "CONTENTCTL_CACHE_KEY", str(Path(tempfile.mkdtemp(prefix="contentctl-key-")) / "cache.key")
+)
 
 SECRET_VARIABLES = (
     "POWERPOST_API_KEY",

@@ -4,6 +4,11 @@ A key covers the document's content and the schemas' content (and this contentct
 version): any change to either is a miss. Only valid results are kept, so every problem is
 always found and reported. The cache lives in .contentctl/ (git-ignored); it is an
 optimisation only, and a read-only checkout simply does without it.
+
+A pull request can commit an ignored file, so the keys are signed with a key of this
+machine's user (kept outside every repository, in the user's cache folder): a cache file
+made anywhere else, or written by hand to declare a hostile document valid, matches nothing.
+Where that key cannot be kept, nothing is cached.
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -28,23 +36,63 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
+KEY_BYTES = 32
+
+
+def key_file() -> Path:
+    """Where this user's signing key lives: $CONTENTCTL_CACHE_KEY, else the user's cache
+    folder ($XDG_CACHE_HOME or ~/.cache)."""
+    given = os.environ.get("CONTENTCTL_CACHE_KEY")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "contentctl" / "cache.key"
+
+
+def _signing_key() -> bytes | None:
+    """This user's key, made on first use (readable by the user only) and published whole
+    (written aside, then linked into place), so two processes agree on one; None when it
+    can neither be read nor made."""
+    path = key_file()
+    with contextlib.suppress(OSError):
+        found = path.read_bytes()
+        if len(found) == KEY_BYTES:
+            return found
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(secrets.token_bytes(KEY_BYTES))
+            with contextlib.suppress(FileExistsError):  # another process was first: theirs
+                os.link(aside, path)
+        finally:
+            aside.unlink()
+        found = path.read_bytes()
+        if len(found) == KEY_BYTES:
+            return found
+    return None
+
+
 class ValidCache:
     def __init__(self, path: Path | None) -> None:
-        self.path = path
+        self.secret = _signing_key() if path is not None else None
+        self.path = path if self.secret is not None else None
         self.known: set[str] = set()
         self.seen: set[str] = set()
-        if path is not None:
+        if self.path is not None:
             with contextlib.suppress(OSError, ValueError):
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(self.path.read_text(encoding="utf-8"))
                 if data.get("fingerprint") == _fingerprint():
                     self.known = set(data.get("valid", []))
 
-    @staticmethod
-    def key(schema: str, data: Any) -> str:
+    def key(self, schema: str, data: Any) -> str:
         text = json.dumps(
             data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
         )
-        return hashlib.sha256(f"{schema}\0{text}".encode()).hexdigest()[:32]
+        signed = hmac.new(self.secret or b"", f"{schema}\0{text}".encode(), hashlib.sha256)
+        return signed.hexdigest()[:32]
 
     def valid(self, key: str) -> bool:
         self.seen.add(key)

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import FIXTURES, Project
+from helpers import FIXTURES, Project, copy_example
 
 from contentctl.errors import ApiError
 from contentctl.load import render
@@ -256,3 +256,33 @@ def test_a_dripping_storage_host_fails_its_download_and_the_rest_finishes(
         renders = [r for r in api.requests() if r.get("route") == "/post/initiate/import"]
     assert again.exit_code == 0, again.output
     assert len(renders) == 1  # only the download ran again
+
+
+def test_a_cache_file_committed_by_a_pull_request_declares_nothing_valid(
+    tmp_path: Path,
+) -> None:
+    """.contentctl/ is ignored, but a pull request can still commit a file there: a cache
+    that says a hostile document is valid must not skip its schema check."""
+    import hashlib
+
+    from contentctl.validate.cache import _fingerprint
+
+    project = Project(copy_example("quickstart", tmp_path / "quickstart"), {})
+    hostile = {
+        "apiVersion": "contentctl/v1",
+        "kind": "Media",
+        "metadata": {"name": "hero\n"},  # two resources print as media/hero
+        "spec": {"file": "../assets/hero.png"},
+    }
+    project.write("content/hostile.yaml", json.dumps(hostile))
+    text = json.dumps(hostile, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    forged = hashlib.sha256(f"media.schema.json\0{text}".encode()).hexdigest()[:32]
+    project.write(
+        ".contentctl/cache/valid-manifests.json",
+        json.dumps({"fingerprint": _fingerprint(), "valid": [forged]}),
+    )
+
+    result = project.run("validate")
+
+    assert result.exit_code == 1, result.output
+    assert "content/hostile.yaml" in result.stderr and "metadata.name" in result.stderr
