@@ -306,7 +306,7 @@ def apply(
       contentctl apply --auto-approve --commit --push   # in CI, on merge
       contentctl apply --generate --auto-approve        # drafts to review, nothing public
     """
-    from contentctl import lease, lockfile
+    from contentctl import lease
     from contentctl.commands import apply_run
     from contentctl.report import text
 
@@ -336,37 +336,68 @@ def apply(
         _approve(auto_approve)
     gate.publishing(the_plan)
     with lease.hold(project.lockfile_path, owner=apply_run.owner()):
-        if lock.source is not None and lockfile.fingerprint(project.lockfile_path) == lock.source:
-            changed, serial_now = False, lock.serial  # the same bytes: not parsed again
-        else:
-            now = lockfile.read(project.lockfile_path)
-            changed, serial_now = now != lock, now.serial
-            del now  # a second copy of a large lockfile is not kept through the apply
-        if changed:
-            # Another apply (or a git pull) changed the lockfile while this one waited.
-            if plan_file is not None:
-                raise StalePlanError(
-                    "saved plan is stale: contentctl.lock changed while apply waited for "
-                    f"the lease (serial {lock.serial} then, {serial_now} now)",
-                    hint="make a new plan with `contentctl plan -out FILE`, review it, "
-                    "and apply that",
-                )
-            project, manifests, lock, again = make(app, options, changed_since)
-            if _changes(again, manifests) != _changes(the_plan, manifests):
-                click.echo(
-                    "\ncontentctl.lock changed while this apply waited (another apply "
-                    f"finished?): serial {the_plan.serial} then, {lock.serial} now. "
-                    "Planned again:\n"
-                )
-                click.echo(text.plan(again, app.style, diff=diff))
-                if not again.has_changes:
-                    return
-                gate.check(again)
-                if not auto_approve:
-                    _approve(False)
-                gate.publishing(again)
-            the_plan = again
-        apply_run.run_approved(app, project, manifests, lock, the_plan, running)
+        planned = _plan_under_lease(
+            app, (project, manifests, lock, the_plan), plan_file, options, changed_since
+        )
+        if planned[3] is the_plan or _approve_again(
+            app, planned, the_plan, gate, auto_approve, diff
+        ):
+            apply_run.run_approved(app, *planned, running)
+
+
+Planned = tuple["Project", "Manifests", "Lockfile", "Plan"]
+
+
+def _plan_under_lease(
+    app: App,
+    planned: Planned,
+    plan_file: Path | None,
+    options: PlanOptions,
+    changed_since: str | None,
+) -> Planned:
+    """The plan to run now that this apply holds the lease: the approved one when the
+    lockfile did not change while it waited, else planned again. A saved plan is stale."""
+    from contentctl import lockfile
+
+    project, _manifests, lock, _plan = planned
+    if lock.source is not None and lockfile.fingerprint(project.lockfile_path) == lock.source:
+        return planned  # the same bytes: not parsed again
+    now = lockfile.read(project.lockfile_path)
+    if now == lock:
+        return planned
+    # Another apply (or a git pull) changed the lockfile while this one waited.
+    if plan_file is not None:
+        raise StalePlanError(
+            "saved plan is stale: contentctl.lock changed while apply waited for "
+            f"the lease (serial {lock.serial} then, {now.serial} now)",
+            hint="make a new plan with `contentctl plan -out FILE`, review it, and apply that",
+        )
+    del now  # a second copy of a large lockfile is not kept through the apply
+    return make(app, options, changed_since)
+
+
+def _approve_again(
+    app: App, planned: Planned, approved: Plan, gate: _Gate, auto_approve: bool, diff: bool
+) -> bool:
+    """A plan made again under the lease runs only if it is what was approved, or is
+    approved again (and passes the gate again); False when nothing is left to do."""
+    from contentctl.report import text
+
+    _project, manifests, lock, again = planned
+    if _changes(again, manifests) == _changes(approved, manifests):
+        return True
+    click.echo(
+        "\ncontentctl.lock changed while this apply waited (another apply finished?): "
+        f"serial {approved.serial} then, {lock.serial} now. Planned again:\n"
+    )
+    click.echo(text.plan(again, app.style, diff=diff))
+    if not again.has_changes:
+        return False
+    gate.check(again)
+    if not auto_approve:
+        _approve(False)
+    gate.publishing(again)
+    return True
 
 
 class _Gate:
