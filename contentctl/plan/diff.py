@@ -1,16 +1,15 @@
 """Compare the manifests with the lockfile: which steps run, why, and for how many credits.
 
-Planning compares hashes only; it makes no API call.
+Planning compares hashes only; it makes no API call. What a plan is made of is in
+plan/changes.py (imported here too, where the planner's users find it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from contentctl.config import Project
 from contentctl.graph import Graph
@@ -18,124 +17,24 @@ from contentctl.kinds import KINDS, estimate, steps_for
 from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import media_hashes, review, select
+from contentctl.plan.changes import (
+    FieldChange,
+    Plan,
+    PlanOptions,
+    ResourceAction,
+    ResourceChange,
+    StepAction,
+    StepChange,
+)
+from contentctl.plan.forgotten import forgotten, missing_artifacts
 from contentctl.plan.reasons import Why
+from contentctl.plan.refusals import refused
 from contentctl.plan.steps import (
     IMPORTED_HASH,
     REPLACING_HASH,
     StepSpec,
     input_hash,
 )
-
-StepAction = Literal["run", "resume", "keep"]
-ResourceAction = Literal["create", "update", "replace", "no-op", "delete", "forget"]
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    before: Any
-    after: Any
-
-
-@dataclass(frozen=True)
-class StepChange:
-    name: str
-    action: StepAction
-    reason: str
-    credits: float
-    paid: bool
-    input_hash: str | None  # None while it depends on a result known only after apply
-    changes: tuple[FieldChange, ...] = ()
-    publishes: bool = False  # running it puts content in front of the public
-    # The upstream step ("address step") whose new result this step waits for: its inputs
-    # are known only after apply, so it may yet come back unchanged.
-    after: str | None = None
-    # What the step sends, as planned: shown to reviewers for what is created.
-    inputs: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    why: Why = Why.CHANGED  # the planner always sets it; the default serves hand-built steps
-
-
-@dataclass(frozen=True)
-class ResourceChange:
-    address: str
-    kind: str
-    action: ResourceAction
-    steps: tuple[StepChange, ...] = ()
-    source_file: str | None = None
-    blocked: str | None = None  # why apply must refuse this change
-    unblock: str | None = None  # what would allow it
-    moved_from: str | None = None
-    warning: str | None = None
-    # The zone the manifest writes its times in (a Schedule's time_zone), to show them so.
-    time_zone: str | None = None
-
-    @property
-    def credits(self) -> float:
-        return sum(s.credits for s in self.steps if s.action == "run")
-
-    @property
-    def running(self) -> tuple[StepChange, ...]:
-        return tuple(s for s in self.steps if s.action != "keep")
-
-    @property
-    def publishes(self) -> bool:
-        return any(s.publishes and s.action != "keep" for s in self.steps)
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    """What the command line asked of the plan; saved with it, applied with it."""
-
-    allow_republish: bool = False
-    replace: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    limit_to: tuple[str, ...] | None = None  # exact addresses (--changed-since)
-    generate: bool = False  # a generate stage: only private, reversible steps (plan.review)
-
-
-@dataclass(frozen=True)
-class Plan:
-    changes: tuple[ResourceChange, ...]  # in dependency order; forgotten resources last
-    lineage: str
-    serial: int
-    lockfile_exists: bool = True
-    options: PlanOptions = field(default_factory=PlanOptions)
-    missing_artifacts: tuple[str, ...] = ()  # files `contentctl pull` would fetch: no change
-    # With --changed-since: changes outside what changed (the lockfile lags behind the
-    # manifests: an earlier apply failed or has not run). Not in this plan; the next apply
-    # without --changed-since runs them too, so a pull request's plan says so.
-    elsewhere: tuple[ResourceChange, ...] = ()
-    # Steps held back instead of run: by a generate stage, or for review (contentctl.plan.review).
-    held: tuple[review.Held, ...] = ()
-
-    @property
-    def needs_review(self) -> tuple[review.Held, ...]:
-        return tuple(h for h in self.held if h.needs_review)
-
-    @property
-    def has_changes(self) -> bool:
-        return any(c.action != "no-op" or c.moved_from for c in self.changes)
-
-    @property
-    def credits(self) -> float:
-        return sum(c.credits for c in self.changes)
-
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for change in self.changes:
-            out[change.action] = out.get(change.action, 0) + 1
-            if change.moved_from:
-                out["move"] = out.get("move", 0) + 1
-        return out
-
-    @property
-    def blocked(self) -> tuple[ResourceChange, ...]:
-        return tuple(c for c in self.changes if c.blocked)
-
-    @property
-    def publishes(self) -> tuple[ResourceChange, ...]:
-        return tuple(c for c in self.changes if c.publishes)
 
 
 def make_plan(
@@ -155,67 +54,18 @@ def make_plan(
     held: list[review.Held] = []
     for address in graph.order:
         resource = graph.resources[address]
-        record = lock.resources.get(address)
         if address not in chosen:
             for spec in steps_for(resource, project.root):
                 runs[f"{address}#{spec.name}"] = False
             continue
-        forced = address in options.replace
-        specs = steps_for(resource, project.root)
-        step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in specs]
-        holding = review.held_steps(
-            address,
-            specs,
-            {s.name: s.action for s in step_changes},
-            lock,
-            runs,
-            generate=options.generate,
-            reviewed=project.publishing == review.REVIEWED,
-        )
-        if holding is not None:
-            held.append(holding)
-            step_changes = [s for s in step_changes if s.name not in holding.steps]
-            runs.update({f"{address}#{name}": False for name in holding.steps})
-        kept = {s.name for s in step_changes}
-        if holding is not None and all(s.action == "keep" for s in step_changes):
-            action: ResourceAction = "no-op"
-        elif record is None or _never_created(record, specs):
-            action = "create"
-        elif forced or _replacing(record):
-            action = "replace"
-        elif any(s.action != "keep" for s in step_changes):
-            action = "update"
-        else:
-            action = "no-op"
-        changes.append(
-            ResourceChange(
-                address,
-                resource.kind,
-                action,
-                tuple(step_changes),
-                resource.source_file,
-                **_refused(resource, record, step_changes, options, now),
-                moved_from=moves.get(address),
-                warning=_left_behind(record, [s for s in specs if s.name in kept], step_changes),
-                time_zone=_time_zone(resource),
-            )
-        )
-    for gone in _forgotten(project, graph, lock, options):
+        change, holding = _resource_change(project, resource, lock, runs, options, now)
+        changes.append(dataclasses.replace(change, moved_from=moves.get(address)))
+        held.extend([holding] if holding else [])
+    for gone in forgotten(project, graph, lock, options):
         if options.generate:
             held.append(review.held_resource(gone.address, gone.action))
         else:
             changes.append(gone)
-    elsewhere: tuple[ResourceChange, ...] = ()
-    if options.limit_to is not None:
-        everything = make_plan(
-            project, graph, lock, dataclasses.replace(options, limit_to=None), now
-        )
-        focus = set(options.limit_to)
-        elsewhere = tuple(
-            c
-            for c in everything.changes
-            if c.address not in focus and (c.action != "no-op" or c.moved_from)
-        )
     media_hashes.save(project.root)  # a later plan does not read unchanged media again
     return Plan(
         tuple(changes),
@@ -224,8 +74,81 @@ def make_plan(
         lock.exists,
         options,
         missing_artifacts(project, lock),
-        elsewhere,
+        _elsewhere(project, graph, lock, options, now),
         tuple(held),
+    )
+
+
+def _resource_change(
+    project: Project,
+    resource: Resource,
+    lock: Lockfile,
+    runs: dict[str, bool],
+    options: PlanOptions,
+    now: datetime,
+) -> tuple[ResourceChange, review.Held | None]:
+    """One resource's change, and what of it is held back for review."""
+    address = resource.address
+    record = lock.resources.get(address)
+    forced = address in options.replace
+    specs = steps_for(resource, project.root)
+    step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in specs]
+    holding = review.held_steps(
+        address,
+        specs,
+        {s.name: s.action for s in step_changes},
+        lock,
+        runs,
+        generate=options.generate,
+        reviewed=project.publishing == review.REVIEWED,
+    )
+    if holding is not None:
+        step_changes = [s for s in step_changes if s.name not in holding.steps]
+        runs.update({f"{address}#{name}": False for name in holding.steps})
+    kept = {s.name for s in step_changes}
+    change = ResourceChange(
+        address,
+        resource.kind,
+        _action(record, specs, step_changes, holding is not None, forced),
+        tuple(step_changes),
+        resource.source_file,
+        **refused(resource, record, step_changes, options, now),
+        warning=_left_behind(record, [s for s in specs if s.name in kept], step_changes),
+        time_zone=_time_zone(resource),
+    )
+    return change, holding
+
+
+def _action(
+    record: ResourceRecord | None,
+    specs: Sequence[StepSpec],
+    step_changes: Sequence[StepChange],
+    holding: bool,
+    forced: bool,
+) -> ResourceAction:
+    if holding and all(s.action == "keep" for s in step_changes):
+        return "no-op"
+    if record is None or _never_created(record, specs):
+        return "create"
+    if forced or _replacing(record):
+        return "replace"
+    if any(s.action != "keep" for s in step_changes):
+        return "update"
+    return "no-op"
+
+
+def _elsewhere(
+    project: Project, graph: Graph, lock: Lockfile, options: PlanOptions, now: datetime
+) -> tuple[ResourceChange, ...]:
+    """With --changed-since: what the apply after it would also run, outside the change."""
+    if options.limit_to is None:
+        return ()
+    everything = make_plan(project, graph, lock, dataclasses.replace(options, limit_to=None), now)
+    focus = set(options.limit_to)
+    return tuple(
+        c
+        for c in everything.changes
+        if c.address not in focus and (c.action != "no-op" or c.moved_from)
     )
 
 
@@ -411,55 +334,6 @@ def decide(
     return "keep", Why.UNCHANGED, "unchanged"
 
 
-REPUBLISH = "--allow-republish"
-REMOVED = "list it under spec.removed in contentctl.yaml"
-SCHEDULE_LATER = "move spec.at later, or remove the manifest if the schedule has gone out"
-
-
-def _refused(
-    resource: Resource,
-    record: ResourceRecord | None,
-    steps: Sequence[StepChange],
-    options: PlanOptions,
-    now: datetime,
-) -> dict[str, str | None]:
-    """Why apply must refuse this change, and what would allow it (its own hint)."""
-    published = _blocked(record, steps, options)
-    if published:
-        return {"blocked": published, "unblock": REPUBLISH}
-    late = _too_late(resource, steps, now)
-    if late:
-        return {"blocked": late, "unblock": SCHEDULE_LATER}
-    return {}
-
-
-def _blocked(
-    record: ResourceRecord | None, steps: Sequence[StepChange], options: PlanOptions
-) -> str | None:
-    published = record.steps.get("publish") if record else None
-    if (
-        published
-        and published.status == "completed"
-        and not options.allow_republish
-        and any(s.action == "run" for s in steps)
-    ):
-        return (
-            "this post is published; changing it would create and publish a new post "
-            "(allow it with --allow-republish)"
-        )
-    return None
-
-
-def _too_late(resource: Resource, steps: Sequence[StepChange], now: datetime) -> str | None:
-    """A time its API would refuse by the time the step that sends it runs."""
-    kind = KINDS[resource.kind]
-    if kind.too_late is None or not any(
-        s.name == kind.owning_step and s.action == "run" for s in steps
-    ):
-        return None
-    return kind.too_late(resource, now)
-
-
 def _chosen(graph: Graph, lock: Lockfile, options: PlanOptions) -> set[str]:
     """Addresses in this plan: --select (with what they depend on), minus --exclude."""
     resources = graph.resources
@@ -493,77 +367,16 @@ def _apply_moves(project: Project, graph: Graph, lock: Lockfile) -> tuple[Lockfi
     return dataclasses.replace(lock, resources=resources), moves
 
 
-def _forgotten(
-    project: Project, graph: Graph, lock: Lockfile, options: PlanOptions
-) -> list[ResourceChange]:
-    out = []
-    for address, record in sorted(lock.resources.items()):
-        if address in graph.resources:
-            continue
-        # The lockfile keeps no labels: a record whose manifest is gone matches by address.
-        if options.select and not select.selected(address, {}, options.select):
-            continue
-        if select.excluded(address, {}, options.exclude):
-            continue
-        if options.limit_to is not None and address not in options.limit_to:
-            continue
-        intended = address in project.removed
-        published = record.steps.get("publish")
-        blocked = None
-        kind = KINDS.get(record.kind)
-        owner = record.steps.get(kind.deleted_through or "") if kind else None
-        if owner is not None and owner.remote_id and not intended:
-            out.append(
-                ResourceChange(
-                    address,
-                    record.kind,
-                    "delete",
-                    source_file=record.source.get("file"),
-                    blocked="lifecycle.prevent_destroy is set; to stop tracking it and keep "
-                    "it remotely, add it to spec.removed in contentctl.yaml"
-                    if record.prevent_destroy
-                    else None,
-                    unblock=REMOVED if record.prevent_destroy else None,
-                )
-            )
-            continue
-        if published and published.status == "completed" and not intended:
-            blocked = (
-                "this post is published and contentctl can neither unpublish nor delete "
-                "it; to stop tracking it, add it to spec.removed in contentctl.yaml"
-            )
-        elif record.prevent_destroy and not intended:
-            blocked = (
-                "lifecycle.prevent_destroy is set; to stop tracking it, add it to "
-                "spec.removed in contentctl.yaml"
-            )
-        out.append(
-            ResourceChange(
-                address,
-                record.kind,
-                "forget",
-                source_file=record.source.get("file"),
-                blocked=blocked,
-                unblock=REMOVED if blocked else None,
-                warning=None
-                if intended
-                else "the remote object stays; contentctl stops tracking it",
-            )
-        )
-    return out
-
-
-def missing_artifacts(project: Project, lock: Lockfile) -> tuple[str, ...]:
-    """Resources whose downloaded files are not in out/ (a fresh clone): local copies, not
-    remote state, so not a change; `contentctl pull` fetches them."""
-    return tuple(
-        address
-        for address, record in sorted(lock.resources.items())
-        if (download := record.steps.get("download")) is not None
-        and download.status == "completed"
-        and not all(
-            (project.root / Path(f["path"])).is_file()
-            for f in download.outputs.get("files", [])
-            if isinstance(f, dict)
-        )
-    )
+__all__ = [
+    "FieldChange",
+    "Plan",
+    "PlanOptions",
+    "ResourceAction",
+    "ResourceChange",
+    "StepAction",
+    "StepChange",
+    "decide",
+    "lifecycle",
+    "make_plan",
+    "missing_artifacts",
+]
