@@ -381,7 +381,7 @@ def init(directory: Path, force: bool, multi: bool) -> None:
     \b
     Examples:
       contentctl init my-content && cd my-content && contentctl --sandbox plan
-      contentctl init --multi agency && contentctl -C agency projects
+      contentctl init --multi agency && cd agency && git init -q && contentctl projects
     """
     from contentctl import DISTRIBUTION, __version__, editors, git
     from contentctl.validate.export import export
@@ -405,7 +405,10 @@ def init(directory: Path, force: bool, multi: bool) -> None:
     if multi:
         from contentctl.commands import init_multi
 
+        # The generate stage is a single project's: with many, each project's reviewed
+        # mode would need a generate job per project, which init --multi does not scaffold.
         del files[directory / "contentctl.yaml"], files[directory / "content" / "hello.yaml"]
+        del files[directory / ".github" / "workflows" / "contentctl-generate.yml"]
         files.update(init_multi.files(directory, name, DISTRIBUTION, __version__))
         content_folders = []
     schemas = directory / editors.SCHEMAS
@@ -440,9 +443,21 @@ def init(directory: Path, force: bool, multi: bool) -> None:
         driver = f"\n      after git init: contentctl -C {directory} lock install-driver\n"
     elif git.install_merge_driver(directory):
         click.echo("configured the contentctl merge driver for contentctl.lock in git config")
+    top = git.root(directory)
+    if top is not None and top.resolve() != directory.resolve():
+        click.echo(
+            f"warning: GitHub runs workflows only from the top of the repository "
+            f"({top / '.github' / 'workflows'}), not from {directory / '.github'}: move them "
+            "there and set each job's working-directory, or see `contentctl init --multi` "
+            "for a repository of many projects",
+            err=True,
+        )
     if multi:
-        project = directory / "projects" / name
-        first = "" if git.root(directory) else f"cd {directory} && git init, then "
-        click.echo(f"\nNext: {first}contentctl -C {project} --sandbox plan{driver}", nl=False)
+        if git.root(directory):
+            where = f"contentctl -C {directory / 'projects' / name}"
+        else:  # the shared library must be inside a repository: git init first
+            where = f"cd {directory} && git init, then contentctl -C projects/{name}"
+            driver = f"\n      then: contentctl -C projects/{name} lock install-driver\n"
+        click.echo(f"\nNext: {where} --sandbox plan{driver}", nl=False)
         return
     click.echo(f"\nNext: contentctl -C {directory} --sandbox plan{driver}", nl=False)

@@ -179,7 +179,7 @@ def plan(
       contentctl plan --diff
       contentctl plan --select 'post/launch.*' --select locale=fr   # French posts
       contentctl plan -o plan.json && contentctl apply plan.json
-      contentctl plan --json | jq .credits
+      contentctl plan --json | jq .summary.credits
       contentctl plan --generate        # what a pull request's generate stage would do
     """
     from contentctl.plan import file as plan_file
@@ -312,6 +312,13 @@ def apply(
 
     if push and not commit:
         raise ContentctlError("--push needs --commit")
+    _check_combinations(
+        plan_file,
+        generate=generate,
+        allow_publish=allow_publish,
+        allow_republish=allow_republish,
+        planned=bool(replace or select or exclude or changed_since),
+    )
     lease.check(app.project().lockfile_path)  # before any work: another apply runs here
     running = apply_run.RunOptions(
         parallelism, resubmit_uncertain, no_wait, commit, push, checkpoint and push
@@ -398,6 +405,29 @@ def _approve_again(
         _approve(False)
     gate.publishing(again)
     return True
+
+
+def _check_combinations(
+    plan_file: Path | None,
+    *,
+    generate: bool,
+    allow_publish: bool,
+    allow_republish: bool,
+    planned: bool,
+) -> None:
+    """Options that would be silently ignored are refused: a saved plan carries its own
+    options, and --generate publishes nothing, whatever else is allowed."""
+    if plan_file is not None and (generate or allow_republish or planned):
+        raise click.UsageError(
+            "a saved plan is applied exactly as it was made: --generate, --select, --exclude, "
+            "--replace, --changed-since and --allow-republish belong to `contentctl plan -out "
+            "FILE`, not to `apply FILE`"
+        )
+    if generate and (allow_publish or allow_republish):
+        raise click.UsageError(
+            "--generate publishes nothing; --allow-publish and --allow-republish have no "
+            "effect with it (the apply after the merge publishes)"
+        )
 
 
 class _Gate:

@@ -29,6 +29,32 @@ def manifest_files(project: Project) -> list[Path]:
     return sorted(found)
 
 
+def missing_folders(project: Project) -> list[Diagnostic]:
+    """A content folder contentctl.yaml names that is not there: an error, never an empty
+    project (whose plan would forget every resource the lockfile holds)."""
+    from contentctl.config import CONFIG_FILE
+
+    missing = [f for f in project.content_dirs if not (project.root / f).is_dir()]
+    if not missing:
+        return []
+    try:
+        lines = (project.root / CONFIG_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    found = []
+    for folder in missing:
+        line = next((i for i, text in enumerate(lines, 1) if folder in text), None)
+        col = lines[line - 1].index(folder) + 1 if line else None
+        found.append(
+            Diagnostic(
+                Location(CONFIG_FILE, line, col),
+                f"content folder {folder!r} does not exist in {project.root}",
+                hint="fix spec.content in contentctl.yaml, or create the folder",
+            )
+        )
+    return found
+
+
 def relative(project: Project, path: Path) -> str:
     try:
         return path.relative_to(project.root).as_posix()
@@ -41,7 +67,7 @@ def load_documents(
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Every document of every manifest; problems are collected, never raised."""
     documents: list[Document] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(missing_folders(project))
     env = None
     for path in manifest_files(project):
         file = relative(project, path)

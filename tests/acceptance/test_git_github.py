@@ -328,3 +328,19 @@ def test_a_pull_requests_plan_names_what_a_lagging_lockfile_will_also_run(tmp_pa
     ).stdout
     assert "**Also pending on the base branch**" in comment
     assert "`media/hero`" in comment and "`post/dark-mode-launch`" in comment
+
+
+def test_init_below_the_top_of_a_repository_says_where_github_runs_workflows(
+    tmp_path: Path,
+) -> None:
+    git(tmp_path, "init", "-q")
+    made = Project(tmp_path, {}).run("init", str(tmp_path / "site"), sandbox=False)
+
+    assert made.exit_code == 0, made.output
+    assert "warning: GitHub runs workflows only from the top of the repository" in made.stderr
+    at_top = Project(tmp_path, {}).run("init", str(tmp_path / "again"), sandbox=False)
+    assert "warning" in at_top.stderr  # still below the top
+    fresh = tmp_path / "elsewhere"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    assert "warning" not in Project(fresh, {}).run("init", str(fresh), sandbox=False).stderr

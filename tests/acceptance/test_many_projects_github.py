@@ -327,6 +327,8 @@ def test_init_multi_scaffolds_a_repository_of_projects(tmp_path: Path) -> None:
     assert "projects/*/contentctl.yaml" in settings["./schemas/project.schema.json"]
     workflow = Workflow.load(target / WORKFLOW)
     assert set(workflow.jobs) == {"detect", "plan", "comment", "apply"}
+    # The generate stage is one project's; a repository of many gets none that cannot run.
+    assert not (target / ".github" / "workflows" / "contentctl-generate.yml").exists()
     assert workflow.job("apply").environment == "${{ matrix.id }}"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 from helpers import ROOT, Project, make_project, planned_steps
 
 from contentctl.sandbox import SandboxState
@@ -53,6 +54,51 @@ def test_a_saved_plan_applies_once_and_refuses_when_stale(
     assert "manifests changed since it was made: post/dark-mode-launch" in stale.stderr
     before = len(quickstart.requests())
     assert len(quickstart.requests()) == before
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--generate"],
+        ["--select", "post/dark-mode-launch"],
+        ["--exclude", "media/hero"],
+        ["--allow-republish"],
+        ["--replace", "media/hero"],
+    ],
+)
+def test_a_saved_plan_refuses_options_it_would_ignore(
+    quickstart: Project, tmp_path: Path, option: list[str]
+) -> None:
+    saved = tmp_path / "plan.json"
+    assert quickstart.run("plan", "-out", str(saved)).exit_code == 0
+
+    result = quickstart.run("apply", str(saved), *option)
+
+    assert result.exit_code == 1
+    assert "a saved plan is applied exactly as it was made" in result.stderr
+    assert quickstart.requests() == [] and not quickstart.lockfile.exists()
+
+
+@pytest.mark.parametrize("allow", ["--allow-publish", "--allow-republish"])
+def test_generate_refuses_an_allowance_it_would_ignore(quickstart: Project, allow: str) -> None:
+    result = quickstart.run("apply", "--generate", allow, "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "--generate publishes nothing" in result.stderr
+    assert quickstart.requests() == []
+
+
+def test_a_misspelt_content_folder_is_an_error_not_an_empty_project(applied: Project) -> None:
+    before = applied.lockfile.read_text()
+    applied.edit("contentctl.yaml", "content: [content]", "content: [contnet]")
+
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        result = applied.run(*command)
+        assert result.exit_code == 1, result.output
+        assert (
+            "contentctl.yaml:6:13: error: content folder 'contnet' does not exist" in result.stderr
+        )
+    assert applied.lockfile.read_text() == before  # nothing forgotten
 
 
 def test_a_no_op_apply_from_a_saved_plan_keeps_the_serial(applied: Project, tmp_path: Path) -> None:
