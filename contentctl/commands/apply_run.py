@@ -61,6 +61,28 @@ def adopt_checkpoint(app: App) -> str | None:
     return adopted
 
 
+def fold_journal(project: Project, running: RunOptions) -> None:
+    """Records an apply journalled and did not fold into contentctl.lock before it died go
+    into the file, under the lease, so that what git commits is whole."""
+    from contentctl import lease, lockfile, persist
+
+    if not lockfile.journal_path(project.lockfile_path).exists():
+        return
+    with lease.hold(project.lockfile_path, owner=owner()):
+        if not lockfile.compact(project.lockfile_path):
+            return  # another apply folded it meanwhile
+    click.echo("Folded the records a stopped apply left in its journal into contentctl.lock.")
+    if running.commit:
+        made, _pushed = persist.commit_and_push(
+            project.root,
+            project.lockfile_path,
+            "contentctl: the records of an apply that stopped before writing them [skip ci]",
+            push=running.push,
+        )
+        if made:
+            click.echo(f"Committed them as {made[:12]}.")
+
+
 def persist_adopted(app: App, project: Project) -> None:
     from contentctl import git, persist
 

@@ -188,6 +188,15 @@ def plan(
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
     project, manifests, lock, the_plan = make(app, options, changed_since)
+    from contentctl import lockfile
+
+    if lockfile.journal_path(project.lockfile_path).exists():
+        click.echo(
+            "warning: contentctl.lock is behind the records a stopped (or running) apply left "
+            "in .contentctl/: this plan counts them; `contentctl apply` or `contentctl lock "
+            "commit` writes them into contentctl.lock before you commit it",
+            err=True,
+        )
     # The versioned JSON (with a digest of every manifest) only when it is shown or saved.
     data = (
         plan_file.to_json(the_plan, manifests.graph, _variables(app))
@@ -331,6 +340,9 @@ def apply(
         project, manifests, lock, the_plan = make(app, options, changed_since)
     click.echo(text.plan(the_plan, app.style, diff=diff))
     if not the_plan.has_changes:
+        # A killed apply may have left its last records in the journal (the plan read them):
+        # they go into contentctl.lock itself now, and with --commit into the branch.
+        apply_run.fold_journal(project, running)
         if adopted:  # the records the dead apply left still have to reach the branch
             apply_run.persist_adopted(app, project)
         return

@@ -7,6 +7,7 @@ temporary files and its journal (the lockfile module writes through ``os.write``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -147,3 +148,38 @@ def test_forgetting_50_resources_takes_the_same_cheap_path(
     bound = 3 * len(final) + PER_STEP * 50
     assert len(final) <= counter.total <= bound, (counter.by_file, bound)
     assert counter.by_file.get("journal", 0) > 0
+
+
+def test_the_next_apply_folds_a_killed_applys_journal_into_the_lockfile(
+    applied: Project,
+) -> None:
+    """An apply killed after journalling its last record and before folding the journal
+    leaves contentctl.lock behind its own records: the next apply, finding nothing to do,
+    still folds them in, so that what git commits is whole."""
+    whole = lockfile.read(applied.lockfile)
+    empty = dataclasses.replace(whole, resources={})
+    applied.lockfile.write_text(lockfile.dumps(empty.to_json()))
+    writer = lockfile.LockfileWriter(
+        applied.lockfile, lockfile.read(applied.lockfile), journal=True
+    )
+    for address, record in whole.resources.items():
+        for name, step in record.steps.items():
+            writer.record_step(address, record.kind, record.provider, record.source, name, step)
+    del writer  # killed: the journal holds every record, contentctl.lock none
+    journal = lockfile.journal_path(applied.lockfile)
+    assert journal.exists()
+    sent = len(applied.requests())
+    planned = applied.run("plan")
+    assert planned.exit_code == 0 and "No changes" in planned.stdout  # the plan counts them
+    assert "warning: contentctl.lock is behind the records" in planned.stderr
+    assert json.loads(applied.lockfile.read_text())["resources"] == {}
+
+    result = applied.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert "No changes" in result.stdout and "Folded the records" in result.stdout
+    assert not journal.exists()
+    on_disk = json.loads(applied.lockfile.read_text())["resources"]
+    assert set(on_disk) == set(whole.resources)
+    assert lockfile.read(applied.lockfile).resources == whole.resources
+    assert len(applied.requests()) == sent  # nothing sent again
