@@ -182,14 +182,13 @@ def plan(
       contentctl plan --json | jq .summary.credits
       contentctl plan --generate        # what a pull request's generate stage would do
     """
+    from contentctl import lockfile
     from contentctl.plan import file as plan_file
     from contentctl.report import markdown, text
 
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
     project, manifests, lock, the_plan = make(app, options, changed_since)
-    from contentctl import lockfile
-
     if lockfile.journal_path(project.lockfile_path).exists():
         click.echo(
             "warning: contentctl.lock is behind the records a stopped (or running) apply left "

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import RAW, Kind, in_place_drift, present, schema_defaults
+from contentctl.kinds.kind import RAW, Kind, differs_in, in_place_drift, present, schema_defaults
 from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.validate.semantic import url_problems
@@ -48,10 +48,6 @@ async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
     return {**{k: brand[k] for k in ("id", "name", "handle") if k in brand}, RAW: brand}
 
 
-def differs(body: Mapping[str, Any], remote: Mapping[str, Any]) -> list[str]:
-    return [name for sent, name in SENT.items() if remote.get(sent) != body.get(sent)]
-
-
 async def drift(address: str, record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
     async def compare(owner: StepRecord) -> AsyncIterator[str]:
         remote = await providers.require_postnitro().brand(owner.remote_id or "")
@@ -89,6 +85,6 @@ KIND = Kind(
     runners=runners,
     read=read,
     check=check,
-    differs=differs,
+    differs=differs_in(SENT),
     drift=drift,
 )

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contentctl.kinds.kind import RAW, Kind, in_place_drift, present
+from contentctl.kinds.kind import RAW, Kind, differs_in, in_place_drift, present
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 
@@ -38,10 +38,6 @@ async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
 
     entry = await providers.require_powerpost().calendar_entry(remote_id)
     return {**CalendarEntry.outputs_of(entry), RAW: entry}
-
-
-def differs(body: Mapping[str, Any], remote: Mapping[str, Any]) -> list[str]:
-    return [name for sent, name in SENT.items() if remote.get(sent) != body.get(sent)]
 
 
 async def drift(address: str, record: ResourceRecord, providers: Providers) -> AsyncIterator[str]:
@@ -75,6 +71,6 @@ KIND = Kind(
     runners=runners,
     read=read,
     deleted_through="entry",
-    differs=differs,
+    differs=differs_in(SENT),
     drift=drift,
 )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentctl.config import Prices
 from contentctl.errors import ApiError, ContentctlError
-from contentctl.kinds.kind import Content, Kind
+from contentctl.kinds.kind import Content, Kind, completed_outputs
 from contentctl.model import Diagnostic, JsonPath, Resource
 from contentctl.plan.steps import StepSpec, Upstream
 from contentctl.validate.semantic import url_problems
@@ -153,23 +153,18 @@ def _urls(spec: Mapping[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
 
 def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Content:
     spec = resource.spec
-    render = _outputs(record, "render")
+    render = completed_outputs(record, "render")
     editor = render.get("editor_url")
     return Content(
         slides=tuple(str(f) for f in render.get("files", []) if isinstance(f, str)),
         files=tuple(
-            f for f in _outputs(record, "download").get("files", []) if isinstance(f, Mapping)
+            f
+            for f in completed_outputs(record, "download").get("files", [])
+            if isinstance(f, Mapping)
         ),
         drafts=tuple(spec.get("slides") or ([spec["slide"]] if "slide" in spec else [])),
         editor_url=editor if isinstance(editor, str) else None,
     )
-
-
-def _outputs(record: ResourceRecord | None, step: str) -> dict[str, Any]:
-    found = record.steps.get(step) if record else None
-    if found is None or found.status != "completed":
-        return {}
-    return dict(found.outputs or {})
 
 
 @cache

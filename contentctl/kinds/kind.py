@@ -176,6 +176,24 @@ def schema_defaults(schema: str, path: tuple[str, ...], keys: tuple[str, ...]) -
     return {k: properties[k]["default"] for k in keys}
 
 
+def completed_outputs(record: ResourceRecord | None, step: str) -> dict[str, Any]:
+    """What a step of ``record`` made, once it completed; nothing before."""
+    found = record.steps.get(step) if record else None
+    if found is None or found.status != "completed":
+        return {}
+    return dict(found.outputs or {})
+
+
+def differs_in(sent: Mapping[str, str]) -> Differ:
+    """A Differ for an object whose body keys (``sent``: API key -> manifest name) are
+    compared one by one."""
+
+    def differs(body: Mapping[str, Any], remote: Mapping[str, Any]) -> list[str]:
+        return [name for key, name in sent.items() if remote.get(key) != body.get(key)]
+
+    return differs
+
+
 def present(
     mapping: Mapping[str, Any],
     prefix: str,

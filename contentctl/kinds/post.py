@@ -13,7 +13,7 @@ from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.config import Prices
 from contentctl.errors import ApiError
 from contentctl.kinds import media, video
-from contentctl.kinds.kind import Content, Kind, present, schema_defaults
+from contentctl.kinds.kind import Content, Kind, completed_outputs, present, schema_defaults
 from contentctl.model import Diagnostic, Resource
 from contentctl.plan.steps import StepSpec, Upstream
 from contentctl.validate import captions as captions_check
@@ -354,20 +354,13 @@ def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Co
     for post_type in spec.get("post_types", []):
         platform = POST_TYPE_PLATFORM.get(post_type, post_type)
         platforms[platform] = (*platforms.get(platform, ()), post_type)
-    generated = _outputs(record, "images").get("images", [])
+    generated = completed_outputs(record, "images").get("images", [])
     return Content(
-        captions={**literal, **_outputs(record, "captions")},
+        captions={**literal, **completed_outputs(record, "captions")},
         platforms=platforms,
         images=tuple(i for i in generated if isinstance(i, Mapping)),
         uses=tuple(post_references(spec)),
     )
-
-
-def _outputs(record: ResourceRecord | None, step: str) -> dict[str, Any]:
-    found = record.steps.get(step) if record else None
-    if found is None or found.status != "completed":
-        return {}
-    return dict(found.outputs or {})
 
 
 @cache

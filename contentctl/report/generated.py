@@ -14,6 +14,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -204,8 +205,6 @@ def _content(shown: Content, graph: Graph, lock: Lockfile) -> list[str]:
 
 
 def _shown(resource: Resource, record: ResourceRecord | None) -> Content | None:
-    from pathlib import Path
-
     show = KINDS[resource.kind].content
     return show(resource, record, Path(".")) if show else None
 
