@@ -25,11 +25,12 @@ def main() -> None:
     os.environ["CONTENTCTL_SANDBOX_LATENCY"] = "0"
     os.environ["CONTENTCTL_SANDBOX_BALANCE"] = "1e9"
     os.environ["CONTENTCTL_SANDBOX_RATE_LIMIT"] = "1000000"
-    from contentctl import lockfile
     from contentctl.cli import main as contentctl
+    from contentctl.lockfile.journal import journal_path
+    from contentctl.lockfile.writer import LockfileWriter
 
     lock = repo / "contentctl.lock"
-    names = (lock.name, f".{lock.name}.", lockfile.journal_path(lock).name)
+    names = (lock.name, f".{lock.name}.", journal_path(lock).name)
     written = {"bytes": 0}
     seconds = {"writer": 0.0}
     real_write = os.write
@@ -56,7 +57,7 @@ def main() -> None:
         return wrapper
 
     os.write = write
-    writer = lockfile.LockfileWriter
+    writer = LockfileWriter
     for name in ("_change", "flush", "compact_if_quiet"):
         setattr(writer, name, timed(getattr(writer, name)))
     try:

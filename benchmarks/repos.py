@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from contentctl import lockfile
 from contentctl.config import load_project
 from contentctl.kinds import KINDS, steps_for
-from contentctl.lockfile import LockfileWriter, StepRecord
+from contentctl.lockfile.read import read
+from contentctl.lockfile.records import StepRecord
+from contentctl.lockfile.writer import LockfileWriter
 from contentctl.plan.steps import input_hash
 from contentctl.validate.manifests import check_project
 
@@ -152,10 +153,10 @@ def write_applied_lockfile(root: Path) -> None:
     large as the APIs' (see :func:`realistic_outputs`)."""
     project = load_project(root)
     graph = check_project(project).graph
-    writer = LockfileWriter(project.lockfile_path, lockfile.read(project.lockfile_path))
+    writer = LockfileWriter(project.lockfile_path, read(project.lockfile_path))
     resources = dict(writer.current.resources)
     records: dict[str, StepRecord] = {}
-    from contentctl.lockfile import ResourceRecord
+    from contentctl.lockfile.records import ResourceRecord
 
     at = "2026-01-05T09:30:00Z"
     for address in graph.order:

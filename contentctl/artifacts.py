@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from contentctl.config import Project
 from contentctl.errors import ContentctlError
-from contentctl.lockfile import Lockfile
+from contentctl.lockfile.records import Lockfile
 from contentctl.providers.downloads import Downloads
 
 

@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Callable
 
 from contentctl.errors import ContentctlError
-from contentctl.lockfile import LockfileWriter
+from contentctl.lockfile.writer import LockfileWriter
 
 Push = Callable[[str], None]  # pushes a lockfile's text; raises ContentctlError
 

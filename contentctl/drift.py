@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contentctl.kinds import KINDS
-from contentctl.lockfile import Lockfile, ResourceRecord
+from contentctl.lockfile.records import Lockfile, ResourceRecord
 from contentctl.providers import Providers
 
 

@@ -19,7 +19,8 @@ from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
 from contentctl.kinds import KINDS, steps_for
 from contentctl.kinds.kind import RAW
-from contentctl.lockfile import LockfileWriter, StepRecord
+from contentctl.lockfile.records import StepRecord
+from contentctl.lockfile.writer import LockfileWriter
 from contentctl.model import Resource
 from contentctl.plan.steps import IMPORTED_HASH, StepSpec, input_hash
 from contentctl.providers import Providers

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from contentctl.errors import LeaseHeldError, LockfileError
-from contentctl.lockfile import write_atomic, write_error
+from contentctl.lockfile.durable import write_atomic, write_error
 
 LEASE_SECONDS = 15 * 60
 RENEW_EVERY = 60.0

@@ -15,9 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from contentctl import lockfile
 from contentctl.errors import ContentctlError, LockfileError
-from contentctl.lockfile import Lockfile
+from contentctl.lockfile.durable import write_atomic
+from contentctl.lockfile.files import compact
+from contentctl.lockfile.records import Lockfile
+from contentctl.lockfile.text import dumps, parse
+from contentctl.lockfile.writer import LockfileWriter
 
 RECOVERY_VARIABLE = "CONTENTCTL_RECOVERY_DIR"
 BASE_NAME = "contentctl.lock.base"
@@ -62,9 +65,9 @@ def save_for_recovery(
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            lockfile.write_atomic(folder / "contentctl.lock", lockfile.dumps(current.to_json()))
+            write_atomic(folder / "contentctl.lock", dumps(current.to_json()))
             if base.exists:
-                lockfile.write_atomic(folder / BASE_NAME, lockfile.dumps(base.to_json()))
+                write_atomic(folder / BASE_NAME, dumps(base.to_json()))
             else:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(folder / BASE_NAME)
@@ -76,16 +79,16 @@ def save_for_recovery(
 
 def merge_texts(base: str | None, ours: str, theirs: str | None) -> str:
     """The git push retry's merge: both sides' records, nothing dropped."""
-    from contentctl.lockfile_merge import merge
+    from contentctl.lockfile.merge import merge
 
     if theirs is None:
         return ours
     merged = merge(
-        lockfile.parse(base, "the common lockfile") if base else None,
-        lockfile.parse(ours, "this run's lockfile"),
-        lockfile.parse(theirs, "the remote's lockfile"),
+        parse(base, "the common lockfile") if base else None,
+        parse(ours, "this run's lockfile"),
+        parse(theirs, "the remote's lockfile"),
     )
-    return lockfile.dumps(merged.lockfile.to_json())
+    return dumps(merged.lockfile.to_json())
 
 
 def commit_and_push(
@@ -94,7 +97,7 @@ def commit_and_push(
     """Commit the lockfile if it changed, then push if asked. (commit made, commit pushed)."""
     from contentctl import git
 
-    lockfile.compact(path)  # what a killed apply left in its journal is committed too
+    compact(path)  # what a killed apply left in its journal is committed too
     modified, ahead = git.lockfile_state(project_root, path)
     made = git.commit_paths(project_root, [path], message) if modified else None
     pushed = None
@@ -103,9 +106,7 @@ def commit_and_push(
     return made, pushed
 
 
-def flush_or_save(
-    writer: lockfile.LockfileWriter, base: Lockfile, folders: list[Path]
-) -> Saved | None:
+def flush_or_save(writer: LockfileWriter, base: Lockfile, folders: list[Path]) -> Saved | None:
     """Write what only memory holds; if the disk still refuses, save it for recovery."""
     try:
         writer.flush()
@@ -115,7 +116,7 @@ def flush_or_save(
             raise LockfileError(
                 f"{exc.message}, and it could not be saved anywhere else either",
                 hint="the records are below, as JSON: save them as contentctl.lock once the "
-                "disk takes writes again\n" + lockfile.dumps(writer.current.to_json()),
+                "disk takes writes again\n" + dumps(writer.current.to_json()),
             ) from exc
         return saved
     return None
@@ -134,9 +135,9 @@ def adopt_checkpoint(project_root: Path, path: Path) -> str | None:
     merged = saved if current is None else merge_texts(base, current, saved)
     if merged == current:
         return "nothing new"
-    before = set(lockfile.parse(current).resources) if current else set()
-    lockfile.write_atomic(path, merged)
-    after = lockfile.parse(merged)
+    before = set(parse(current).resources) if current else set()
+    write_atomic(path, merged)
+    after = parse(merged)
     pending = sum(
         1 for r in after.resources.values() for s in r.steps.values() if s.status != "completed"
     )

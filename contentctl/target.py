@@ -17,7 +17,7 @@ from typing import Any
 from contentctl import secrets
 from contentctl.config import Project
 from contentctl.errors import ContentctlError
-from contentctl.lockfile import Lockfile
+from contentctl.lockfile.records import Lockfile
 
 SANDBOX: Mapping[str, Any] = {"sandbox": True}
 

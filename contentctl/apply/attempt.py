@@ -28,7 +28,7 @@ from contentctl.errors import (
     PossiblySubmittedError,
 )
 from contentctl.kinds import KINDS
-from contentctl.lockfile import StepRecord
+from contentctl.lockfile.records import StepRecord
 from contentctl.model import Resource
 from contentctl.plan.diff import lifecycle
 from contentctl.plan.steps import StepSpec

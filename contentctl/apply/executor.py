@@ -22,7 +22,8 @@ from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph
 from contentctl.kinds import KINDS, steps_for
-from contentctl.lockfile import LockfileWriter, StepRecord
+from contentctl.lockfile.records import StepRecord
+from contentctl.lockfile.writer import LockfileWriter
 from contentctl.model import Resource
 from contentctl.plan.diff import Plan, ResourceChange, StepChange
 from contentctl.plan.steps import REPLACING_HASH, StepSpec, input_hash

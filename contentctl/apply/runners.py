@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from contentctl.config import Polling, Project
 from contentctl.errors import ApiError, JobFailedError
-from contentctl.lockfile import Lockfile, StepRecord
+from contentctl.lockfile.records import Lockfile, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from contentctl.checkpoint import Checkpoint
     from contentctl.config import Project
     from contentctl.interrupts import Interrupts
-    from contentctl.lockfile import Lockfile, LockfileWriter
+    from contentctl.lockfile.records import Lockfile
+    from contentctl.lockfile.writer import LockfileWriter
     from contentctl.plan.diff import Plan
     from contentctl.validate.manifests import Manifests
 
@@ -64,12 +65,14 @@ def adopt_checkpoint(app: App) -> str | None:
 def fold_journal(project: Project, running: RunOptions) -> None:
     """Records an apply journalled and did not fold into contentctl.lock before it died go
     into the file, under the lease, so that what git commits is whole."""
-    from contentctl import lease, lockfile, persist
+    from contentctl import lease, persist
+    from contentctl.lockfile.files import compact
+    from contentctl.lockfile.journal import journal_path
 
-    if not lockfile.journal_path(project.lockfile_path).exists():
+    if not journal_path(project.lockfile_path).exists():
         return
     with lease.hold(project.lockfile_path, owner=owner()):
-        if not lockfile.compact(project.lockfile_path):
+        if not compact(project.lockfile_path):
             return  # another apply folded it meanwhile
     click.echo("Folded the records a stopped apply left in its journal into contentctl.lock.")
     if running.commit:
@@ -324,14 +327,15 @@ def _run(
 ) -> tuple[ApplyResult, LockfileWriter, Checkpoint | None]:
     import asyncio
 
-    from contentctl import git, lockfile, target
+    from contentctl import git, target
     from contentctl.checkpoint import Checkpoint
+    from contentctl.lockfile.writer import LockfileWriter
     from contentctl.providers import check_credentials
 
     needed = providers_needed(the_plan)
     environ = app.api_environ()
     check_credentials(environ, needed)
-    writer = lockfile.LockfileWriter(project.lockfile_path, lock, journal=True)
+    writer = LockfileWriter(project.lockfile_path, lock, journal=True)
     if needed:
         here = target.current(project, environ, needed, sandbox=app.sandbox)
         writer.set_target(target.check(lock, here))

@@ -19,7 +19,7 @@ from contentctl.errors import ContentctlError
 
 if TYPE_CHECKING:
     from contentctl.config import Project
-    from contentctl.lockfile import Lockfile
+    from contentctl.lockfile.records import Lockfile
 
 
 @click.command()
@@ -169,10 +169,10 @@ def render(app: App, addresses: tuple[str, ...], output_format: str) -> None:
 
 
 def _lock(app: App, addresses: tuple[str, ...]) -> Lockfile:
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
 
     # project() first: outside a content repository, say so, not "not in the lockfile".
-    lock = lockfile.read(app.project().lockfile_path)
+    lock = read(app.project().lockfile_path)
     unknown = [a for a in addresses if a not in lock.resources]
     if unknown:
         raise ContentctlError(
@@ -296,12 +296,12 @@ def preview(app: App, out_dir: Path | None, changed_since: str | None) -> None:
     """
     import asyncio
 
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
     from contentctl.report.preview import page
 
     project = app.project()
     graph = app.manifests(project).graph
-    lock = lockfile.read(project.lockfile_path)
+    lock = read(project.lockfile_path)
     changed: set[str] = set()
     if changed_since:
         from contentctl import git

@@ -13,8 +13,8 @@ from contentctl.errors import ContentctlError, LockfileError
 
 if TYPE_CHECKING:
     from contentctl.config import Project
-    from contentctl.lockfile import Lockfile
-    from contentctl.lockfile_merge import Merged
+    from contentctl.lockfile.merge import Merged
+    from contentctl.lockfile.records import Lockfile
 
 
 @click.group()
@@ -45,12 +45,14 @@ def merge_command(base: Path, ours: Path, theirs: Path) -> None:
       git config merge.contentctl.driver "contentctl lock merge %O %A %B"
       contentctl lock merge base.lock contentctl.lock theirs.lock
     """
-    from contentctl import lockfile
-    from contentctl.lockfile_merge import merge
+    from contentctl.lockfile.durable import write_atomic
+    from contentctl.lockfile.merge import merge
+    from contentctl.lockfile.records import Lockfile
+    from contentctl.lockfile.text import dumps
 
     sides = {name: _read(path, name) for name, path in (("ours", ours), ("theirs", theirs))}
-    merged = merge(_read(base, "base"), *(s or lockfile.Lockfile.empty() for s in sides.values()))
-    lockfile.write_atomic(ours, lockfile.dumps(merged.lockfile.to_json()))
+    merged = merge(_read(base, "base"), *(s or Lockfile.empty() for s in sides.values()))
+    write_atomic(ours, dumps(merged.lockfile.to_json()))
     _report(merged)
     if merged.conflicts:
         raise click.exceptions.Exit(1)
@@ -69,9 +71,12 @@ def resolve(app: App) -> None:
     Examples:
       git merge feature && contentctl lock resolve && git commit --no-edit
     """
-    from contentctl import git, lockfile
+    from contentctl import git
     from contentctl.config import LOCKFILE
-    from contentctl.lockfile_merge import merge
+    from contentctl.lockfile.durable import write_atomic
+    from contentctl.lockfile.merge import merge
+    from contentctl.lockfile.records import Lockfile
+    from contentctl.lockfile.text import dumps
 
     path = app.project_dir / LOCKFILE
     stages = git.conflict_stages(path)
@@ -85,8 +90,8 @@ def resolve(app: App) -> None:
         _parse(path, text, name)
         for name, text in (("base", stages.base), ("ours", stages.ours), ("theirs", stages.theirs))
     )
-    merged = merge(base, ours or lockfile.Lockfile.empty(), theirs or lockfile.Lockfile.empty())
-    lockfile.write_atomic(path, lockfile.dumps(merged.lockfile.to_json()))
+    merged = merge(base, ours or Lockfile.empty(), theirs or Lockfile.empty())
+    write_atomic(path, dumps(merged.lockfile.to_json()))
     _report(merged)
     if merged.conflicts:
         click.echo(
@@ -137,12 +142,12 @@ def _read(path: Path, name: str) -> Lockfile | None:
 
 
 def _parse(path: Path, text: bytes | None, name: str) -> Lockfile | None:
-    from contentctl import lockfile
+    from contentctl.lockfile.text import parse
 
     if text is None or not text.strip():
         return None
     try:
-        return lockfile.parse(text.decode("utf-8"), f"the {name} version of {path.name}")
+        return parse(text.decode("utf-8"), f"the {name} version of {path.name}")
     except UnicodeDecodeError as exc:
         raise LockfileError(f"the {name} version of {path.name} is not UTF-8: {exc}") from None
     except LockfileError as exc:
@@ -178,17 +183,18 @@ def commit(app: App, push: bool, message: str) -> None:
     Examples:
       contentctl lock commit --push
     """
-    from contentctl import lease, lockfile, persist
+    from contentctl import lease, persist
+    from contentctl.lockfile.read import read
 
     project = app.project()
-    lockfile.read(project.lockfile_path)  # never commit a file that is not a lockfile
+    read(project.lockfile_path)  # never commit a file that is not a lockfile
     with lease.hold(project.lockfile_path, owner="contentctl lock commit"):
         try:
             made, pushed = persist.commit_and_push(
                 project.root, project.lockfile_path, message, push=push
             )
         except ContentctlError as exc:
-            current = lockfile.read(project.lockfile_path)
+            current = read(project.lockfile_path)
             folder = persist.recovery_folder(project.root, app.environ)
             saved = persist.save_for_recovery(
                 current, _committed(project), [folder], exc.message, push=push
@@ -222,8 +228,11 @@ def recover(app: App, folder: Path, commit_it: bool, push: bool) -> None:
       contentctl lock recover .contentctl/recovery
       contentctl lock recover ~/Downloads/contentctl-recovery --commit --push
     """
-    from contentctl import lease, lockfile, persist
-    from contentctl.lockfile_merge import merge
+    from contentctl import lease, persist
+    from contentctl.lockfile.durable import write_atomic
+    from contentctl.lockfile.merge import merge
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.text import dumps
 
     if push and not commit_it:
         raise ContentctlError("--push needs --commit")
@@ -234,9 +243,9 @@ def recover(app: App, folder: Path, commit_it: bool, push: bool) -> None:
     base_file = folder / persist.BASE_NAME
     base = _read(base_file, "base") if base_file.exists() else None
     with lease.hold(project.lockfile_path, owner="contentctl lock recover"):
-        current = lockfile.read(project.lockfile_path)
+        current = read(project.lockfile_path)
         merged = merge(base, current, saved)
-        lockfile.write_atomic(project.lockfile_path, lockfile.dumps(merged.lockfile.to_json()))
+        write_atomic(project.lockfile_path, dumps(merged.lockfile.to_json()))
         _report(merged)
         count = len(merged.lockfile.resources)
         click.echo(f"Recovered {project.lockfile_path.name}: {count} resources recorded.")
@@ -264,12 +273,14 @@ def retarget(app: App) -> None:
     Examples:
       POWERPOST_BASE_URL=https://new.example/api/v1 contentctl lock retarget
     """
-    from contentctl import lease, lockfile, target
+    from contentctl import lease, target
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.writer import LockfileWriter
 
     project = app.project()
     environ = app.api_environ()
     with lease.hold(project.lockfile_path, owner="contentctl lock retarget"):
-        current = lockfile.read(project.lockfile_path)
+        current = read(project.lockfile_path)
         if not current.exists:
             raise ContentctlError("there is no contentctl.lock to retarget")
         if (current.target or {}).get("sandbox") and not app.sandbox and current.resources:
@@ -280,13 +291,15 @@ def retarget(app: App) -> None:
             )
         used = {r.provider for r in current.resources.values()} or {"powerpost", "postnitro"}
         here = target.current(project, environ, used, sandbox=app.sandbox)
-        lockfile.LockfileWriter(project.lockfile_path, current).record_target(here)
+        LockfileWriter(project.lockfile_path, current).record_target(here)
     click.echo(f"{project.lockfile_path.name} now records its target: {target.describe(here)}.")
 
 
 def _committed(project: Project) -> Lockfile:
     """The lockfile as the remote last had it (or as HEAD has it): a recovery's base."""
-    from contentctl import git, lockfile
+    from contentctl import git
+    from contentctl.lockfile.records import Lockfile
+    from contentctl.lockfile.text import parse
 
     text = git.lockfile_base(project.root, project.lockfile_path)
-    return lockfile.parse(text, "the committed lockfile") if text else lockfile.Lockfile.empty()
+    return parse(text, "the committed lockfile") if text else Lockfile.empty()

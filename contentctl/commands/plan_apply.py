@@ -21,7 +21,7 @@ from contentctl.errors import ApprovalError, ContentctlError, StalePlanError
 
 if TYPE_CHECKING:
     from contentctl.config import Project
-    from contentctl.lockfile import Lockfile
+    from contentctl.lockfile.records import Lockfile
     from contentctl.plan.diff import Plan, PlanOptions
     from contentctl.validate.manifests import Manifests
 
@@ -103,7 +103,7 @@ def make(
 ) -> tuple[Project, Manifests, Lockfile, Plan]:
     from dataclasses import replace
 
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
     from contentctl.plan.diff import make_plan
 
     project = app.project()
@@ -111,7 +111,7 @@ def make(
     unknown = [a for a in options.replace if a not in manifests.graph.resources]
     if unknown:
         raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
-    lock = lockfile.read(project.lockfile_path)
+    lock = read(project.lockfile_path)
     if changed_since:
         from contentctl import git
         from contentctl.plan.changed import affected
@@ -182,14 +182,14 @@ def plan(
       contentctl plan --json | jq .summary.credits
       contentctl plan --generate        # what a pull request's generate stage would do
     """
-    from contentctl import lockfile
+    from contentctl.lockfile.journal import journal_path
     from contentctl.plan import file as plan_file
     from contentctl.report import markdown, text
 
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
     project, manifests, lock, the_plan = make(app, options, changed_since)
-    if lockfile.journal_path(project.lockfile_path).exists():
+    if journal_path(project.lockfile_path).exists():
         click.echo(
             "warning: contentctl.lock is behind the records a stopped (or running) apply left "
             "in .contentctl/: this plan counts them; `contentctl apply` or `contentctl lock "
@@ -375,12 +375,12 @@ def _plan_under_lease(
 ) -> Planned:
     """The plan to run now that this apply holds the lease: the approved one when the
     lockfile did not change while it waited, else planned again. A saved plan is stale."""
-    from contentctl import lockfile
+    from contentctl.lockfile.read import fingerprint, read
 
     project, _manifests, lock, _plan = planned
-    if lock.source is not None and lockfile.fingerprint(project.lockfile_path) == lock.source:
+    if lock.source is not None and fingerprint(project.lockfile_path) == lock.source:
         return planned  # the same bytes: not parsed again
-    now = lockfile.read(project.lockfile_path)
+    now = read(project.lockfile_path)
     if now == lock:
         return planned
     # Another apply (or a git pull) changed the lockfile while this one waited.
@@ -489,8 +489,10 @@ def _generated(
     """The comment's generated content, with the credits of each take on the branch since
     ``changed_since`` (the pull request's base) when there is one. Shown where content is
     reviewed before it is published (spec.publishing: reviewed)."""
-    from contentctl import git, lockfile
+    from contentctl import git
     from contentctl.errors import ContentctlError
+    from contentctl.lockfile.records import Lockfile
+    from contentctl.lockfile.text import parse
     from contentctl.report import generated
 
     if project.publishing != "reviewed":
@@ -500,7 +502,7 @@ def _generated(
     if changed_since:
         try:
             versions = [
-                (commit, lockfile.parse(text) if text else lockfile.Lockfile.empty())
+                (commit, parse(text) if text else Lockfile.empty())
                 for commit, text in git.lockfile_versions(
                     project.root, project.lockfile_path, changed_since
                 )
@@ -512,10 +514,11 @@ def _generated(
 
 
 def _base_lockfile(project: Project, ref: str) -> Lockfile | None:
-    from contentctl import git, lockfile
+    from contentctl import git
+    from contentctl.lockfile.text import parse
 
     text = git.show_lockfile(project.root, project.lockfile_path, ref)
-    return lockfile.parse(text) if text else None
+    return parse(text) if text else None
 
 
 def _github_plan(

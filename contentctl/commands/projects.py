@@ -194,7 +194,7 @@ def plan_all(
 
 
 def _plan_one(app: App, found: RepositoryProject) -> Section:
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
     from contentctl.plan import file as plan_file
     from contentctl.plan.diff import PlanOptions, make_plan
     from contentctl.report import markdown
@@ -207,7 +207,7 @@ def _plan_one(app: App, found: RepositoryProject) -> Section:
         from contentctl.projects import in_folder
 
         raise in_folder(DiagnosticsError(manifests.diagnostics), found.path)
-    lock = lockfile.read(found.project.lockfile_path)
+    lock = read(found.project.lockfile_path)
     the_plan = make_plan(found.project, manifests.graph, lock, PlanOptions())
     data = plan_file.to_json(the_plan, manifests.graph)
     return Section(found.path, found.name, data, markdown.plan(the_plan))

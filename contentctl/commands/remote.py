@@ -67,11 +67,11 @@ def _drift(ctx: click.Context, app: App, detailed_exitcode: bool, as_json: bool)
     import asyncio
 
     from contentctl import drift as drifts
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
     from contentctl.providers import open_providers
 
     project = app.project()
-    lock = lockfile.read(project.lockfile_path)
+    lock = read(project.lockfile_path)
     needed = {r.provider for r in lock.resources.values()}
 
     async def run() -> list[drifts.Drift]:
@@ -119,13 +119,14 @@ def pull(app: App, addresses: tuple[str, ...]) -> None:
     """
     import asyncio
 
-    from contentctl import artifacts, lockfile
+    from contentctl import artifacts
     from contentctl.errors import ContentctlError
+    from contentctl.lockfile.read import read
     from contentctl.plan.diff import missing_artifacts
     from contentctl.providers import download_client, downloads_for
 
     project = app.project()
-    lock = lockfile.read(project.lockfile_path)
+    lock = read(project.lockfile_path)
     unknown = [a for a in addresses if a not in lock.resources]
     if unknown:
         raise ContentctlError(f"not in the lockfile: {', '.join(unknown)}")

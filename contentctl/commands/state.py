@@ -36,9 +36,9 @@ def state_list(app: App, as_json: bool) -> None:
     """
     import json
 
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
 
-    lock = lockfile.read(app.project().lockfile_path)
+    lock = read(app.project().lockfile_path)
     statuses = {a: {n: s.status for n, s in r.steps.items()} for a, r in lock.resources.items()}
     if as_json:
         click.echo(json.dumps(statuses, indent=2, sort_keys=True))
@@ -57,12 +57,13 @@ def state_show(app: App, address: str) -> None:
     Examples:
       contentctl state show post/dark-mode-launch
     """
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.text import dumps
 
-    lock = lockfile.read(app.project().lockfile_path)
+    lock = read(app.project().lockfile_path)
     if address not in lock.resources:
         raise ContentctlError(f"not in the lockfile: {address}")
-    click.echo(lockfile.dumps(lock.resources[address].to_json()), nl=False)
+    click.echo(dumps(lock.resources[address].to_json()), nl=False)
 
 
 @state.command("orphans")
@@ -83,9 +84,9 @@ def state_orphans(app: App, as_json: bool) -> None:
     """
     import json
 
-    from contentctl import lockfile
+    from contentctl.lockfile.read import read
 
-    lock = lockfile.read(app.project().lockfile_path)
+    lock = read(app.project().lockfile_path)
     rows = [
         {
             "address": address,
@@ -118,13 +119,13 @@ def state_mv(app: App, source: str, destination: str) -> None:
     Examples:
       contentctl state mv post/old-name post/new-name
     """
-    from contentctl import lease, lockfile
+    from contentctl import lease
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.writer import LockfileWriter
 
     project = app.project()
     with lease.hold(project.lockfile_path, owner="contentctl state mv"):
-        writer = lockfile.LockfileWriter(
-            project.lockfile_path, lockfile.read(project.lockfile_path)
-        )
+        writer = LockfileWriter(project.lockfile_path, read(project.lockfile_path))
         if source not in writer.current.resources:
             raise ContentctlError(f"not in the lockfile: {source}")
         if destination in writer.current.resources:
@@ -145,13 +146,13 @@ def state_rm(app: App, addresses: tuple[str, ...]) -> None:
     Examples:
       contentctl state rm carousel/retired-deck
     """
-    from contentctl import lease, lockfile
+    from contentctl import lease
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.writer import LockfileWriter
 
     project = app.project()
     with lease.hold(project.lockfile_path, owner="contentctl state rm"):
-        writer = lockfile.LockfileWriter(
-            project.lockfile_path, lockfile.read(project.lockfile_path)
-        )
+        writer = LockfileWriter(project.lockfile_path, read(project.lockfile_path))
         unknown = [a for a in addresses if a not in writer.current.resources]
         if unknown:
             raise ContentctlError(f"not in the lockfile: {', '.join(unknown)}")
@@ -213,9 +214,11 @@ def import_(app: App, address: str, remote_id: str) -> None:
     """
     import asyncio
 
-    from contentctl import lease, lockfile
+    from contentctl import lease
     from contentctl.imports import adopt
     from contentctl.kinds import KINDS
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.writer import LockfileWriter
     from contentctl.providers import open_providers
 
     project = app.project()
@@ -233,9 +236,7 @@ def import_(app: App, address: str, remote_id: str) -> None:
             project, app.api_environ(), {provider}, transport=app.transport(project)
         ) as providers:
             with lease.hold(project.lockfile_path, owner="contentctl import"):
-                writer = lockfile.LockfileWriter(
-                    project.lockfile_path, lockfile.read(project.lockfile_path)
-                )
+                writer = LockfileWriter(project.lockfile_path, read(project.lockfile_path))
                 if address in writer.current.resources:
                     raise ContentctlError(
                         f"{address} is already in the lockfile",

@@ -14,7 +14,7 @@ from contentctl.validate.semantic import url_problems
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
-    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.lockfile.records import ResourceRecord, StepRecord
     from contentctl.providers import Providers
 
 

@@ -17,7 +17,7 @@ from contentctl.validate.semantic import url_problems
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
-    from contentctl.lockfile import ResourceRecord
+    from contentctl.lockfile.records import ResourceRecord
     from contentctl.providers import Providers
 
 

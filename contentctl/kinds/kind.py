@@ -23,7 +23,7 @@ from contentctl.validate.schema import load_schema
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
-    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.lockfile.records import ResourceRecord, StepRecord
     from contentctl.providers import Providers
 
 StepsBuilder = Callable[[Resource, Path], tuple[StepSpec, ...]]

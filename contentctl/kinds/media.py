@@ -15,7 +15,7 @@ from contentctl.validate.semantic import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, med
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
-    from contentctl.lockfile import ResourceRecord
+    from contentctl.lockfile.records import ResourceRecord
     from contentctl.providers import Providers
 
 

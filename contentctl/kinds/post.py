@@ -21,7 +21,7 @@ from contentctl.validate.semantic import post_carousels, post_media, post_refere
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
-    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.lockfile.records import ResourceRecord, StepRecord
     from contentctl.providers import Providers
 
 SCHEMA = "post.schema.json"

@@ -17,7 +17,7 @@ from contentctl.validate.semantic import schedule_time, utc_text
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner
-    from contentctl.lockfile import ResourceRecord, StepRecord
+    from contentctl.lockfile.records import ResourceRecord, StepRecord
     from contentctl.providers import Providers
 
 PLATFORMS = ("linkedin", "instagram", "tiktok", "threads")

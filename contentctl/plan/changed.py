@@ -11,7 +11,7 @@ from collections.abc import Collection
 from contentctl.config import CONFIG_FILE, Project
 from contentctl.graph import Graph
 from contentctl.kinds import KINDS
-from contentctl.lockfile import Lockfile
+from contentctl.lockfile.records import Lockfile
 
 
 def affected(

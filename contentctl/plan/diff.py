@@ -14,7 +14,7 @@ from typing import Any
 from contentctl.config import Project
 from contentctl.graph import Graph
 from contentctl.kinds import KINDS, estimate, steps_for
-from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Resource
 from contentctl.plan import media_hashes, review, select
 from contentctl.plan.changes import (

@@ -18,7 +18,8 @@ from typing import Any
 from contentctl import __version__
 from contentctl.errors import ContentctlError, StalePlanError
 from contentctl.graph import Graph
-from contentctl.lockfile import Lockfile, write_atomic
+from contentctl.lockfile.durable import write_atomic
+from contentctl.lockfile.records import Lockfile
 from contentctl.plan.diff import Plan, PlanOptions
 from contentctl.plan.steps import digest
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from contentctl.config import Project
 from contentctl.graph import Graph
 from contentctl.kinds import KINDS
-from contentctl.lockfile import Lockfile
+from contentctl.lockfile.records import Lockfile
 from contentctl.plan import select
 from contentctl.plan.changes import PlanOptions, ResourceChange
 from contentctl.plan.refusals import REMOVED

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from contentctl.kinds import KINDS
-from contentctl.lockfile import ResourceRecord
+from contentctl.lockfile.records import ResourceRecord
 from contentctl.model import Resource
 from contentctl.plan.changes import PlanOptions, StepChange
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from contentctl.lockfile import Lockfile
+from contentctl.lockfile.records import Lockfile
 from contentctl.plan.steps import StepSpec
 
 # "review": generated in this run, so not published: needs review. "merge": a generate

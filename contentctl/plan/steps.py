@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contentctl.lockfile import StepRecord
+from contentctl.lockfile.records import StepRecord
 
 # The hash recorded for an object adopted by `import` whose manifest must be sent to it once:
 # no input hashes to it.

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contentctl.kinds import KINDS
-from contentctl.lockfile import ResourceRecord
+from contentctl.lockfile.records import ResourceRecord
 from contentctl.plan.reasons import Why
 from contentctl.plan.review import LOOKUPS
 from contentctl.report.markdown_safe import code, fenced, text
@@ -27,7 +27,7 @@ from contentctl.report.markdown_safe import code, fenced, text
 if TYPE_CHECKING:
     from contentctl.graph import Graph
     from contentctl.kinds.kind import Content
-    from contentctl.lockfile import Lockfile
+    from contentctl.lockfile.records import Lockfile
     from contentctl.model import Resource
     from contentctl.plan.diff import Plan, ResourceChange
     from contentctl.plan.review import Held

@@ -13,7 +13,7 @@ from pathlib import Path
 from contentctl.graph import Graph
 from contentctl.kinds import KINDS
 from contentctl.kinds.kind import Content
-from contentctl.lockfile import Lockfile, ResourceRecord
+from contentctl.lockfile.records import Lockfile, ResourceRecord
 from contentctl.model import Resource
 
 STYLE = """

@@ -13,7 +13,7 @@ from contentctl.plan.reasons import Why
 
 if TYPE_CHECKING:
     from contentctl.apply.executor import ApplyResult, Event
-    from contentctl.lockfile import Lockfile, ResourceRecord
+    from contentctl.lockfile.records import Lockfile, ResourceRecord
     from contentctl.model import Diagnostic
     from contentctl.plan.diff import Plan, ResourceChange
     from contentctl.plan.review import Held

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from helpers import Project, git, git_repo
 
-from contentctl import lease, lockfile
+from contentctl import lease
 from contentctl.apply.executor import Event, Executor
 from contentctl.checkpoint import Checkpoint
 from contentctl.commands.context import App
+from contentctl.lockfile.read import read
+from contentctl.lockfile.writer import LockfileWriter
 from contentctl.plan.diff import make_plan
 from contentctl.providers import open_providers
 from contentctl.validate.manifests import check_project
@@ -108,9 +110,9 @@ def test_a_step_is_timed_from_its_request_not_from_its_wait_for_a_checkpoint(
     app = App(quickstart.root, sandbox=True, debug=False, color=False)
     project = app.project()
     manifests = check_project(project)
-    lock = lockfile.read(project.lockfile_path)
+    lock = read(project.lockfile_path)
     plan = make_plan(project, manifests.graph, lock)
-    writer = lockfile.LockfileWriter(project.lockfile_path, lock)
+    writer = LockfileWriter(project.lockfile_path, lock)
     events: list[Event] = []
 
     async def run() -> None:

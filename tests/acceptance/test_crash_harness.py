@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from helpers import Project, apply_in_subprocess, lockfile_shape, make_project, paid_jobs
 
-from contentctl import lockfile
+from contentctl.lockfile.read import read
 from contentctl.sandbox import SandboxState
 
 KILLS = 50
@@ -84,7 +84,7 @@ def test_kill_at_random_points_and_resume(
         process.wait()
         if project.lockfile.exists():
             killed_mid_run += 1
-            lockfile.read(project.lockfile)  # parses: never torn
+            read(project.lockfile)  # parses: never torn
 
         result = project.run("apply", "--auto-approve")
         uncertain = UNCERTAIN.findall(result.output)

@@ -9,7 +9,7 @@ from typing import Any
 
 from helpers import Project, copy_example, git, git_repo
 
-from contentctl import lockfile
+from contentctl.lockfile.read import read
 from contentctl.validate.schema import validator
 
 POST = """\
@@ -143,7 +143,7 @@ def test_without_the_driver_resolve_merges_the_conflicted_lockfile(tmp_path: Pat
     both = _remote_ids(_committed(project, "alpha")) | _remote_ids(_committed(project, "beta"))
     assert both <= _remote_ids(merged)
     assert (
-        lockfile.read(project.lockfile).serial
+        read(project.lockfile).serial
         == max(_committed(project, ref)["serial"] for ref in ("alpha", "beta")) + 1
     )
     git(project.root, "commit", "-q", "--no-edit")

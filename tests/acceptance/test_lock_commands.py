@@ -234,12 +234,14 @@ def test_show_lists_the_orphans_a_merge_kept(applied: Project) -> None:
 def test_lock_commit_folds_in_what_a_killed_apply_left_in_its_journal(applied: Project) -> None:
     """An apply killed outright leaves its last records in the journal only; the CI job's
     last step commits them, and the journal (never committed) is gone."""
-    from contentctl import lockfile
-    from contentctl.lockfile import LockfileWriter, StepRecord
+    from contentctl.lockfile.journal import journal_path
+    from contentctl.lockfile.read import read
+    from contentctl.lockfile.records import StepRecord
+    from contentctl.lockfile.writer import LockfileWriter
 
     git_repo(applied.root)
     path = applied.lockfile
-    writer = LockfileWriter(path, lockfile.read(path), journal=True)
+    writer = LockfileWriter(path, read(path), journal=True)
     writer.record_step(
         "post/later",
         "Post",
@@ -255,5 +257,5 @@ def test_lock_commit_folds_in_what_a_killed_apply_left_in_its_journal(applied: P
     assert committed.exit_code == 0, committed.output
     shown = git(applied.root, "show", "HEAD:contentctl.lock").stdout
     assert "job-paid-for" in shown
-    assert not lockfile.journal_path(path).exists()
+    assert not journal_path(path).exists()
     assert git(applied.root, "status", "--porcelain").stdout == ""

@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, Project
 
-from contentctl import lockfile
+from contentctl.lockfile.journal import journal_path
+from contentctl.lockfile.read import read
+from contentctl.lockfile.text import dumps
+from contentctl.lockfile.writer import LockfileWriter
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.repos import make_repo
@@ -63,7 +66,7 @@ class _Counter:
     """Bytes written to the files of the lockfile at ``path``, by file name."""
 
     def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.names = (path.name, f".{path.name}.", lockfile.journal_path(path).name)
+        self.names = (path.name, f".{path.name}.", journal_path(path).name)
         self.by_file: dict[str, int] = {}
         real = os.write
 
@@ -110,7 +113,7 @@ def test_a_50_step_apply_into_2000_resources_writes_about_one_lockfile(
     steps = _steps(json.loads(final)) - before
     assert steps == 50
     assert len(json.loads(final)["resources"]) == RESOURCES + 18
-    assert not lockfile.journal_path(project.lockfile).exists()  # compacted at the end
+    assert not journal_path(project.lockfile).exists()  # compacted at the end
     bound = 3 * len(final) + PER_STEP * steps
     assert len(final) <= counter.total <= bound, (counter.by_file, bound)
     assert counter.by_file.get("journal", 0) > 0  # the steps went through the journal
@@ -156,17 +159,15 @@ def test_the_next_apply_folds_a_killed_applys_journal_into_the_lockfile(
     """An apply killed after journalling its last record and before folding the journal
     leaves contentctl.lock behind its own records: the next apply, finding nothing to do,
     still folds them in, so that what git commits is whole."""
-    whole = lockfile.read(applied.lockfile)
+    whole = read(applied.lockfile)
     empty = dataclasses.replace(whole, resources={})
-    applied.lockfile.write_text(lockfile.dumps(empty.to_json()))
-    writer = lockfile.LockfileWriter(
-        applied.lockfile, lockfile.read(applied.lockfile), journal=True
-    )
+    applied.lockfile.write_text(dumps(empty.to_json()))
+    writer = LockfileWriter(applied.lockfile, read(applied.lockfile), journal=True)
     for address, record in whole.resources.items():
         for name, step in record.steps.items():
             writer.record_step(address, record.kind, record.provider, record.source, name, step)
     del writer  # killed: the journal holds every record, contentctl.lock none
-    journal = lockfile.journal_path(applied.lockfile)
+    journal = journal_path(applied.lockfile)
     assert journal.exists()
     sent = len(applied.requests())
     planned = applied.run("plan")
@@ -181,5 +182,5 @@ def test_the_next_apply_folds_a_killed_applys_journal_into_the_lockfile(
     assert not journal.exists()
     on_disk = json.loads(applied.lockfile.read_text())["resources"]
     assert set(on_disk) == set(whole.resources)
-    assert lockfile.read(applied.lockfile).resources == whole.resources
+    assert read(applied.lockfile).resources == whole.resources
     assert len(applied.requests()) == sent  # nothing sent again

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contentctl import lockfile
 from contentctl.errors import LockfileError
+from contentctl.lockfile.read import read
 
 PAID = ("captions", "images", "videos", "renders", "publishes")
 
@@ -122,7 +122,7 @@ def unreadable(text: str) -> str | None:
         path = Path(folder) / "contentctl.lock"
         path.write_text(text, encoding="utf-8")
         try:
-            lockfile.read(path)
+            read(path)
         except LockfileError as exc:
             return exc.message
     return None

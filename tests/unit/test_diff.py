@@ -13,7 +13,7 @@ import pytest
 
 from contentctl.config import Project, load_project
 from contentctl.graph import Graph, build_graph
-from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
 from contentctl.model import Document, Positions, Resource
 from contentctl.plan.changes import Plan, PlanOptions, ResourceChange
 from contentctl.plan.diff import make_plan

@@ -9,7 +9,7 @@ from typing import Any
 from contract_helpers import QUICK, Api, start
 
 from contentctl.drift import Drift, detect
-from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
 
 HASH = "sha256:" + "1" * 64
 BRAND = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
 from contentctl.report.generated import Take, takes
 
 

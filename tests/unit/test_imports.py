@@ -12,7 +12,8 @@ from contract_helpers import QUICK, Api, start
 from contentctl.errors import ContentctlError
 from contentctl.graph import build_graph
 from contentctl.imports import adopt
-from contentctl.lockfile import Lockfile, LockfileWriter
+from contentctl.lockfile.records import Lockfile
+from contentctl.lockfile.writer import LockfileWriter
 from contentctl.model import Document, Positions, Resource
 from contentctl.plan.diff import make_plan
 

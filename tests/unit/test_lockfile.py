@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from contentctl import lease, lockfile
+from contentctl import lease
 from contentctl.errors import LeaseHeldError, LockfileError
-from contentctl.lockfile import Lockfile, LockfileWriter, ResourceRecord, StepRecord
+from contentctl.lockfile.files import compact
+from contentctl.lockfile.journal import journal_path
+from contentctl.lockfile.read import read
+from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.text import dumps
+from contentctl.lockfile.writer import LockfileWriter
 
 
 def _step(status: str = "completed", **extra: object) -> StepRecord:
@@ -25,7 +30,7 @@ def _record(writer: LockfileWriter, address: str, step: str, record: StepRecord)
 
 def test_first_write_sets_lineage_and_serial_one(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
-    writer = LockfileWriter(path, lockfile.read(path))
+    writer = LockfileWriter(path, read(path))
 
     _record(writer, "post/a", "captions", _step(remote_id="g1", outputs={"x": "hi"}))
 
@@ -33,19 +38,17 @@ def test_first_write_sets_lineage_and_serial_one(tmp_path: Path) -> None:
     data = json.loads(text)
     assert data["serial"] == 1 and len(data["lineage"]) == 36
     assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert lockfile.read(path).step("post/a", "captions") == _step(
-        remote_id="g1", outputs={"x": "hi"}
-    )
+    assert read(path).step("post/a", "captions") == _step(remote_id="g1", outputs={"x": "hi"})
 
 
 def test_serial_grows_on_change_and_never_on_a_repeat(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
-    writer = LockfileWriter(path, lockfile.read(path))
+    writer = LockfileWriter(path, read(path))
     _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
     _record(writer, "post/a", "captions", _step("completed", remote_id="g1"))
     lineage = json.loads(path.read_text())["lineage"]
 
-    again = LockfileWriter(path, lockfile.read(path))
+    again = LockfileWriter(path, read(path))
     _record(again, "post/a", "captions", _step("completed", remote_id="g1"))
 
     data = json.loads(path.read_text())
@@ -57,7 +60,7 @@ def test_a_failed_write_leaves_the_previous_lockfile_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "contentctl.lock"
-    writer = LockfileWriter(path, lockfile.read(path))
+    writer = LockfileWriter(path, read(path))
     _record(writer, "post/a", "captions", _step(remote_id="g1"))
     before = path.read_bytes()
 
@@ -84,12 +87,12 @@ def test_a_failed_write_leaves_the_previous_lockfile_intact(
     monkeypatch.undo()
     writer.flush()
     assert writer.unsaved is None
-    assert lockfile.read(path).step("post/c", "captions") == _step(remote_id="g3")
+    assert read(path).step("post/c", "captions") == _step(remote_id="g3")
 
 
 def test_a_replaced_object_the_api_cannot_delete_is_kept_as_an_orphan(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
-    writer = LockfileWriter(path, lockfile.read(path))
+    writer = LockfileWriter(path, read(path))
     first = _step(remote_id="post-1")
     _record(writer, "post/a", "post", first)
 
@@ -107,15 +110,15 @@ def test_a_replaced_object_the_api_cannot_delete_is_kept_as_an_orphan(tmp_path: 
 
     # The moment a new submission is recorded, the old draft is an orphan (same write).
     write(_step("submitting"), first)
-    orphans = lockfile.read(path).resources["post/a"].orphans
+    orphans = read(path).resources["post/a"].orphans
     assert orphans == ({"step": "post", "reason": "draft replaced", "record": first.to_json()},)
     # Refused: the record goes back as it was, and its object is current again.
     write(first, first)
-    assert lockfile.read(path).resources["post/a"].orphans == ()
+    assert read(path).resources["post/a"].orphans == ()
     # Sent and answered: the old draft is kept once, however often it is written.
     write(_step("submitting"), first)
     write(_step(remote_id="post-2"), first)
-    record = lockfile.read(path).resources["post/a"]
+    record = read(path).resources["post/a"]
     assert [o["record"]["remote_id"] for o in record.orphans] == ["post-1"]
     assert record.steps["post"].remote_id == "post-2"
 
@@ -124,12 +127,12 @@ def test_an_unreadable_lockfile_is_an_error_with_a_way_out(tmp_path: Path) -> No
     path = tmp_path / "contentctl.lock"
     path.write_text("{not json")
     with pytest.raises(LockfileError) as caught:
-        lockfile.read(path)
+        read(path)
     assert "git checkout" in (caught.value.hint or "")
 
 
 def test_a_missing_lockfile_reads_as_empty(tmp_path: Path) -> None:
-    lock = lockfile.read(tmp_path / "contentctl.lock")
+    lock = read(tmp_path / "contentctl.lock")
     assert lock == Lockfile.empty() and not lock.exists
 
 
@@ -172,7 +175,9 @@ def test_the_lease_is_renewed_on_a_timer_of_its_own(tmp_path: Path) -> None:
 TORN_WRITER = """
 import sys
 from pathlib import Path
-from contentctl.lockfile import LockfileWriter, StepRecord, read
+from contentctl.lockfile.read import read
+from contentctl.lockfile.records import StepRecord
+from contentctl.lockfile.writer import LockfileWriter
 path = Path(sys.argv[1])
 writer = LockfileWriter(path, read(path))
 for i in range(100000):
@@ -195,7 +200,7 @@ def test_a_kill_in_the_middle_of_writing_never_tears_the_lockfile(tmp_path: Path
         time.sleep(rng.uniform(0.3, 0.8))
         writer.kill()
         writer.wait()
-        lock = lockfile.read(path)  # raises on a torn file
+        lock = read(path)  # raises on a torn file
         assert lock.exists and lock.serial > 0
         assert all(r.steps["captions"].remote_id for r in lock.resources.values())
 
@@ -215,16 +220,16 @@ def test_a_real_lockfile_validates_against_the_published_schema(tmp_path: Path) 
 
 def test_the_incremental_writer_writes_exactly_the_canonical_json(tmp_path: Path) -> None:
     path = tmp_path / "contentctl.lock"
-    writer = LockfileWriter(path, lockfile.read(path))
+    writer = LockfileWriter(path, read(path))
     for i in range(5):
         outputs = {"x": 'é \u2028 "quoted"', "n": [1, {"b": 2}]}
         _record(writer, f"post/p{i}", "captions", _step(remote_id=f"g{i}", outputs=outputs))
         _record(writer, f"post/p{i}", "post", _step(remote_id=f"post-{i}"))
-        assert path.read_text() == lockfile.dumps(writer.current.to_json())
+        assert path.read_text() == dumps(writer.current.to_json())
     writer.forget("post/p2")
     writer.rename("post/p3", "post/renamed")
-    assert path.read_text() == lockfile.dumps(writer.current.to_json())
-    assert lockfile.read(path) == writer.current
+    assert path.read_text() == dumps(writer.current.to_json())
+    assert read(path) == writer.current
 
 
 def test_a_lease_whose_pid_was_reused_by_another_process_is_stale(tmp_path: Path) -> None:
@@ -250,20 +255,20 @@ def test_conflict_markers_get_their_own_error_and_a_way_to_resolve(tmp_path: Pat
     path = tmp_path / "contentctl.lock"
     path.write_text('{\n<<<<<<< HEAD\n  "serial": 4\n=======\n  "serial": 5\n>>>>>>> b\n}\n')
     with pytest.raises(LockfileError, match="unresolved merge conflicts") as caught:
-        lockfile.read(path)
+        read(path)
     hint = caught.value.hint or ""
     assert "contentctl lock resolve" in hint and "contentctl lock install-driver" in hint
     assert "git checkout" not in hint
     path.write_text('{"note": "<<<<<<< not at a line start"')
     with pytest.raises(LockfileError, match="not a valid lockfile"):
-        lockfile.read(path)
+        read(path)
 
 
 # The journal: what an apply writes after each step.
 
 
 def _journalled(path: Path) -> LockfileWriter:
-    return LockfileWriter(path, lockfile.read(path), journal=True)
+    return LockfileWriter(path, read(path), journal=True)
 
 
 def test_a_journalled_step_is_appended_not_rewritten_and_every_reader_sees_it(
@@ -276,22 +281,22 @@ def test_a_journalled_step_is_appended_not_rewritten_and_every_reader_sees_it(
     _record(writer, "post/a", "captions", _step("submitting"))
     first = path.read_bytes()
     assert json.loads(first)["resources"] == {}
-    assert lockfile.journal_path(path).exists()
+    assert journal_path(path).exists()
 
     _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
     _record(writer, "post/b", "captions", _step("submitting"))
     writer.forget("post/b")
     assert path.read_bytes() == first  # not rewritten
-    assert lockfile.journal_path(path).exists()
-    seen = lockfile.read(path)
+    assert journal_path(path).exists()
+    seen = read(path)
     assert seen == writer.current
     assert seen.step("post/a", "captions") == _step("pending", remote_id="g1")
     assert "post/b" not in seen.resources
 
     writer.flush()  # the end of the apply: compacted
-    assert not lockfile.journal_path(path).exists()
-    assert path.read_text() == lockfile.dumps(writer.current.to_json())
-    assert lockfile.read(path) == writer.current
+    assert not journal_path(path).exists()
+    assert path.read_text() == dumps(writer.current.to_json())
+    assert read(path) == writer.current
 
 
 def test_a_journal_replayed_twice_changes_nothing(tmp_path: Path) -> None:
@@ -304,11 +309,11 @@ def test_a_journal_replayed_twice_changes_nothing(tmp_path: Path) -> None:
         "post/a", "Post", "powerpost", {}, "images", _step(remote_id="i1"), prevent_destroy=True
     )
     writer.rename("post/a", "post/renamed")
-    journal = lockfile.journal_path(path).read_bytes()
+    journal = journal_path(path).read_bytes()
     writer.flush()
-    lockfile.journal_path(path).write_bytes(journal)
+    journal_path(path).write_bytes(journal)
 
-    assert lockfile.read(path) == writer.current
+    assert read(path) == writer.current
 
 
 def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
@@ -318,10 +323,10 @@ def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
     _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
     good = replace(writer.current, resources=dict(writer.current.resources))
     _record(writer, "post/a", "captions", _step(remote_id="g1", outputs={"x": "y" * 100}))
-    journal = lockfile.journal_path(path)
+    journal = journal_path(path)
     journal.write_bytes(journal.read_bytes()[:-40])  # the kill landed mid-write
 
-    assert lockfile.read(path) == good
+    assert read(path) == good
 
 
 def test_a_journal_over_a_lockfile_that_moved_on_keeps_both(tmp_path: Path) -> None:
@@ -335,9 +340,9 @@ def test_a_journal_over_a_lockfile_that_moved_on_keeps_both(tmp_path: Path) -> N
     data = pulled.current.to_json()
     data["lineage"] = writer.current.lineage
     data["serial"] = 7
-    path.write_text(lockfile.dumps(data))
+    path.write_text(dumps(data))
 
-    seen = lockfile.read(path)
+    seen = read(path)
     assert seen.step("post/a", "captions") == _step("pending", remote_id="g1")
     assert seen.step("post/theirs", "captions") == _step(remote_id="t1")
     assert seen.serial == 8
@@ -350,7 +355,7 @@ def test_a_journal_append_that_fails_is_refused_when_strict_and_kept_otherwise(
     writer = _journalled(path)
     _record(writer, "post/a", "captions", _step("completed", remote_id="g0"))
     _record(writer, "post/a", "images", _step("completed", remote_id="i0"))
-    journal = lockfile.journal_path(path).read_bytes()
+    journal = journal_path(path).read_bytes()
     real_write = os.write
 
     def full_disk(fd: int, data: bytes) -> int:
@@ -363,15 +368,15 @@ def test_a_journal_append_that_fails_is_refused_when_strict_and_kept_otherwise(
             "post/b", "Post", "powerpost", {}, "captions", _step("submitting"), strict=True
         )
     assert "post/b" not in writer.current.resources and writer.unsaved is None
-    assert lockfile.journal_path(path).read_bytes() == journal  # cut back: no torn line
+    assert journal_path(path).read_bytes() == journal  # cut back: no torn line
 
     _record(writer, "post/c", "captions", _step(remote_id="g3"))
     assert writer.current.step("post/c", "captions") is not None
     assert writer.unsaved is not None
     monkeypatch.setattr(os, "write", real_write)
     writer.flush()
-    assert lockfile.read(path).step("post/c", "captions") == _step(remote_id="g3")
-    assert not lockfile.journal_path(path).exists()
+    assert read(path).step("post/c", "captions") == _step(remote_id="g3")
+    assert not journal_path(path).exists()
 
 
 def test_the_journal_is_compacted_once_it_outgrows_the_lockfile(tmp_path: Path) -> None:
@@ -380,17 +385,17 @@ def test_the_journal_is_compacted_once_it_outgrows_the_lockfile(tmp_path: Path) 
     writer.MIN_COMPACT_BYTES = 2000
     for i in range(40):
         _record(writer, f"post/p{i}", "captions", _step(remote_id=f"g{i}"))
-    journal = lockfile.journal_path(path)
+    journal = journal_path(path)
     # Compacted along the way: the file holds most records, the journal the rest.
     assert 0 < len(json.loads(path.read_text())["resources"]) < 40
     assert journal.stat().st_size < max(path.stat().st_size, 2000) + 1000
-    assert lockfile.read(path) == writer.current
+    assert read(path) == writer.current
 
 
 def test_a_quiet_apply_brings_the_lockfile_up_to_date(tmp_path: Path) -> None:
     now = [0.0]
     path = tmp_path / "contentctl.lock"
-    writer = LockfileWriter(path, lockfile.read(path), journal=True, clock=lambda: now[0])
+    writer = LockfileWriter(path, read(path), journal=True, clock=lambda: now[0])
     _record(writer, "post/a", "captions", _step("submitting"))
     _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
     now[0] = 1.0
@@ -401,7 +406,7 @@ def test_a_quiet_apply_brings_the_lockfile_up_to_date(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["resources"]["post/a"]["steps"]["captions"]["status"] == (
         "pending"
     )
-    assert not lockfile.journal_path(path).exists()
+    assert not journal_path(path).exists()
 
 
 def test_a_leftover_journal_is_folded_in_by_a_full_write_and_by_compact(tmp_path: Path) -> None:
@@ -410,19 +415,19 @@ def test_a_leftover_journal_is_folded_in_by_a_full_write_and_by_compact(tmp_path
     _record(writer, "post/a", "captions", _step("submitting"))
     _record(writer, "post/a", "captions", _step("pending", remote_id="g1"))
     # Killed here. A later command that rewrites the file takes the journal in.
-    state = LockfileWriter(path, lockfile.read(path))
+    state = LockfileWriter(path, read(path))
     state.forget("post/a")
-    assert not lockfile.journal_path(path).exists()
-    assert "post/a" not in lockfile.read(path).resources  # not brought back by a replay
+    assert not journal_path(path).exists()
+    assert "post/a" not in read(path).resources  # not brought back by a replay
 
     again = _journalled(path)
     _record(again, "post/b", "captions", _step("submitting"))
     _record(again, "post/b", "captions", _step("pending", remote_id="g2"))
-    assert lockfile.compact(path) is True
+    assert compact(path) is True
     assert json.loads(path.read_text())["resources"]["post/b"]["steps"]["captions"][
         "remote_id"
     ] == ("g2")
-    assert lockfile.compact(path) is False
+    assert compact(path) is False
 
 
 JOURNAL_WRITER = TORN_WRITER.replace("read(path))", "read(path), journal=True)")
@@ -445,7 +450,7 @@ def test_a_kill_in_the_middle_of_journalling_never_loses_a_durable_record(
         time.sleep(rng.uniform(0.3, 0.8))
         writer.kill()
         writer.wait()
-        lock = lockfile.read(path)  # raises on a torn file or journal
+        lock = read(path)  # raises on a torn file or journal
         assert lock.exists and lock.serial > serial
         serial = lock.serial
         assert all(r.steps["captions"].remote_id for r in lock.resources.values())

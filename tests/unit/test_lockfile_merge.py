@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from contentctl.errors import LockfileError
-from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
-from contentctl.lockfile_merge import merge
+from contentctl.lockfile.merge import merge
+from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
 
 HASH = "sha256:" + "a" * 64
 OTHER_HASH = "sha256:" + "b" * 64

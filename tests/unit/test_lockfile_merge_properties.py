@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contentctl import lockfile
 from contentctl.errors import LockfileError
-from contentctl.lockfile import STEP_STATUSES, Lockfile, ResourceRecord, StepRecord
-from contentctl.lockfile_merge import merge
+from contentctl.lockfile.merge import merge
+from contentctl.lockfile.records import STEP_STATUSES, Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.text import dumps, parse
 from contentctl.target import combine
 from contentctl.validate.schema import validator
 
@@ -161,7 +161,7 @@ def test_the_merged_lockfile_is_valid_and_reads_back(
         return
     data = result.to_json()
     validator("lockfile.schema.json").validate(data)
-    assert lockfile.parse(lockfile.dumps(data)) == result
+    assert parse(dumps(data)) == result
 
 
 @settings(max_examples=200, deadline=None)

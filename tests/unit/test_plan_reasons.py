@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contentctl.lockfile import StepRecord, StepStatus
+from contentctl.lockfile.records import StepRecord, StepStatus
 from contentctl.plan.diff import FieldChange, Plan, ResourceChange, StepChange, decide
 from contentctl.plan.reasons import Why
 from contentctl.plan.steps import IMPORTED_HASH

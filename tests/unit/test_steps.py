@@ -9,7 +9,7 @@ import pytest
 
 from contentctl import graph
 from contentctl.kinds import steps_for
-from contentctl.lockfile import StepRecord
+from contentctl.lockfile.records import StepRecord
 from contentctl.model import Document, Positions, Reference, Resource
 from contentctl.plan.steps import input_hash
 

@@ -1,100 +1,23 @@
-"""Three-way merge of ``contentctl.lock``: what two branches that both applied created.
+"""Three-way merge of one resource's records: step by step when both sides changed it.
 
-Records are keyed per resource, so records of different resources merge cleanly. A resource
-both sides changed is merged step by step and reported; a remote id either side recorded is
-never dropped (the losing record of a step goes to the resource's ``orphans``), since a lost
-id means paying again for work already paid.
+Of two records of one step, the further along is kept; the other's remote id, if any, goes to
+the resource's ``orphans``, never dropped.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from contentctl import target
-from contentctl.errors import LockfileError
-from contentctl.lockfile import Lockfile, ResourceRecord, StepRecord
+from contentctl.lockfile.records import ResourceRecord, StepRecord
 
 # How far along a step is: of two records of one step, the further one is kept.
 PROGRESS = {"completed": 3, "pending": 2, "submitting": 1, "failed": 0}
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A resource both sides changed: what was kept, and what went to its orphans."""
-
-    address: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.address}: {self.what}"
-
-
-@dataclass(frozen=True)
-class Merged:
-    lockfile: Lockfile
-    conflicts: tuple[Conflict, ...] = ()
-
-
-def merge(base: Lockfile | None, ours: Lockfile, theirs: Lockfile) -> Merged:
-    """Merge ``theirs`` into ``ours`` against their common ancestor ``base`` (None: none).
-
-    Raises LockfileError when the two sides were made against different APIs: their records
-    cannot be mixed.
-    """
-    base_resources = base.resources if base is not None and base.exists else {}
-    resources: dict[str, ResourceRecord] = {}
-    conflicts: list[Conflict] = []
-    for address in sorted({*base_resources, *ours.resources, *theirs.resources}):
-        record, what = _resource(
-            base_resources.get(address), ours.resources.get(address), theirs.resources.get(address)
-        )
-        if record is not None:
-            resources[address] = record
-        if what is not None:
-            conflicts.append(Conflict(address, what))
-    lockfile = Lockfile(
-        lineage=_lineage(base, ours, theirs),
-        serial=max(ours.serial, theirs.serial) + 1,
-        resources=resources,
-        target=_target(ours, theirs),
-    )
-    return Merged(lockfile, tuple(conflicts))
-
-
-def _lineage(base: Lockfile | None, ours: Lockfile, theirs: Lockfile) -> str:
-    if ours.lineage == theirs.lineage and ours.lineage:
-        return ours.lineage
-    candidates = (base.lineage if base is not None else "", ours.lineage, theirs.lineage)
-    return next((lineage for lineage in candidates if lineage), "")
-
-
-def _target(ours: Lockfile, theirs: Lockfile) -> Mapping[str, Any] | None:
-    if ours.target is None or theirs.target is None:
-        return ours.target if ours.target is not None else theirs.target
-    combined = target.combine(ours.target, theirs.target)
-    if combined is not None:
-        return combined  # e.g. one side used only PowerPost, the other both APIs
-    raise LockfileError(
-        "cannot merge contentctl.lock: the two lockfiles were made against different APIs "
-        f"(ours: {_describe(ours.target)}; theirs: {_describe(theirs.target)})",
-        hint="records made against one API mean nothing to the other: keep one side "
-        "(git checkout --ours contentctl.lock or --theirs) and apply the other's content again",
-    )
-
-
-def _describe(target: Mapping[str, Any]) -> str:
-    if target.get("sandbox"):
-        return "the sandbox"
-    return ", ".join(
-        f"{name} at {api.get('base_url', '?')}" if isinstance(api, Mapping) else name
-        for name, api in sorted(target.items())
-    )
 
 
 def _three_way(base: T | None, ours: T | None, theirs: T | None) -> tuple[bool, T | None]:
@@ -106,9 +29,11 @@ def _three_way(base: T | None, ours: T | None, theirs: T | None) -> tuple[bool, 
     return False, None
 
 
-def _resource(
+def merge_resource(
     base: ResourceRecord | None, ours: ResourceRecord | None, theirs: ResourceRecord | None
 ) -> tuple[ResourceRecord | None, str | None]:
+    """The merged record (None: removed) and, when both sides changed it, what
+    the merge did."""
     clean, record = _three_way(base, ours, theirs)
     if clean:
         return record, None
