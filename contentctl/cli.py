@@ -20,12 +20,13 @@ import click
 
 from contentctl import __version__
 from contentctl.commands import (
+    apply,
     github,
     init,
     inspect,
     lock,
     lookup,
-    plan_apply,
+    plan,
     projects,
     remote,
     state,
@@ -203,8 +204,8 @@ for command in (
     inspect.validate,
     inspect.schema,
     inspect.docs,
-    plan_apply.plan,
-    plan_apply.apply,
+    plan.plan,
+    apply.apply,
     inspect.render,
     inspect.preview,
     inspect.show,

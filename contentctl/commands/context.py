@@ -47,6 +47,12 @@ class App:
         )
         return Overrides(self.env_name, items)
 
+    def use_variables(self, overrides: Overrides) -> None:
+        """Variables from elsewhere (a saved plan's) in place of the command line's."""
+        self.env_name = overrides.env
+        self.var_files = tuple(v for k, v in overrides.items if k == "file")
+        self.var_items = tuple(v for k, v in overrides.items if k == "var")
+
     @property
     def style(self) -> Style:
         from contentctl.report.text import Style
