@@ -22,11 +22,11 @@ def run_approved(app: App, planned: Planned, options: RunOptions) -> None:
     """Run the plan under the lease the caller holds; report, persist, exit as it went."""
     from contentctl.apply import keep, outcome, run
     from contentctl.commands.actions_report import apply_outputs
-    from contentctl.commands.terminal import Terminal
+    from contentctl.commands.terminal import Echo
     from contentctl.interrupts import Interrupts
     from contentctl.report import text
 
-    console = Terminal(app.style)
+    console = Echo()
     with Interrupts() as interrupts:
         ran = run.run(app, planned, options, interrupts, _view(app, planned.plan), console)
         _outputs(planned.plan, ran.writer.current)

@@ -15,19 +15,22 @@ if TYPE_CHECKING:
     from contentctl.report.text import Style
 
 
-class Terminal:
-    """Prints on stdout and stderr; shows plans in ``style``, with their field changes when
-    ``diff``; asks on stdin."""
-
-    def __init__(self, style: Style, *, diff: bool = False) -> None:
-        self.style = style
-        self.diff = diff
+class Echo:
+    """The core's messages, printed: ``say`` on stdout, ``warn`` on stderr."""
 
     def say(self, text: str) -> None:
         click.echo(text)
 
     def warn(self, text: str) -> None:
         click.echo(text, err=True)
+
+
+class Terminal(Echo):
+    """Shows plans in ``style``, with their field changes when ``diff``; asks on stdin."""
+
+    def __init__(self, style: Style, *, diff: bool = False) -> None:
+        self.style = style
+        self.diff = diff
 
     def show(self, the_plan: Plan) -> None:
         from contentctl.report import text
