@@ -31,7 +31,8 @@ from contentctl.commands import (
     remote,
     state,
 )
-from contentctl.commands.context import App, global_options
+from contentctl.commands.context import App
+from contentctl.commands.options import global_options
 from contentctl.errors import ContentctlError, DiagnosticsError
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from contentctl.apply.options import Approval, RunOptions
-from contentctl.commands.context import App, pass_app, variable_options
+from contentctl.commands.context import App, pass_app
+from contentctl.commands.options import variable_options
 from contentctl.commands.plan_options import plan_options
 from contentctl.commands.terminal import Terminal
 from contentctl.errors import ContentctlError

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contentctl.commands.context import App, chosen_format, json_option, pass_app, variable_options
+from contentctl.commands.context import App, pass_app
+from contentctl.commands.options import chosen_format, json_option, variable_options
 from contentctl.commands.plan_options import plan_options
 
 if TYPE_CHECKING:
