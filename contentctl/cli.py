@@ -20,17 +20,19 @@ import click
 
 from contentctl import __version__
 from contentctl.commands import (
+    apply,
     github,
     init,
     inspect,
     lock,
     lookup,
-    plan_apply,
+    plan,
     projects,
     remote,
     state,
 )
-from contentctl.commands.context import App, global_options
+from contentctl.commands.context import App
+from contentctl.commands.options import global_options
 from contentctl.errors import ContentctlError, DiagnosticsError
 
 if TYPE_CHECKING:
@@ -203,8 +205,8 @@ for command in (
     inspect.validate,
     inspect.schema,
     inspect.docs,
-    plan_apply.plan,
-    plan_apply.apply,
+    plan.plan,
+    apply.apply,
     inspect.render,
     inspect.preview,
     inspect.show,

@@ -8,13 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from contentctl.commands.context import (
-    App,
-    chosen_format,
-    json_option,
-    pass_app,
-    variable_options,
-)
+from contentctl.commands.context import App, pass_app
+from contentctl.commands.options import chosen_format, json_option, variable_options
 from contentctl.errors import ContentctlError
 
 if TYPE_CHECKING:

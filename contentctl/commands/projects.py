@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from contentctl.commands.context import App, chosen_format, json_option, pass_app
+from contentctl.commands.context import App, pass_app
+from contentctl.commands.options import chosen_format, json_option
 from contentctl.errors import ContentctlError, UsageError
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from helpers import ROOT, Project, copy_example, planned_steps
 
-from contentctl.commands.init import WORKFLOW
+from contentctl.scaffold.workflow import WORKFLOW
 
 
 def git(root: Path, *args: str) -> str:

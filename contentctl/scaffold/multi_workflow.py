@@ -1,5 +1,5 @@
-"""`contentctl init --multi`: a repository of many projects (one per brand, client or
-PowerPost workspace) sharing a template library, planned and applied as a GitHub matrix.
+"""The workflow of a repository of many projects (`contentctl init --multi`), planned and
+applied as a GitHub matrix.
 
 The pull request workflow: a detect job lists the projects the change reaches (`contentctl
 projects --changed-since`, shared templates followed through the render); one plan job per
@@ -11,8 +11,6 @@ lockfile commit (rebuilt on top of the others' pushes) and its own GitHub Enviro
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 WORKFLOW = """\
 name: contentctl
@@ -191,69 +189,7 @@ jobs:
           if-no-files-found: ignore
 """
 
-LIBRARY = """\
-{#- The repository's shared templates: every project that lists this folder in
-    spec.templates may import them. A change here reaches only the projects whose
-    manifests import the changed file. -#}
-{% macro announce(brand, news) -%}
-Tell {{ brand }}'s followers: {{ news }}. Warm, concrete, no superlatives.
-{%- endmacro %}
-"""
-
-PROJECT = """\
-# One project: one brand, client or PowerPost workspace. In GitHub Actions its apply job
-# runs in the GitHub Environment "{id}": put this project's API keys there.
-apiVersion: contentctl/v1
-kind: Project
-metadata:
-  name: {name}
-spec:
-  content: [content]
-  templates: [../../shared/templates]   # the repository's template library
-  vars:
-    brand: {title}
-  budget:
-    max_credits: 200   # this project's own budget
-"""
-
-MANIFEST = """\
-{%- import "announce.j2" as say %}
-apiVersion: contentctl/v1
-kind: Post
-metadata:
-  name: hello
-spec:
-  post_types: [linkedin-post, x-post]
-  captions:
-    prompt: "{{ say.announce(brand, 'what we are working on') }}"
-    research_mode: regular
-  publish: false   # drafts by default; publishing needs --allow-publish in CI
-"""
-
 
 def workflow(distribution: str, version: str) -> str:
+    """The workflow, installing ``distribution`` at exactly ``version``."""
     return WORKFLOW.replace("__DISTRIBUTION__", distribution).replace("__VERSION__", version)
-
-
-def files(directory: Path, name: str, distribution: str, version: str) -> dict[Path, str]:
-    """What `init --multi` writes (beside the comment workflow and .gitignore): the
-    workflow, the shared library, and a first project under projects/NAME."""
-    project = directory / "projects" / name
-    return {
-        directory / ".github" / "workflows" / "contentctl.yml": workflow(distribution, version),
-        directory / "shared" / "templates" / "announce.j2": LIBRARY,
-        project / "contentctl.yaml": PROJECT.format(
-            name=name, title=name.replace("-", " ").title(), id=f"projects-{name}"
-        ),
-        project / "content" / "hello.yaml.j2": MANIFEST,
-    }
-
-
-def editor_associations(schemas: str) -> dict[str, list[str]]:
-    """yaml.schemas for a repository of projects under projects/."""
-    return {
-        f"./{schemas}/manifest.schema.json": [
-            f"projects/*/content/**/*{suffix}" for suffix in (".yaml", ".yml")
-        ],
-        f"./{schemas}/project.schema.json": ["projects/*/contentctl.yaml"],
-    }
