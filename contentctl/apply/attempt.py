@@ -2,7 +2,7 @@
 
 Write-ahead discipline, so a crash never loses a paid job: the step is recorded
 ``submitting`` immediately before a creating request's bytes go out (this module is the
-HTTP layer's :class:`~contentctl.providers.http.SendGuard`), never during the waits around
+HTTP layer's :class:`~contentctl.providers.send_guard.SendGuard`), never during the waits around
 it; the job id is recorded ``pending`` the moment the API answers; only then does polling
 start. A definite refusal puts the record back as it was: nothing was sent.
 
@@ -32,7 +32,7 @@ from contentctl.lockfile import StepRecord
 from contentctl.model import Resource
 from contentctl.plan.diff import lifecycle
 from contentctl.plan.steps import StepSpec
-from contentctl.providers.http import SEND_GUARD
+from contentctl.providers.send_guard import SEND_GUARD
 
 if TYPE_CHECKING:
     from contentctl.apply.executor import Executor

@@ -27,7 +27,8 @@ from contentctl.model import Resource
 from contentctl.plan.diff import Plan, ResourceChange, StepChange
 from contentctl.plan.steps import REPLACING_HASH, StepSpec, input_hash
 from contentctl.providers import Providers
-from contentctl.providers.http import JobDurations, Sleep
+from contentctl.providers.polling import JobDurations
+from contentctl.providers.timing import Sleep
 
 EventKind = Literal[
     "moved",

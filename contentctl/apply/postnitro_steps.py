@@ -21,7 +21,7 @@ from contentctl.apply.runners import (
     SyncStep,
 )
 from contentctl.errors import ContentctlError, JobFailedError
-from contentctl.providers.http import poll
+from contentctl.providers.polling import poll
 from contentctl.providers.postnitro import design_id, image_generation_warning, output_files
 
 

@@ -25,7 +25,7 @@ from contentctl.apply.runners import (
 from contentctl.captions import POST_TYPE_PLATFORM
 from contentctl.errors import ApiError, ContentctlError, JobFailedError
 from contentctl.providers import Providers
-from contentctl.providers.http import poll
+from contentctl.providers.polling import poll
 from contentctl.validate.semantic import (
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,

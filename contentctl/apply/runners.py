@@ -20,7 +20,8 @@ from contentctl.lockfile import Lockfile, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers
-from contentctl.providers.http import JobDurations, Sleep
+from contentctl.providers.polling import JobDurations
+from contentctl.providers.timing import Sleep
 
 CLOCK_SKEW = 300  # seconds of disagreement tolerated between our clock and the API's
 
