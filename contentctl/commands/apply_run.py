@@ -23,7 +23,7 @@ from contentctl.errors import ContentctlError, Interrupted
 
 if TYPE_CHECKING:
     from contentctl import persist
-    from contentctl.apply.executor import ApplyResult
+    from contentctl.apply.results import ApplyResult
     from contentctl.checkpoint import Checkpoint
     from contentctl.config import Project
     from contentctl.interrupts import Interrupts
