@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from contentctl.apply.attempt import now_iso
-from contentctl.apply.runners import InPlace, StepContext
+from contentctl.apply.runners import StepContext
+from contentctl.apply.step_record import now_iso
+from contentctl.apply.sync_steps import InPlace
 from contentctl.config import Project
 from contentctl.errors import ApiError, ContentctlError
 from contentctl.graph import Graph

@@ -1,10 +1,7 @@
 """One step of one resource, run once: resume, reconcile or submit, then collect.
 
-Write-ahead discipline, so a crash never loses a paid job: the step is recorded
-``submitting`` immediately before a creating request's bytes go out (this module is the
-HTTP layer's :class:`~contentctl.providers.http.SendGuard`), never during the waits around
-it; the job id is recorded ``pending`` the moment the API answers; only then does polling
-start. A definite refusal puts the record back as it was: nothing was sent.
+Every turn is written to the step's record as it happens (:mod:`~contentctl.apply.step_record`,
+which also holds the write-ahead discipline around each creating request).
 
 Only the API saying a job failed makes a step ``failed``. A poll that cannot reach the API,
 a timeout, an error while polling: the job stays ``pending`` and is collected later.
@@ -14,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from contentctl.apply.outcomes import explain, message_of
+from contentctl.apply.results import EventKind
 from contentctl.apply.runners import Runner, StepContext
+from contentctl.apply.step_record import StepRecorder, now_iso
 from contentctl.errors import (
-    ApiError,
     ContentctlError,
     JobFailedError,
     LockfileError,
@@ -27,22 +25,13 @@ from contentctl.errors import (
     PollTimeout,
     PossiblySubmittedError,
 )
-from contentctl.kinds import KINDS
 from contentctl.lockfile.records import StepRecord
 from contentctl.model import Resource
-from contentctl.plan.diff import lifecycle
 from contentctl.plan.steps import StepSpec
-from contentctl.providers.http import SEND_GUARD
+from contentctl.providers.send_guard import SEND_GUARD
 
 if TYPE_CHECKING:
     from contentctl.apply.executor import Executor
-
-
-PROVIDER_NAMES = {"powerpost": "PowerPost", "postnitro": "PostNitro"}
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Attempt:
@@ -58,115 +47,60 @@ class Attempt:
         base: StepRecord,
     ) -> None:
         self.executor = executor
-        self.resource = resource
+        self.outcomes = executor.outcomes
+        self.address = resource.address
         self.spec = spec
         self.runner = runner
         self.ctx = ctx
-        self.before = ctx.previous  # the record as this attempt found it
-        self.base = base  # what the outcome records are built from
-        # When the step's work began: its first request leaving, or the collection of a job
-        # submitted earlier; never the waits before (a rate-limit pause, a checkpoint push).
-        self.started = executor.clock()
+        self.record = StepRecorder(executor, resource, spec, ctx.previous, base)
         self.earlier = False  # collecting a job an earlier apply submitted (and paid for)
-        self.marked = False  # recorded "submitting" for a request of this attempt
-        self.accepted = 0  # requests of this attempt the API accepted
-
-    @property
-    def address(self) -> str:
-        return self.resource.address
 
     async def run(self) -> bool:
-        token = SEND_GUARD.set(self)
+        token = SEND_GUARD.set(self.record)
         try:
             remote_id = await self._start()
         except NotSentError as exc:
-            self.executor.not_started(self.address, self.spec.name, exc.message)
+            self.outcomes.not_started(self.address, self.spec.name, exc.message)
             return False
         except PossiblySubmittedError as exc:
             # The "submitting" record stays: the next apply reconciles it.
-            self.executor.fail(self.address, self.spec.name, exc.message, exc.hint)
+            self.outcomes.fail(self.address, self.spec.name, exc.message, exc.hint)
             return False
         except LockfileError as exc:  # the record before the request could not be written
-            self.executor.fail(self.address, self.spec.name, f"not sent: {exc.message}", exc.hint)
+            self.outcomes.fail(self.address, self.spec.name, f"not sent: {exc.message}", exc.hint)
             return False
         except (ContentctlError, OSError) as exc:
-            error = exc if isinstance(exc, ContentctlError) else _local(exc)
-            self._record(
-                replace(
-                    self.base,
-                    status="failed",
-                    credits_used=None,
-                    error=str(error.message),
-                    completed_at=now_iso(),
-                )
-            )
-            hint = await self.executor.explain(error)
-            self.executor.fail(self.address, self.spec.name, _message(error), hint)
+            await self._fail(exc if isinstance(exc, ContentctlError) else _local(exc))
             return False
         finally:
-            self._close()
+            self.record.close()
             SEND_GUARD.reset(token)
         if remote_id is None:
             return True  # finished in its request
         if self.executor.stopping:
-            self.executor.left_running(self.address, self.spec.name, remote_id, "apply stopped")
+            self.outcomes.left_running(self.address, self.spec.name, remote_id, "apply stopped")
             return False
         return await self._collect(remote_id)
 
     async def _start(self) -> str | None:
         """The job to collect (None: the step finished in its request)."""
-        previous = self.before
-        same = previous is not None and previous.input_hash == self.base.input_hash
-        if same and previous is not None and previous.status == "pending" and previous.remote_id:
-            self.base = previous
-            self.earlier = True
-            self.ctx.durations = None  # a job of unknown age says nothing about durations
-            self.executor.emit(
-                "resumed",
-                self.address,
-                self.spec.name,
-                remote_id=previous.remote_id,
-                message="collecting a job submitted earlier",
-            )
-            return previous.remote_id
-        if same and previous is not None and previous.status == "submitting":
-            found = await self._reconcile(previous)
-            if found is not None:
-                return found
-        submitted = await self.runner.submit(self.ctx)
-        if submitted.outputs is not None:
-            self._record(
-                replace(
-                    self.base,
-                    status="completed",
-                    remote_id=submitted.remote_id,
-                    outputs=dict(submitted.outputs),
-                    credits_used=submitted.credits_used,
-                    submitted_at=None,
-                    completed_at=now_iso(),
-                )
-            )
-            self.executor.completed(
-                self.address, self.spec.name, submitted.remote_id, submitted.credits_used, self
-            )
-            return None
-        assert submitted.remote_id is not None
-        self.base = replace(
-            self.base,
-            status="pending",
-            remote_id=submitted.remote_id,
-            credits_used=submitted.credits_used,
-            submitted_at=now_iso(),
-        )
-        self._record(self.base)
-        self.executor.emit(
-            "submitted",
-            self.address,
-            self.spec.name,
-            remote_id=submitted.remote_id,
-            credits=submitted.credits_used,
-        )
-        return submitted.remote_id
+        previous = self.record.before
+        if previous is not None and previous.input_hash == self.record.base.input_hash:
+            if previous.status == "pending" and previous.remote_id:
+                return self._resume(previous, previous.remote_id)
+            if previous.status == "submitting":
+                found = await self._reconcile(previous)
+                if found is not None:
+                    return found
+        return await self._submit()
+
+    def _resume(self, previous: StepRecord, remote_id: str) -> str:
+        """A job an earlier apply submitted and recorded pending: collect it."""
+        self.record.base = previous
+        self.earlier = True
+        self.ctx.durations = None  # a job of unknown age says nothing about durations
+        self._emit("resumed", remote_id, "collecting a job submitted earlier")
+        return remote_id
 
     async def _reconcile(self, previous: StepRecord) -> str | None:
         """An earlier submission was interrupted before the API answered: what became of it?
@@ -177,44 +111,29 @@ class Attempt:
             found = await self.runner.reconcile(self.ctx)
         except ContentctlError as exc:
             raise PossiblySubmittedError(
-                f"could not check whether an interrupted submission was accepted: {_message(exc)}",
+                "could not check whether an interrupted submission was accepted: "
+                f"{message_of(exc)}",
                 provider=self.spec.provider,
                 hint="run apply again to check again; nothing is sent until it is known",
             ) from exc
-        if found.remote_id is not None and self.runner.job:
-            self.base = replace(previous, status="pending", remote_id=found.remote_id)
+        remote_id = found.remote_id
+        if remote_id is not None and self.runner.job:
+            self.record.pending(replace(previous, status="pending", remote_id=remote_id))
             self.earlier = True
             self.ctx.durations = None
-            self._record(self.base)
-            self.executor.emit(
-                "reconciled",
-                self.address,
-                self.spec.name,
-                remote_id=found.remote_id,
-                message=f"found job {found.remote_id}, submitted by an interrupted run",
-            )
-            return found.remote_id
-        if found.remote_id is not None:
+            message = f"found job {remote_id}, submitted by an interrupted run"
+            self._emit("reconciled", remote_id, message)
+            return remote_id
+        if remote_id is not None:
             # An object the interrupted run created: update it rather than create another.
-            self.ctx.previous = replace(previous, remote_id=found.remote_id)
-            self.base = replace(self.base, remote_id=found.remote_id)
-            self.executor.emit(
-                "reconciled",
-                self.address,
-                self.spec.name,
-                remote_id=found.remote_id,
-                message=f"found {found.remote_id}, created by an interrupted run",
-            )
-            return None
-        if found.absent:
-            self.executor.emit(
-                "reconciled",
-                self.address,
-                self.spec.name,
-                message="an interrupted submission never reached the API; submitting it",
-            )
-            return None
-        if self.runner.paid and not self.executor.resubmit_uncertain:
+            self.ctx.previous = replace(previous, remote_id=remote_id)
+            self.record.base = replace(self.record.base, remote_id=remote_id)
+            message = f"found {remote_id}, created by an interrupted run"
+            self._emit("reconciled", remote_id, message)
+        elif found.absent:
+            message = "an interrupted submission never reached the API; submitting it"
+            self._emit("reconciled", None, message)
+        elif self.runner.paid and not self.executor.resubmit_uncertain:
             raise PossiblySubmittedError(
                 "an earlier apply was interrupted while submitting this paid job, and the API "
                 "cannot tell whether it was accepted",
@@ -224,136 +143,77 @@ class Attempt:
             )
         return None
 
+    async def _submit(self) -> str | None:
+        """Send the step's request: the job to collect, or None when it finished in it."""
+        submitted = await self.runner.submit(self.ctx)
+        remote_id, credits = submitted.remote_id, submitted.credits_used
+        if submitted.outputs is not None:
+            outputs = dict(submitted.outputs)
+            self.record.completed(outputs, credits, remote_id=remote_id, submitted_at=None)
+            self._completed(remote_id, credits)
+            return None
+        assert remote_id is not None
+        self.record.pending(
+            replace(
+                self.record.base,
+                status="pending",
+                remote_id=remote_id,
+                credits_used=credits,
+                submitted_at=now_iso(),
+            )
+        )
+        self.outcomes.emit(
+            "submitted", self.address, self.spec.name, remote_id=remote_id, credits=credits
+        )
+        return remote_id
+
     async def _collect(self, remote_id: str) -> bool:
+        """Poll the job to its end, and record how it ended."""
+        step = self.spec.name
         try:
             collected = await self.runner.collect(self.ctx, remote_id)
         except JobFailedError as exc:
-            self._record(
-                replace(
-                    self.base,
-                    status="failed",
-                    remote_id=remote_id,
-                    credits_used=None,
-                    error=str(exc.message),
-                    completed_at=now_iso(),
-                )
-            )
-            self.executor.fail(self.address, self.spec.name, _message(exc), exc.hint)
+            self.record.failed(str(exc.message))
+            self.outcomes.fail(self.address, step, message_of(exc), exc.hint)
             return False
         except PollTimeout as exc:
-            self.executor.left_running(self.address, self.spec.name, remote_id, exc.message)
+            self.outcomes.left_running(self.address, step, remote_id, exc.message)
             return False
         except ContentctlError as exc:
             # Not reaching the API, or an odd answer, says nothing about the job itself.
-            why = f"could not check it ({_message(exc)})"
-            self.executor.left_running(self.address, self.spec.name, remote_id, why)
+            why = f"could not check it ({message_of(exc)})"
+            self.outcomes.left_running(self.address, step, remote_id, why)
             return False
         except asyncio.CancelledError:
-            self.executor.left_running(self.address, self.spec.name, remote_id, "apply stopped")
+            self.outcomes.left_running(self.address, step, remote_id, "apply stopped")
             raise
-        credits = (
-            collected.credits_used if collected.credits_used is not None else self.base.credits_used
-        )
+        credits = collected.credits_used
+        if credits is None:
+            credits = self.record.base.credits_used
         outputs = dict(collected.outputs)
         if collected.warnings:
             outputs["warnings"] = list(collected.warnings)
-        self._record(
-            replace(
-                self.base,
-                status="completed",
-                outputs=outputs,
-                credits_used=credits,
-                completed_at=now_iso(),
-            )
-        )
-        self.executor.completed(self.address, self.spec.name, remote_id, credits, self)
+        self.record.completed(outputs, credits)
+        self._completed(remote_id, credits)
         for warning in collected.warnings:
-            self.executor.warn(self.address, self.spec.name, warning)
+            self.outcomes.warn(self.address, step, warning)
         return True
 
-    # The send guard: told about every creating request this attempt makes.
+    async def _fail(self, error: ContentctlError) -> None:
+        """The API refused the step, or a local file failed it: recorded failed, with a hint."""
+        self.record.failed(str(error.message))
+        executor = self.executor
+        hint = await explain(error, executor.providers, executor.plan.credits)
+        self.outcomes.fail(self.address, self.spec.name, message_of(error), hint)
 
-    async def sending(self) -> None:
-        if self.marked:
-            return
-        if self.executor.stopping:
-            raise NotSentError("not sent: apply is stopping")
-        # Raises when the record cannot be written: then the request is not sent.
-        self._record(replace(self.base, status="submitting", submitted_at=now_iso()), strict=True)
-        self.marked = True
-        self.executor.open_requests.add(_task())
-        checkpoint = self.executor.checkpoint
-        if checkpoint is not None:
-            try:
-                await checkpoint.durable()  # the record reaches the remote before the request
-            except asyncio.CancelledError:
-                self.refused()  # stopped at once while pushing: nothing was sent
-                raise
-            if self.executor.stopping:
-                self.refused()
-                raise NotSentError("not sent: apply is stopping")
-        self.started = self.executor.clock()  # the request leaves now
-
-    def refused(self) -> None:
-        if self.marked and not self.accepted:
-            self._record(self.before)  # as it was: the API did nothing
-            self.marked = False
-            self.executor.open_requests.discard(_task())
-
-    def landed(self) -> None:
-        self.accepted += 1
-
-    def unknown(self) -> None:
-        """The record stays "submitting": the next apply reconciles it."""
-
-    def _close(self) -> None:
-        self.executor.open_requests.discard(_task())
-
-    def _record(self, record: StepRecord | None, *, strict: bool = False) -> None:
-        self._write(record, strict=strict)
-        checkpoint = self.executor.checkpoint
-        if checkpoint is not None and self.marked and record is not None:
-            checkpoint.soon()  # the job id (or the outcome) reaches the remote promptly
-
-    def _write(self, record: StepRecord | None, *, strict: bool) -> None:
-        source = {"file": self.resource.source_file}
-        if self.executor.source_commit:
-            source["commit"] = self.executor.source_commit
-        superseded, reason = self._superseded()
-        self.executor.writer.record_step(
-            self.address,
-            self.resource.kind,
-            KINDS[self.resource.kind].provider,
-            source,
-            self.spec.name,
-            record,
-            prevent_destroy=bool(lifecycle(self.resource).get("prevent_destroy", False)),
-            strict=strict,
-            superseded=superseded,
-            reason=reason,
+    def _completed(self, remote_id: str | None, credits: float | None) -> None:
+        elapsed = self.executor.clock() - self.record.started
+        self.outcomes.completed(
+            self.address, self.spec.name, remote_id, credits, elapsed=elapsed, earlier=self.earlier
         )
 
-    def _superseded(self) -> tuple[StepRecord | None, str]:
-        """The object this step made before, which its new one replaces and the API cannot
-        delete: from the first write of this attempt on, it is an orphan, never lost."""
-        before = self.before
-        if not (self.spec.leaves_behind and before and before.status == "completed"):
-            return None, ""
-        api = PROVIDER_NAMES[self.spec.provider]
-        published = self.executor.writer.current.step(self.address, "publish")
-        if published is not None and published.status == "completed":
-            return before, f"published post replaced by an update; it stays published in {api}"
-        return before, (
-            f"{self.spec.leaves_behind} replaced by an update; {api} has no way to delete it "
-            f"through its API: delete it in {api}"
-        )
-
-
-def _task() -> asyncio.Task[object] | None:
-    try:
-        return asyncio.current_task()
-    except RuntimeError:  # pragma: no cover - always called inside the event loop
-        return None
+    def _emit(self, kind: EventKind, remote_id: str | None, message: str) -> None:
+        self.outcomes.emit(kind, self.address, self.spec.name, remote_id=remote_id, message=message)
 
 
 def _local(exc: OSError) -> ContentctlError:
@@ -363,7 +223,3 @@ def _local(exc: OSError) -> ContentctlError:
         f"cannot use{where}: {exc.strerror or exc}",
         hint="free disk space or fix the file's permissions, then run apply again",
     )
-
-
-def _message(exc: ContentctlError) -> str:
-    return str(exc) if isinstance(exc, ApiError) else exc.message

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contentctl.apply.executor import ApplyResult
+    from contentctl.apply.results import ApplyResult
     from contentctl.plan.diff import Plan
 
 VERBS = (

@@ -1,4 +1,4 @@
-"""PostNitro scheduled posts and the social accounts they go to."""
+"""PostNitro scheduled posts: the body sent for one, and its runner."""
 
 from __future__ import annotations
 
@@ -7,50 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from contentctl.apply.runners import (
-    ABSENT,
-    InPlace,
-    Reconciled,
-    StepContext,
-    Submitted,
-    SyncStep,
-    seconds_of,
-)
+from contentctl.apply.jobs import seconds_of
+from contentctl.apply.runners import ABSENT, Reconciled, StepContext
+from contentctl.apply.sync_steps import InPlace
 from contentctl.errors import ContentctlError
 from contentctl.providers import Providers
 from contentctl.validate.schema import load_schema
-
-
-class Accounts(SyncStep):
-    """Social accounts by platform and handle, resolved to PostNitro's ids (free)."""
-
-    paid = False
-
-    async def submit(self, ctx: StepContext) -> Submitted:
-        connected = await ctx.providers.require_postnitro().social_accounts()
-        wanted: Mapping[str, Sequence[str]] = ctx.resource.spec["accounts"]
-        ids = []
-        for platform, handles in wanted.items():
-            known = {
-                str(a.get("accountHandle", "")).lstrip("@"): a for a in connected.get(platform, [])
-            }
-            for handle in handles:
-                account = known.get(handle.lstrip("@"))
-                if account is None:
-                    names = ", ".join(sorted(known)) or "none"
-                    raise ContentctlError(
-                        f"no {platform} account {handle!r} is connected in PostNitro",
-                        hint=f"connected {platform} accounts: {names}; connect accounts in "
-                        "the PostNitro app",
-                    )
-                if account.get("accessTokenStatus", "active") != "active":
-                    raise ContentctlError(
-                        f"the {platform} account {handle!r} needs reconnecting in PostNitro "
-                        f"(token {account.get('accessTokenStatus')})"
-                    )
-                ids.append(str(account["id"]))
-        return Submitted(None, 0, {"account_ids": ids})
-
 
 SETTINGS_KEYS = {
     "linkedin": {"post_type": "postType", "title": "postTitle"},

@@ -11,9 +11,10 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from contentctl.apply.executor import ApplyResult, Event, Executor
+from contentctl.apply.executor import Executor
 from contentctl.apply.options import RunOptions
 from contentctl.apply.prepare import Prepared, Reach, prepare
+from contentctl.apply.results import ApplyResult, Event
 from contentctl.errors import ContentctlError
 from contentctl.providers import open_providers
 

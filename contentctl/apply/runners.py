@@ -1,28 +1,25 @@
 """The shape of a step runner: what the executor calls, and what it gets back.
 
-What each step does against the APIs: build the request from the spec, read the answer.
-
 A runner has ``submit`` (one request; for asynchronous jobs it returns the job id at once, so
 the executor can record it before polling), for jobs ``collect`` (poll to the end), and
-``reconcile`` (what became of a submission interrupted before its answer arrived).
+``reconcile`` (what became of a submission interrupted before its answer arrived). The
+runners themselves, by what they do, are the ``powerpost_*`` and ``postnitro_*`` modules;
+:mod:`~contentctl.apply.sync_steps` and :mod:`~contentctl.apply.jobs` hold what they share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from contentctl.config import Polling, Project
-from contentctl.errors import ApiError, JobFailedError
 from contentctl.lockfile.records import Lockfile, StepRecord
 from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers
-from contentctl.providers.http import JobDurations, Sleep
-
-CLOCK_SKEW = 300  # seconds of disagreement tolerated between our clock and the API's
+from contentctl.providers.polling import JobDurations
+from contentctl.providers.timing import Sleep
 
 
 @dataclass(frozen=True)
@@ -106,95 +103,3 @@ class Runner(Protocol):
     async def reconcile(self, ctx: StepContext) -> Reconciled:
         """Find what an interrupted submission created, prove it absent, or say unknown."""
         ...
-
-
-class SyncStep:
-    """A step that finishes in its one request (or a few): nothing to collect."""
-
-    job = False
-    in_place = False
-
-    async def collect(self, ctx: StepContext, remote_id: str) -> Collected:  # pragma: no cover
-        raise AssertionError("synchronous steps have nothing to collect")
-
-    async def reconcile(self, ctx: StepContext) -> Reconciled:
-        return UNKNOWN
-
-
-class InPlace(SyncStep):
-    """An object created once and then updated in place: its remote id survives updates.
-
-    ``create`` and ``update`` each make one request; with ``apply --replace`` a new object
-    is created and, where the API can delete, the old one is deleted after it.
-    """
-
-    in_place = True
-    what = "object"
-
-    @staticmethod
-    def body(ctx: StepContext) -> dict[str, Any]:
-        """What a create or an update sends: import compares it with the remote object."""
-        raise NotImplementedError
-
-    async def create(self, ctx: StepContext) -> tuple[str, Mapping[str, Any]]:
-        raise NotImplementedError
-
-    async def update(self, ctx: StepContext, remote_id: str) -> Mapping[str, Any]:
-        raise NotImplementedError
-
-    deletable = False  # the API can delete it: subclasses then define remove()
-
-    async def remove(self, providers: Providers, remote_id: str) -> None:
-        raise NotImplementedError
-
-    async def delete(self, providers: Providers, remote_id: str) -> bool:
-        """Delete the object; True when it was already gone."""
-        try:
-            await self.remove(providers, remote_id)
-        except ApiError as exc:
-            if exc.status == 404:
-                return True
-            raise
-        return False
-
-    async def submit(self, ctx: StepContext) -> Submitted:
-        current = ctx.previous.remote_id if ctx.previous else None
-        if current and not ctx.replacing:
-            try:
-                outputs = await self.update(ctx, current)
-            except ApiError as exc:
-                if exc.status == 404:
-                    exc.hint = (
-                        f"the {self.what} {current} was deleted outside contentctl; to create "
-                        f"it again run apply --replace {ctx.resource.address}"
-                    )
-                raise
-            return Submitted(current, 0, outputs)
-        remote_id, outputs = await self.create(ctx)
-        if current and ctx.replacing and self.deletable:
-            await self.delete(ctx.providers, current)
-        return Submitted(remote_id, 0, outputs)
-
-
-def seconds_of(timestamp: object) -> float:
-    """Epoch seconds of an ISO-8601 UTC timestamp; 0 when there is none."""
-    if not isinstance(timestamp, str) or not timestamp:
-        return 0.0
-    try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return 0.0
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
-
-
-def job_failed(provider: str, what: str, job: Mapping[str, Any]) -> JobFailedError:
-    found = job.get("error")
-    error: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
-    message = str(error.get("message") or f"{what} failed")
-    code = error.get("code")
-    return JobFailedError(
-        message,
-        provider=provider,
-        code=str(code) if code else None,
-        hint="failed jobs are refunded; run apply again to retry",
-    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from contentctl.commands.context import App
 
 if TYPE_CHECKING:
-    from contentctl.apply.executor import ApplyResult
+    from contentctl.apply.results import ApplyResult
     from contentctl.plan.diff import Plan
     from contentctl.plan.project import Planned
 

@@ -71,7 +71,7 @@ def check(
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.postnitro_steps import Brand
+    from contentctl.apply.postnitro_brand import Brand
 
     return {"brand": Brand()}
 

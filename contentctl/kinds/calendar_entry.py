@@ -34,7 +34,7 @@ SENT = {
 
 
 async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
-    from contentctl.apply.powerpost_steps import CalendarEntry
+    from contentctl.apply.powerpost_calendar import CalendarEntry
 
     entry = await providers.require_powerpost().calendar_entry(remote_id)
     return {**CalendarEntry.outputs_of(entry), RAW: entry}
@@ -57,7 +57,7 @@ async def drift(address: str, record: ResourceRecord, providers: Providers) -> A
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.powerpost_steps import CalendarEntry
+    from contentctl.apply.powerpost_calendar import CalendarEntry
 
     return {"entry": CalendarEntry()}
 

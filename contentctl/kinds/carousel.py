@@ -169,7 +169,9 @@ def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Co
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.postnitro_steps import Download, Lookup, Render
+    from contentctl.apply.postnitro_download import Download
+    from contentctl.apply.postnitro_lookup import Lookup
+    from contentctl.apply.postnitro_render import Render
 
     return {"lookup": Lookup(), "render": Render(), "download": Download()}
 

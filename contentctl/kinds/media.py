@@ -120,7 +120,7 @@ def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Co
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.powerpost_steps import MediaUpload
+    from contentctl.apply.powerpost_media import MediaUpload
 
     return {"upload": MediaUpload()}
 

@@ -365,13 +365,10 @@ def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Co
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.powerpost_steps import (
-        Captions,
-        CarouselSlides,
-        CreatePost,
-        Images,
-        Publish,
-    )
+    from contentctl.apply.powerpost_captions import Captions
+    from contentctl.apply.powerpost_images import Images
+    from contentctl.apply.powerpost_media import CarouselSlides
+    from contentctl.apply.powerpost_posts import CreatePost, Publish
 
     return {
         "captions": Captions(),

@@ -104,7 +104,7 @@ async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
 
 
 def differs(body: Mapping[str, Any], remote: Mapping[str, Any]) -> list[str]:
-    from contentctl.apply.runners import seconds_of
+    from contentctl.apply.jobs import seconds_of
 
     captions = {c.get("platform"): c.get("text") for c in remote.get("postContents") or []}
     accounts = [str(a.get("socialAccountId")) for a in remote.get("socialAccounts") or []]
@@ -133,7 +133,7 @@ async def drift(address: str, record: ResourceRecord, providers: Providers) -> A
 def _differences(
     inputs: Mapping[str, Any], outputs: Mapping[str, Any], remote: Mapping[str, Any]
 ) -> list[str]:
-    from contentctl.apply.runners import seconds_of
+    from contentctl.apply.jobs import seconds_of
 
     found = []
     if remote.get("status") != inputs.get("status"):
@@ -225,7 +225,8 @@ def content(resource: Resource, record: ResourceRecord | None, root: Path) -> Co
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.postnitro_schedule import Accounts, Schedule
+    from contentctl.apply.postnitro_accounts import Accounts
+    from contentctl.apply.postnitro_schedule import Schedule
 
     return {"accounts": Accounts(), "schedule": Schedule()}
 

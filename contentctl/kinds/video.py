@@ -55,7 +55,7 @@ async def read(providers: Providers, remote_id: str) -> dict[str, Any]:
 
 @cache
 def runners() -> Mapping[str, Runner]:
-    from contentctl.apply.powerpost_steps import Video
+    from contentctl.apply.powerpost_images import Video
 
     return {"video": Video()}
 

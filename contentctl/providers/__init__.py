@@ -16,9 +16,11 @@ from contentctl.config import DEFAULT_BASE_URLS, Project
 from contentctl.errors import CredentialsError
 from contentctl.providers import postnitro, powerpost
 from contentctl.providers.downloads import Downloads
-from contentctl.providers.http import ErrorMapper, Http, Sleep
+from contentctl.providers.errors import ErrorMapper
+from contentctl.providers.http import Http
 from contentctl.providers.postnitro import PostNitro
 from contentctl.providers.powerpost import PowerPost
+from contentctl.providers.timing import Sleep
 
 REQUIRED_VARIABLES = {
     "powerpost": (powerpost.KEY_VARIABLE, powerpost.WORKSPACE_VARIABLE),

@@ -13,7 +13,8 @@ import httpx
 
 from contentctl import secrets
 from contentctl.errors import ApiError
-from contentctl.providers.http import Http, error_text
+from contentctl.providers.errors import error_text
+from contentctl.providers.http import Http
 
 NAME = "postnitro"
 KEY_VARIABLE = secrets.POSTNITRO_API_KEY

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from contentctl.report import text
 
 if TYPE_CHECKING:
-    from contentctl.apply.executor import Event
+    from contentctl.apply.results import Event
     from contentctl.plan.diff import Plan
 
 SHOWN = 12  # steps in flight listed by name; the rest are counted

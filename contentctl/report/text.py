@@ -12,7 +12,7 @@ import click
 from contentctl.plan.reasons import Why
 
 if TYPE_CHECKING:
-    from contentctl.apply.executor import ApplyResult, Event
+    from contentctl.apply.results import ApplyResult, Event
     from contentctl.lockfile.records import Lockfile, ResourceRecord
     from contentctl.model import Diagnostic
     from contentctl.plan.diff import Plan, ResourceChange

@@ -14,7 +14,8 @@ import pytest
 from helpers import Project, git, git_repo
 
 from contentctl import lease
-from contentctl.apply.executor import Event, Executor
+from contentctl.apply.executor import Executor
+from contentctl.apply.results import Event
 from contentctl.checkpoint import Checkpoint
 from contentctl.commands.context import App
 from contentctl.lockfile.read import read

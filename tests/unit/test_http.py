@@ -15,7 +15,8 @@ import pytest
 from contentctl.config import Polling, Project, ProviderSettings
 from contentctl.errors import ApiError, CredentialsError, PollTimeout, PossiblySubmittedError
 from contentctl.providers import open_providers
-from contentctl.providers.http import Http, poll
+from contentctl.providers.http import Http
+from contentctl.providers.polling import poll
 from contentctl.providers.postnitro import PostNitro
 from contentctl.providers.postnitro import map_error as postnitro_error
 from contentctl.providers.powerpost import PowerPost
@@ -348,7 +349,7 @@ def test_a_download_the_network_drops_is_an_error_with_a_hint_not_a_crash() -> N
 def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -> list[int]:
     """Poll one job after another, each done ``taking[i]`` seconds after its submission;
     returns the polls each took, and checks each is seen done soon after it finished."""
-    from contentctl.providers.http import JobDurations
+    from contentctl.providers.polling import JobDurations
 
     assert isinstance(durations, JobDurations)
     counts = []
@@ -386,7 +387,7 @@ def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -
 
 
 def test_adaptive_polling_learns_when_a_kind_of_job_is_done() -> None:
-    from contentctl.providers.http import JobDurations
+    from contentctl.providers.polling import JobDurations
 
     clock = Clock()
     durations = JobDurations()
@@ -399,7 +400,7 @@ def test_adaptive_polling_learns_when_a_kind_of_job_is_done() -> None:
 
 
 def test_adaptive_polling_follows_jobs_that_get_slower_and_faster() -> None:
-    from contentctl.providers.http import JobDurations
+    from contentctl.providers.polling import JobDurations
 
     clock = Clock()
     durations = JobDurations()
@@ -412,7 +413,7 @@ def test_adaptive_polling_follows_jobs_that_get_slower_and_faster() -> None:
 
 
 def test_adaptive_polling_steps_up_to_the_longest_interval_and_times_out() -> None:
-    from contentctl.providers.http import JobDurations
+    from contentctl.providers.polling import JobDurations
 
     clock = Clock()
     calls = []
@@ -443,7 +444,7 @@ def test_adaptive_polling_steps_up_to_the_longest_interval_and_times_out() -> No
 
 
 def test_no_wait_polling_looks_once_at_once() -> None:
-    from contentctl.providers.http import JobDurations
+    from contentctl.providers.polling import JobDurations
 
     clock = Clock()
     durations = JobDurations()

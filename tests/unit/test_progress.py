@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from contentctl.apply.executor import Event
+from contentctl.apply.results import Event
 from contentctl.plan.diff import Plan, ResourceChange, StepChange
 from contentctl.report.progress import Live, Plain
 

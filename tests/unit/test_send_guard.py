@@ -13,8 +13,8 @@ import pytest
 from test_http import Clock, powerpost
 
 from contentctl.errors import ApiError, NotSentError, PossiblySubmittedError
-from contentctl.providers.http import SEND_GUARD
 from contentctl.providers.postnitro import map_error as postnitro_error
+from contentctl.providers.send_guard import SEND_GUARD
 
 RATE_LIMITED = {
     "error": {"message": "Rate limit exceeded", "code": "RATE_LIMIT_EXCEEDED", "retryAfter": 45}
