@@ -128,11 +128,11 @@ def _report_diagnostics(ctx: click.Context, exc: DiagnosticsError) -> None:
     from contentctl.report.text import diagnostics
 
     if github_actions.active(os.environ):
-        from contentctl import git
+        from contentctl.git.working_tree import folder_in_repository
         from contentctl.report.diagnostics import github
 
         app = ctx.find_object(App)
-        folder = git.folder_in_repository(app.project_dir) if app else ""
+        folder = folder_in_repository(app.project_dir) if app else ""
         click.echo(github(exc.diagnostics, folder), nl=False)
     click.echo(diagnostics(exc.diagnostics, _stderr_style()), err=True)
     errors = sum(1 for d in exc.diagnostics if d.severity == "error")

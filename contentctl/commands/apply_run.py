@@ -84,7 +84,8 @@ def fold_journal(project: Project, running: RunOptions) -> None:
 
 
 def persist_adopted(app: App, project: Project) -> None:
-    from contentctl import git, persist
+    from contentctl import persist
+    from contentctl.git.checkpoints import drop_checkpoint
 
     made, _pushed = persist.commit_and_push(
         project.root,
@@ -94,7 +95,7 @@ def persist_adopted(app: App, project: Project) -> None:
     )
     if made:
         click.echo(f"Committed the adopted records as {made[:12]} and pushed.")
-    git.drop_checkpoint(project.root)
+    drop_checkpoint(project.root)
 
 
 def _settle_checkpoint(
@@ -102,7 +103,7 @@ def _settle_checkpoint(
 ) -> None:
     """Drop the checkpoint once the branch has everything; otherwise bring it up to date, so
     the next apply adopts what this one could not push."""
-    from contentctl import git
+    from contentctl.git.checkpoints import drop_checkpoint, push_checkpoint
 
     if checkpoints.failed:
         click.echo(
@@ -114,10 +115,10 @@ def _settle_checkpoint(
         return
     if pushed:
         if checkpoints.pushes:
-            git.drop_checkpoint(project.root)
+            drop_checkpoint(project.root)
         return
     with contextlib.suppress(ContentctlError):
-        git.push_checkpoint(project.root, project.lockfile_path, writer.text())
+        push_checkpoint(project.root, project.lockfile_path, writer.text())
         click.echo("The lockfile is also in its checkpoint: the next apply adopts it.", err=True)
 
 
@@ -324,8 +325,10 @@ def _run(
 ) -> tuple[ApplyResult, LockfileWriter, Checkpoint | None]:
     import asyncio
 
-    from contentctl import git, lockfile, target
+    from contentctl import lockfile, target
     from contentctl.checkpoint import Checkpoint
+    from contentctl.git.checkpoints import push_checkpoint
+    from contentctl.git.working_tree import dirty_files, head_commit
     from contentctl.providers import check_credentials
 
     needed = providers_needed(the_plan)
@@ -335,8 +338,8 @@ def _run(
     if needed:
         here = target.current(project, environ, needed, sandbox=app.sandbox)
         writer.set_target(target.check(lock, here))
-    commit = git.head_commit(project.root)
-    dirty = git.dirty_files(
+    commit = head_commit(project.root)
+    dirty = dirty_files(
         project.root, ignore=(f"{project.out_dir}/", ".contentctl/", "contentctl.lock")
     )
     if dirty:
@@ -347,9 +350,7 @@ def _run(
             err=True,
         )
     checkpoints = (
-        Checkpoint(
-            writer, lambda text: git.push_checkpoint(project.root, project.lockfile_path, text)
-        )
+        Checkpoint(writer, lambda text: push_checkpoint(project.root, project.lockfile_path, text))
         if options.checkpoint
         else None
     )

@@ -383,7 +383,8 @@ def init(directory: Path, force: bool, multi: bool) -> None:
       contentctl init my-content && cd my-content && contentctl --sandbox plan
       contentctl init --multi agency && cd agency && git init -q && contentctl projects
     """
-    from contentctl import DISTRIBUTION, __version__, editors, git
+    from contentctl import DISTRIBUTION, __version__, editors
+    from contentctl.git import merge_driver, working_tree
     from contentctl.validate.export import export
 
     name = directory.resolve().name.lower().replace(" ", "-") or "content"
@@ -423,7 +424,7 @@ def init(directory: Path, force: bool, multi: bool) -> None:
         path.write_text(text, encoding="utf-8")
         click.echo(f"wrote {path}")
     # Added to, never overwritten: a repository's attributes may say much else (LFS).
-    if git.add_merge_attribute(directory):
+    if merge_driver.add_merge_attribute(directory):
         click.echo(f"wrote {directory / '.gitattributes'}")
     export(schemas)
     click.echo(f"wrote {schemas}{os.sep}")
@@ -439,11 +440,11 @@ def init(directory: Path, force: bool, multi: bool) -> None:
         setting = json.dumps({"yaml.schemas": associations}, indent=2)
         click.echo(f"add to {directory / editors.SETTINGS} (left as it is):\n{setting}")
     driver = "\n"
-    if git.root(directory) is None:
+    if working_tree.root(directory) is None:
         driver = f"\n      after git init: contentctl -C {directory} lock install-driver\n"
-    elif git.install_merge_driver(directory):
+    elif merge_driver.install_merge_driver(directory):
         click.echo("configured the contentctl merge driver for contentctl.lock in git config")
-    top = git.root(directory)
+    top = working_tree.root(directory)
     if top is not None and top.resolve() != directory.resolve():
         click.echo(
             f"warning: GitHub runs workflows only from the top of the repository "
@@ -453,7 +454,7 @@ def init(directory: Path, force: bool, multi: bool) -> None:
             err=True,
         )
     if multi:
-        if git.root(directory):
+        if working_tree.root(directory):
             where = f"contentctl -C {directory / 'projects' / name}"
         else:  # the shared library must be inside a repository: git init first
             where = f"cd {directory} && git init, then contentctl -C projects/{name}"

@@ -59,12 +59,12 @@ def validate(ctx: click.Context, app: App, output_format: str) -> None:
             f"file{'' if files == 1 else 's'} under {_folders(project)}."
         )
         return
-    from contentctl import git
+    from contentctl.git.working_tree import folder_in_repository
     from contentctl.report.diagnostics import FORMATS
     from contentctl.validate.manifests import check_project
 
     found = check_project(project, app.overrides)
-    folder = git.folder_in_repository(project.root) if output_format == "github" else ""
+    folder = folder_in_repository(project.root) if output_format == "github" else ""
     click.echo(FORMATS[output_format](found.diagnostics, folder), nl=False)
     if found.errors:
         ctx.exit(1)
@@ -304,10 +304,12 @@ def preview(app: App, out_dir: Path | None, changed_since: str | None) -> None:
     lock = lockfile.read(project.lockfile_path)
     changed: set[str] = set()
     if changed_since:
-        from contentctl import git
+        from contentctl.git import revisions
         from contentctl.plan.changed import affected
 
-        touched = affected(project, graph, lock, git.changed_since(project.root, changed_since))
+        touched = affected(
+            project, graph, lock, revisions.changed_since(project.root, changed_since)
+        )
         changed = set(graph.resources) if touched is None else touched
     images, missing = asyncio.run(_images(app, project, lock))
     target = out_dir or project.root / project.out_dir / "preview"

@@ -69,12 +69,13 @@ def resolve(app: App) -> None:
     Examples:
       git merge feature && contentctl lock resolve && git commit --no-edit
     """
-    from contentctl import git, lockfile
+    from contentctl import lockfile
     from contentctl.config import LOCKFILE
+    from contentctl.git import merge_driver
     from contentctl.lockfile_merge import merge
 
     path = app.project_dir / LOCKFILE
-    stages = git.conflict_stages(path)
+    stages = merge_driver.conflict_stages(path)
     if stages is None:
         raise ContentctlError(
             f"{LOCKFILE} has no merge conflict to resolve",
@@ -96,7 +97,7 @@ def resolve(app: App) -> None:
             err=True,
         )
         raise click.exceptions.Exit(1)
-    git.add(path)
+    merge_driver.add(path)
     count = len(merged.lockfile.resources)
     click.echo(f"Merged {LOCKFILE} ({count} resource{'' if count == 1 else 's'}) and staged it.")
 
@@ -115,16 +116,16 @@ def install_driver(app: App) -> None:
       contentctl lock install-driver
       git config --get merge.contentctl.driver   # contentctl lock merge %O %A %B
     """
-    from contentctl import git
+    from contentctl.git import merge_driver
 
-    configured = git.install_merge_driver(app.project_dir)
+    configured = merge_driver.install_merge_driver(app.project_dir)
     click.echo(
         "Configured the contentctl merge driver in this repository's git config."
         if configured
         else "The contentctl merge driver is already configured."
     )
-    if git.add_merge_attribute(app.project_dir):
-        click.echo(f"Added `{git.MERGE_ATTRIBUTE}` to .gitattributes: commit it.")
+    if merge_driver.add_merge_attribute(app.project_dir):
+        click.echo(f"Added `{merge_driver.MERGE_ATTRIBUTE}` to .gitattributes: commit it.")
 
 
 def _read(path: Path, name: str) -> Lockfile | None:
@@ -286,7 +287,8 @@ def retarget(app: App) -> None:
 
 def _committed(project: Project) -> Lockfile:
     """The lockfile as the remote last had it (or as HEAD has it): a recovery's base."""
-    from contentctl import git, lockfile
+    from contentctl import lockfile
+    from contentctl.git.revisions import lockfile_base
 
-    text = git.lockfile_base(project.root, project.lockfile_path)
+    text = lockfile_base(project.root, project.lockfile_path)
     return lockfile.parse(text, "the committed lockfile") if text else lockfile.Lockfile.empty()

@@ -113,11 +113,11 @@ def make(
         raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
     lock = lockfile.read(project.lockfile_path)
     if changed_since:
-        from contentctl import git
+        from contentctl.git import revisions
         from contentctl.plan.changed import affected
 
         touched = affected(
-            project, manifests.graph, lock, git.changed_since(project.root, changed_since)
+            project, manifests.graph, lock, revisions.changed_since(project.root, changed_since)
         )
         options = replace(options, limit_to=None if touched is None else tuple(sorted(touched)))
     return project, manifests, lock, make_plan(project, manifests.graph, lock, options)
@@ -489,8 +489,9 @@ def _generated(
     """The comment's generated content, with the credits of each take on the branch since
     ``changed_since`` (the pull request's base) when there is one. Shown where content is
     reviewed before it is published (spec.publishing: reviewed)."""
-    from contentctl import git, lockfile
+    from contentctl import lockfile
     from contentctl.errors import ContentctlError
+    from contentctl.git import revisions
     from contentctl.report import generated
 
     if project.publishing != "reviewed":
@@ -501,7 +502,7 @@ def _generated(
         try:
             versions = [
                 (commit, lockfile.parse(text) if text else lockfile.Lockfile.empty())
-                for commit, text in git.lockfile_versions(
+                for commit, text in revisions.lockfile_versions(
                     project.root, project.lockfile_path, changed_since
                 )
             ]
@@ -512,9 +513,10 @@ def _generated(
 
 
 def _base_lockfile(project: Project, ref: str) -> Lockfile | None:
-    from contentctl import git, lockfile
+    from contentctl import lockfile
+    from contentctl.git import revisions
 
-    text = git.show_lockfile(project.root, project.lockfile_path, ref)
+    text = revisions.show_lockfile(project.root, project.lockfile_path, ref)
     return lockfile.parse(text) if text else None
 
 
