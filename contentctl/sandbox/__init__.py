@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from contentctl.sandbox.endpoints import IN_PROCESS_ORIGIN
-from contentctl.sandbox.state import Faults, SandboxSettings, SandboxState, read_log
+from contentctl.sandbox.settings import Faults, SandboxSettings
+from contentctl.sandbox.state import SandboxState, read_log
 
 if TYPE_CHECKING:
     from contentctl.sandbox.app import Sandbox, build_app
