@@ -133,7 +133,7 @@ def run_approved(
     """Run the plan under the lease the caller holds; report, persist, exit as it went."""
     from contentctl import persist
     from contentctl.interrupts import Interrupts
-    from contentctl.report import text
+    from contentctl.report import apply_text
 
     with Interrupts() as interrupts:
         result, writer, checkpoints = _run(
@@ -151,7 +151,7 @@ def run_approved(
         finally:
             # Last, so it is what stays on screen (whatever error is reported after it).
             click.echo("")
-            click.echo(text.apply_summary(result, the_plan))
+            click.echo(apply_text.apply_summary(result, the_plan))
     if saved is not None:
         raise saved.error(app.environ)
     if result.interrupted:
@@ -187,7 +187,7 @@ def _unfinished_replaces(current: Lockfile) -> list[str]:
 
 def _outputs(the_plan: Plan, current: Lockfile) -> None:
     """What this apply made or changed; the other resources are one `contentctl show` away."""
-    from contentctl.report import text
+    from contentctl.report import records
 
     touched = [
         c.address
@@ -197,7 +197,7 @@ def _outputs(the_plan: Plan, current: Lockfile) -> None:
     if not touched:
         return
     click.echo("\nOutputs:\n")
-    click.echo(text.outputs(current, touched))
+    click.echo(records.outputs(current, touched))
     others = len(current.resources) - len(touched)
     if others:
         click.echo(
@@ -289,12 +289,12 @@ def commit_message(the_plan: Plan, result: ApplyResult) -> list[str]:
 
 
 def _github_apply(app: App, the_plan: Plan, result: ApplyResult) -> None:
-    from contentctl.report import github_actions, text
+    from contentctl.report import apply_text, github_actions
 
     if not github_actions.active(app.environ):
         return
-    summary = text.apply_summary(result, the_plan)
-    review = text.needs_review(result, the_plan)
+    summary = apply_text.apply_summary(result, the_plan)
+    review = apply_text.needs_review(result, the_plan)
     note = ""
     if review:
         from contentctl.report.markdown_safe import code

@@ -195,7 +195,7 @@ def show(app: App, addresses: tuple[str, ...], as_json: bool) -> None:
       contentctl show post/dark-mode-launch
       contentctl show --json | jq 'keys'
     """
-    from contentctl.report import text
+    from contentctl.report import records
 
     lock = _lock(app, addresses)
     if as_json:
@@ -209,7 +209,7 @@ def show(app: App, addresses: tuple[str, ...], as_json: bool) -> None:
             )
         )
         return
-    click.echo(text.outputs(lock, list(addresses) or None))
+    click.echo(records.outputs(lock, list(addresses) or None))
 
 
 @click.command()

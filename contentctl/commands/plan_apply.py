@@ -184,7 +184,7 @@ def plan(
     """
     from contentctl import lockfile
     from contentctl.plan import file as plan_file
-    from contentctl.report import markdown, text
+    from contentctl.report import markdown, plan_text
 
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
@@ -213,7 +213,7 @@ def plan(
     elif output_format == "markdown":
         click.echo(markdown.plan(the_plan, markdown.BUDGET - len(generated)) + generated, nl=False)
     else:
-        click.echo(text.plan(the_plan, app.style, diff=diff))
+        click.echo(plan_text.plan(the_plan, app.style, diff=diff))
         if out is not None:
             click.echo(f"\nSaved the plan to {out}. Apply exactly it with: contentctl apply {out}")
     if detailed_exitcode and the_plan.has_changes:
@@ -316,7 +316,7 @@ def apply(
     """
     from contentctl import lease
     from contentctl.commands import apply_run
-    from contentctl.report import text
+    from contentctl.report import plan_text
 
     if push and not commit:
         raise ContentctlError("--push needs --commit")
@@ -337,7 +337,7 @@ def apply(
         project, manifests, lock, the_plan = _saved(app, plan_file)
     else:
         project, manifests, lock, the_plan = make(app, options, changed_since)
-    click.echo(text.plan(the_plan, app.style, diff=diff))
+    click.echo(plan_text.plan(the_plan, app.style, diff=diff))
     if not the_plan.has_changes:
         # A killed apply may have left its last records in the journal (the plan read them):
         # they go into contentctl.lock itself now, and with --commit into the branch.
@@ -399,7 +399,7 @@ def _approve_again(
 ) -> bool:
     """A plan made again under the lease runs only if it is what was approved, or is
     approved again (and passes the gate again); False when nothing is left to do."""
-    from contentctl.report import text
+    from contentctl.report import plan_text
 
     _project, manifests, lock, again = planned
     if _changes(again, manifests) == _changes(approved, manifests):
@@ -408,7 +408,7 @@ def _approve_again(
         "\ncontentctl.lock changed while this apply waited (another apply finished?): "
         f"serial {approved.serial} then, {lock.serial} now. Planned again:\n"
     )
-    click.echo(text.plan(again, app.style, diff=diff))
+    click.echo(plan_text.plan(again, app.style, diff=diff))
     if not again.has_changes:
         return False
     gate.check(again)
