@@ -492,12 +492,12 @@ def _generated(
     from contentctl import lockfile
     from contentctl.errors import ContentctlError
     from contentctl.git import revisions
-    from contentctl.report import generated
+    from contentctl.report import generated, takes
 
     if project.publishing != "reviewed":
         return ""
 
-    history: list[generated.Take] = []
+    history: list[takes.Take] = []
     if changed_since:
         try:
             versions = [
@@ -506,7 +506,7 @@ def _generated(
                     project.root, project.lockfile_path, changed_since
                 )
             ]
-            history = generated.takes(versions, _base_lockfile(project, changed_since))
+            history = takes.takes(versions, _base_lockfile(project, changed_since))
         except ContentctlError:
             history = []  # an unreadable old lockfile: the content is still worth showing
     return generated.section(the_plan, manifests.graph, lock, history)
