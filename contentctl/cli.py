@@ -20,6 +20,7 @@ import click
 
 from contentctl import __version__
 from contentctl.commands import (
+    adopt,
     github,
     init,
     inspect,
@@ -213,7 +214,7 @@ for command in (
     remote.pull,
     lookup.lookup,
     state.state,
-    state.import_,
+    adopt.import_,
     state.unlock,
     lock.lock,
     github.github,
