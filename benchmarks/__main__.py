@@ -404,7 +404,8 @@ def http_apply_figures(
 ) -> list[Figure]:
     """Apply over real HTTP (`contentctl sandbox serve`): the client polls on its own
     schedule, with no knowledge of the sandbox's latency."""
-    from contentctl.sandbox import Sandbox, read_log
+    from contentctl.sandbox.app import Sandbox
+    from contentctl.sandbox.state import read_log
 
     figures = []
     for parallelism in parallelisms:
@@ -458,7 +459,7 @@ def http_apply_figures(
 
 
 def call_figures(work: Path) -> list[Figure]:
-    from contentctl.sandbox import read_log
+    from contentctl.sandbox.state import read_log
 
     repo = work / "calls"
     shutil.copytree(

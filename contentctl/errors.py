@@ -1,6 +1,7 @@
 """One exception tree for everything contentctl tells a user.
 
-Core code raises these; only ``cli.py`` turns them into messages and exit codes.
+Core code raises these; only the command line (``commands/group.py``) turns them into messages
+and exit codes.
 """
 
 from __future__ import annotations

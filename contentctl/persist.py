@@ -95,14 +95,15 @@ def commit_and_push(
     project_root: Path, path: Path, message: str, *, push: bool
 ) -> tuple[str | None, str | None]:
     """Commit the lockfile if it changed, then push if asked. (commit made, commit pushed)."""
-    from contentctl import git
+    from contentctl.git.commit import commit_paths, lockfile_state
+    from contentctl.git.push import push_lockfile
 
     compact(path)  # what a killed apply left in its journal is committed too
-    modified, ahead = git.lockfile_state(project_root, path)
-    made = git.commit_paths(project_root, [path], message) if modified else None
+    modified, ahead = lockfile_state(project_root, path)
+    made = commit_paths(project_root, [path], message) if modified else None
     pushed = None
     if push and (made or ahead):
-        pushed = git.push_lockfile(project_root, path, merge_texts)
+        pushed = push_lockfile(project_root, path, merge_texts)
     return made, pushed
 
 
@@ -125,9 +126,9 @@ def flush_or_save(writer: LockfileWriter, base: Lockfile, folders: list[Path]) -
 def adopt_checkpoint(project_root: Path, path: Path) -> str | None:
     """Merge into the lockfile the checkpoint an apply that died outright left on the
     remote; returns what was adopted, or None when there was nothing to adopt."""
-    from contentctl import git
+    from contentctl.git.checkpoints import fetch_checkpoint
 
-    found = git.fetch_checkpoint(project_root, path)
+    found = fetch_checkpoint(project_root, path)
     if found is None:
         return None
     base, saved = found

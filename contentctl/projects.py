@@ -189,6 +189,6 @@ def _state_file(file: str, project: RepositoryProject) -> bool:
 def changed_files(top: Path, ref: str) -> set[str]:
     """Files (relative to ``top``; ``../x`` beyond it) that differ between ``ref`` and the
     working tree."""
-    from contentctl import git
+    from contentctl.git.revisions import changed_since
 
-    return {Path(os.path.normpath(n)).as_posix() for n in git.changed_since(top, ref)}
+    return {Path(os.path.normpath(n)).as_posix() for n in changed_since(top, ref)}

@@ -19,7 +19,10 @@ import httpx
 
 from contentctl.config import Project, ProviderSettings, Retries
 from contentctl.providers import Providers, open_providers
-from contentctl.sandbox import IN_PROCESS_ORIGIN, Sandbox, SandboxSettings, read_log
+from contentctl.sandbox.app import Sandbox
+from contentctl.sandbox.endpoints import IN_PROCESS_ORIGIN
+from contentctl.sandbox.settings import SandboxSettings
+from contentctl.sandbox.state import read_log
 
 T = TypeVar("T")
 KEYS = dict(Sandbox.environ())

@@ -16,7 +16,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from contentctl.cli import cli
-from contentctl.sandbox import SandboxState, read_log
+from contentctl.sandbox.state import SandboxState, read_log
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contentctl import git, persist
+from contentctl import persist
 from contentctl.apply.commit_message import commit_message
 from contentctl.errors import ContentctlError
+from contentctl.git.checkpoints import drop_checkpoint, push_checkpoint
 
 if TYPE_CHECKING:
     from contentctl.apply.run import Ran
@@ -89,8 +90,8 @@ def _settle_checkpoint(
         return
     if pushed:
         if checkpoints.pushes:
-            git.drop_checkpoint(project.root)
+            drop_checkpoint(project.root)
         return
     with contextlib.suppress(ContentctlError):
-        git.push_checkpoint(project.root, project.lockfile_path, writer.text())
+        push_checkpoint(project.root, project.lockfile_path, writer.text())
         console.warn("The lockfile is also in its checkpoint: the next apply adopts it.")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from contentctl import git, lease, persist
+from contentctl import lease, persist
+from contentctl.git.checkpoints import drop_checkpoint
 from contentctl.lockfile.files import compact
 from contentctl.lockfile.journal import journal_path
 
@@ -43,7 +44,7 @@ def persist_adopted(project: Project, console: Console) -> None:
     )
     if made:
         console.say(f"Committed the adopted records as {made[:12]} and pushed.")
-    git.drop_checkpoint(project.root)
+    drop_checkpoint(project.root)
 
 
 def fold_journal(project: Project, console: Console, *, commit: bool, push: bool) -> None:

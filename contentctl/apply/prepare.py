@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from contentctl import git, target
+from contentctl import target
 from contentctl.checkpoint import Checkpoint
+from contentctl.git import working_tree
+from contentctl.git.checkpoints import push_checkpoint
 from contentctl.kinds import KINDS
 from contentctl.lockfile.writer import LockfileWriter
 from contentctl.providers import check_credentials
@@ -66,8 +68,8 @@ def prepare(reach: Reach, planned: Planned, console: Console, *, checkpoint: boo
     if needed:
         here = target.current(project, environ, needed, sandbox=reach.sandbox)
         writer.set_target(target.check(planned.lock, here))
-    commit = git.head_commit(project.root)
-    dirty = git.dirty_files(
+    commit = working_tree.head_commit(project.root)
+    dirty = working_tree.dirty_files(
         project.root, ignore=(f"{project.out_dir}/", ".contentctl/", "contentctl.lock")
     )
     if dirty:
@@ -77,9 +79,7 @@ def prepare(reach: Reach, planned: Planned, console: Console, *, checkpoint: boo
             f"commit {commit[:12] if commit else '(none)'}, which does not have them"
         )
     checkpoints = (
-        Checkpoint(
-            writer, lambda text: git.push_checkpoint(project.root, project.lockfile_path, text)
-        )
+        Checkpoint(writer, lambda text: push_checkpoint(project.root, project.lockfile_path, text))
         if checkpoint
         else None
     )

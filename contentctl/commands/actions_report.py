@@ -35,12 +35,12 @@ def plan_outputs(app: App, planned: Planned, out: Path | None, generated: str = 
 
 
 def apply_outputs(app: App, the_plan: Plan, result: ApplyResult) -> None:
-    from contentctl.report import github_actions, text
+    from contentctl.report import apply_text, github_actions
 
     if not github_actions.active(app.environ):
         return
-    summary = text.apply_summary(result, the_plan)
-    review = text.needs_review(result, the_plan)
+    summary = apply_text.apply_summary(result, the_plan)
+    review = apply_text.needs_review(result, the_plan)
     note = ""
     if review:
         from contentctl.report.markdown_safe import code

@@ -24,7 +24,7 @@ def run_approved(app: App, planned: Planned, options: RunOptions) -> None:
     from contentctl.commands.actions_report import apply_outputs
     from contentctl.commands.terminal import Echo
     from contentctl.interrupts import Interrupts
-    from contentctl.report import text
+    from contentctl.report import apply_text
 
     console = Echo()
     with Interrupts() as interrupts:
@@ -37,7 +37,7 @@ def run_approved(app: App, planned: Planned, options: RunOptions) -> None:
         finally:
             # Last, so it is what stays on screen (whatever error is reported after it).
             click.echo("")
-            click.echo(text.apply_summary(ran.result, planned.plan))
+            click.echo(apply_text.apply_summary(ran.result, planned.plan))
     outcome.check(ran, saved, app.environ, no_wait=options.no_wait)
 
 
@@ -52,7 +52,7 @@ def _view(app: App, the_plan: Plan) -> progress.Plain | progress.Live:
 
 def _outputs(the_plan: Plan, current: Lockfile) -> None:
     """What this apply made or changed; the other resources are one `contentctl show` away."""
-    from contentctl.report import text
+    from contentctl.report import records
 
     touched = [
         c.address
@@ -62,7 +62,7 @@ def _outputs(the_plan: Plan, current: Lockfile) -> None:
     if not touched:
         return
     click.echo("\nOutputs:\n")
-    click.echo(text.outputs(current, touched))
+    click.echo(records.outputs(current, touched))
     others = len(current.resources) - len(touched)
     if others:
         click.echo(

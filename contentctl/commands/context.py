@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from contentctl.config import Polling, Project
     from contentctl.load.variables import Overrides
     from contentctl.report.text import Style
-    from contentctl.sandbox import Sandbox
+    from contentctl.sandbox.app import Sandbox
     from contentctl.validate.manifests import Manifests
 
 
@@ -97,7 +97,8 @@ class App:
 
     def the_sandbox(self, project: Project) -> Sandbox:
         if self._sandbox is None:
-            from contentctl.sandbox import Sandbox, SandboxSettings
+            from contentctl.sandbox.app import Sandbox
+            from contentctl.sandbox.settings import SandboxSettings
 
             try:
                 settings = SandboxSettings.from_env(self.environ)

@@ -78,6 +78,7 @@ def comment(
         --head-sha "$HEAD_SHA" --run-url "$RUN_URL"
     """
     from contentctl import github_comment
+    from contentctl.github_api import Target
 
     head_sha = head_sha.strip().lower()
     if not COMMIT.match(head_sha):
@@ -85,7 +86,7 @@ def comment(
             f"--head-sha {head_sha[:80]!r} is not a commit id",
             hint="pass ${{ github.event.workflow_run.head_sha }} through the step's env",
         )
-    target = github_comment.Target.from_environ(app.environ)
+    target = Target.from_environ(app.environ)
     markdown = _read(comment_file)
     text = github_comment.body(markdown, head_sha, run_url, preview_url)
     with target.client() as client:
@@ -119,7 +120,8 @@ def needs_review(app: App, addresses: tuple[str, ...], commit: str, run_url: str
     Example:
       contentctl github needs-review --commit "$GITHUB_SHA" post/launch
     """
-    from contentctl import github_comment
+    from contentctl import github_merged
+    from contentctl.github_api import Target
 
     commit = commit.strip().lower()
     if not COMMIT.match(commit):
@@ -130,15 +132,15 @@ def needs_review(app: App, addresses: tuple[str, ...], commit: str, run_url: str
     if not names:
         click.echo("Nothing needs review.")
         return
-    target = github_comment.Target.from_environ(app.environ)
-    text = github_comment.needs_review_body(names, run_url)
+    target = Target.from_environ(app.environ)
+    text = github_merged.needs_review_body(names, run_url)
     with target.client() as client:
-        pulls = github_comment.merged_pull_requests(client, target, commit)
+        pulls = github_merged.merged_pull_requests(client, target, commit)
         if not pulls:
             click.echo(f"No pull request was merged as {commit[:12]}: no comment.")
             return
         for number in pulls:
-            posted = github_comment.comment_on(client, target, number, text)
+            posted = github_merged.comment_on(client, target, number, text)
             click.echo(f"Commented on pull request #{number}: {posted.url}")
 
 
@@ -163,11 +165,12 @@ def unlabel(app: App, label: str, pull_request: int) -> None:
     Example:
       contentctl github unlabel contentctl:generate --pr 7
     """
-    from contentctl import github_comment
+    from contentctl import github_merged
+    from contentctl.github_api import Target
 
-    target = github_comment.Target.from_environ(app.environ)
+    target = Target.from_environ(app.environ)
     with target.client() as client:
-        removed = github_comment.remove_label(client, target, pull_request, label)
+        removed = github_merged.remove_label(client, target, pull_request, label)
     if removed:
         click.echo(f"Took the label {label} off pull request #{pull_request}.")
     else:

@@ -103,7 +103,7 @@ def _show(
     from contentctl.commands.actions_report import plan_outputs
     from contentctl.plan import file as plan_file
     from contentctl.plan.project import variables
-    from contentctl.report import markdown, text
+    from contentctl.report import markdown, plan_text
     from contentctl.report.branch_history import generated_section
 
     # The versioned JSON (with a digest of every manifest) only when it is shown or saved.
@@ -120,6 +120,6 @@ def _show(
         budget = markdown.BUDGET - len(generated)
         click.echo(markdown.plan(planned.plan, budget) + generated, nl=False)
     else:
-        click.echo(text.plan(planned.plan, app.style, diff=diff))
+        click.echo(plan_text.plan(planned.plan, app.style, diff=diff))
         if out is not None:
             click.echo(f"\nSaved the plan to {out}. Apply exactly it with: contentctl apply {out}")

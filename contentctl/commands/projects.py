@@ -4,43 +4,21 @@ GitHub Actions matrix), their plans in one process, and one pull request comment
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from contentctl.commands.context import App, pass_app
 from contentctl.commands.options import chosen_format, json_option
-from contentctl.errors import ContentctlError, UsageError
+from contentctl.commands.projects_comment import comment
+from contentctl.commands.projects_options import CHANGED_SINCE, MAX_MATRIX_JOBS, found_projects
+from contentctl.commands.projects_plan import plan_all
+from contentctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from contentctl.projects import Reached, RepositoryProject
-    from contentctl.report.projects import Section
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of credits", ctx=ctx, param=param)
-    return value
-
-
-MAX_MATRIX_JOBS = 256  # GitHub: a matrix generates at most 256 jobs per workflow run
-MAX_CREDITS = click.option(
-    "--max-credits",
-    type=click.FloatRange(min=0),
-    default=None,
-    callback=_finite,
-    help="The repository's budget: refuse when the projects' plans together are estimated "
-    "above this many credits (each project's own spec.budget still holds).",
-)
-CHANGED_SINCE = click.option(
-    "--changed-since",
-    metavar="REF",
-    help="Only the projects a change since git revision REF reaches: their own files, or "
-    "shared templates their render loads.",
-)
+    from contentctl.projects import Reached
 
 
 @click.group(invoke_without_command=True)
@@ -78,7 +56,7 @@ def projects(ctx: click.Context, app: App, changed_since: str | None, output_for
         ctx.meta["projects_changed_since"] = changed_since
         return
     output_format = chosen_format(output_format)
-    top, found = _found(app, changed_since)
+    top, found = found_projects(app, changed_since)
     if output_format == "github-matrix":
         if len(found) > MAX_MATRIX_JOBS:
             raise UsageError(
@@ -98,16 +76,6 @@ def projects(ctx: click.Context, app: App, changed_since: str | None, output_for
         click.echo(json.dumps({"projects": [r.to_json() for r in found]}, indent=2))
     else:
         _text(top, found, changed_since)
-
-
-def _found(app: App, changed_since: str | None) -> tuple[Path, list[Reached]]:
-    from contentctl.projects import Reached, changed_files, discover, reached
-
-    top = app.project_dir
-    every = discover(top, app.api_environ())
-    if changed_since is None:
-        return top, [Reached(p, ()) for p in every]
-    return top, reached(top, every, changed_files(top, changed_since))
 
 
 def _summary(found: Sequence[Reached], changed_since: str | None) -> str:
@@ -136,188 +104,5 @@ def _text(top: Path, found: Sequence[Reached], changed_since: str | None) -> Non
         click.echo(f"{item.project.path:<{width}}  {item.project.name}{why}")
 
 
-@projects.command("plan")
-@CHANGED_SINCE
-@MAX_CREDITS
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
-@json_option
-@pass_app
-@click.pass_context
-def plan_all(
-    ctx: click.Context,
-    app: App,
-    changed_since: str | None,
-    max_credits: float | None,
-    output_format: str,
-) -> None:
-    """Plan every project (with --changed-since, those the change reaches) in this one
-    process, and total the credits: with --max-credits, refuse (exit 1)
-    when the total is over the repository's budget. Makes no API call.
-
-    \b
-    Examples:
-      contentctl projects plan
-      contentctl projects plan --changed-since "$BEFORE" --max-credits 1000
-    """
-    from contentctl.report.projects import totals
-
-    output_format = chosen_format(output_format)
-    if changed_since is None and ctx.parent is not None:
-        changed_since = ctx.parent.meta.get("projects_changed_since")
-    _top, found = _found(app, changed_since)
-    sections = [_plan_one(app, r.project) for r in found]
-    sums = totals(sections, max_credits)
-    if output_format == "json":
-        data = {
-            "projects": [
-                {"project": s.path, "name": s.name, "changes": s.changes, "credits": s.credits}
-                for s in sections
-            ],
-            "totals": {"projects": sums.projects, "changes": sums.changes, "credits": sums.credits},
-            "max_credits": max_credits,
-        }
-        click.echo(json.dumps(data, indent=2))
-    else:
-        for s in sections:
-            click.echo(f"{s.path}: {s.changes} changes, estimated {s.credits:g} credits")
-        plural = "" if sums.projects == 1 else "s"
-        click.echo(
-            f"{sums.projects} project{plural}, {sums.changes} changes, "
-            f"estimated {sums.credits:g} credits"
-        )
-    _gate(sums.credits, max_credits)
-
-
-def _plan_one(app: App, found: RepositoryProject) -> Section:
-    from contentctl.lockfile.read import read
-    from contentctl.plan import file as plan_file
-    from contentctl.plan.diff import PlanOptions, make_plan
-    from contentctl.report import markdown
-    from contentctl.report.projects import Section
-    from contentctl.validate.manifests import check_project
-
-    manifests = check_project(found.project)
-    if manifests.errors:
-        from contentctl.errors import DiagnosticsError
-        from contentctl.projects import in_folder
-
-        raise in_folder(DiagnosticsError(manifests.diagnostics), found.path)
-    lock = read(found.project.lockfile_path)
-    the_plan = make_plan(found.project, manifests.graph, lock, PlanOptions())
-    data = plan_file.to_json(the_plan, manifests.graph)
-    return Section(found.path, found.name, data, markdown.plan(the_plan))
-
-
-def _gate(credits: float, max_credits: float | None) -> None:
-    if max_credits is not None and credits > max_credits:
-        raise ContentctlError(
-            f"the projects' plans are estimated at {credits:g} credits together, over the "
-            f"repository's budget of {max_credits:g}",
-            hint="split the change over several pull requests, or raise --max-credits",
-        )
-
-
-@projects.command("comment")
-@click.argument("plans", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--matrix",
-    "matrix_json",
-    required=True,
-    metavar="JSON",
-    help="The matrix `projects --format github-matrix` printed: which projects were planned.",
-)
-@click.option(
-    "-o",
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the comment's Markdown (for `contentctl github comment`).",
-)
-@MAX_CREDITS
-def comment(plans: Path, matrix_json: str, out: Path, max_credits: float | None) -> None:
-    """Write one pull request comment for every project of the matrix, totals first
-    (projects, changes, credits), then a section per project, from the plan jobs' folders:
-    PLANS/ID/plan.json and PLANS/ID/plan.comment.md. Exits 1, after writing the comment,
-    when a project has no plan or the total is over --max-credits (the repository's budget).
-
-    \b
-    Examples:
-      contentctl projects comment "$RUNNER_TEMP/plans" --matrix "$MATRIX" \\
-        --max-credits 1000 -o "$RUNNER_TEMP/contentctl-plan/plan.comment.md"
-    """
-    from contentctl.report.projects import Section
-    from contentctl.report.projects import comment as render
-
-    entries = _matrix(matrix_json)
-    sections = [
-        Section(
-            str(e["project"]),
-            str(e.get("name") or e["project"]),
-            _read_json(plans / str(e["id"]) / "plan.json"),
-            _read_text(plans / str(e["id"]) / "plan.comment.md"),
-        )
-        for e in entries
-    ]
-    text = render(sections, max_credits)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote the comment for {len(sections)} projects to {out}")
-    missing = [s.path for s in sections if s.plan is None]
-    if missing:
-        raise ContentctlError(f"no plan for {', '.join(missing)}", hint="see their plan jobs")
-    _gate(sum(s.credits for s in sections), max_credits)
-
-
-def _matrix(text: str) -> list[dict[str, Any]]:
-    if not text.strip():
-        raise UsageError(
-            "--matrix is empty: no project list to comment on",
-            hint="in the workflow, the detect job failed: its log says why",
-        )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--matrix is not JSON: {exc}") from None
-    include = data.get("include") if isinstance(data, dict) else None
-    valid = isinstance(include, list) and all(
-        isinstance(e, dict) and isinstance(e.get("project"), str) and isinstance(e.get("id"), str)
-        for e in include
-    )
-    if not valid:
-        raise UsageError(
-            "--matrix is not a projects matrix",
-            hint="pass what `contentctl projects --format github-matrix` printed: "
-            '{"include": [{"project": ..., "id": ...}]}',
-        )
-    assert isinstance(include, list)
-    ids = [str(e["id"]) for e in include]
-    if any("/" in i or i in ("", ".", "..") for i in ids):
-        raise UsageError("--matrix names a project id that is not a plain folder name")
-    return include
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    return data if isinstance(data, dict) else None
-
-
-def _read_text(path: Path) -> str | None:
-    from contentctl.github_comment import LIMIT
-
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            return handle.read(LIMIT)
-    except FileNotFoundError:
-        return None
+projects.add_command(plan_all)
+projects.add_command(comment)

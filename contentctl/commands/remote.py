@@ -183,7 +183,8 @@ def sandbox_serve(app: App, port: int) -> None:
     """
     import uvicorn
 
-    from contentctl.sandbox import Sandbox, SandboxSettings
+    from contentctl.sandbox.app import Sandbox
+    from contentctl.sandbox.settings import SandboxSettings
 
     box = Sandbox(
         app.project_dir / ".contentctl" / "sandbox", SandboxSettings.from_env(app.environ)

@@ -33,9 +33,9 @@ class Terminal(Echo):
         self.diff = diff
 
     def show(self, the_plan: Plan) -> None:
-        from contentctl.report import text
+        from contentctl.report import plan_text
 
-        click.echo(text.plan(the_plan, self.style, diff=self.diff))
+        click.echo(plan_text.plan(the_plan, self.style, diff=self.diff))
 
     def approve(self) -> None:
         if not sys.stdin.isatty():

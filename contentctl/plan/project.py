@@ -43,11 +43,11 @@ def plan_project(
         raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
     lock = read(project.lockfile_path)
     if changed_since:
-        from contentctl import git
+        from contentctl.git import revisions
         from contentctl.plan.changed import affected
 
         touched = affected(
-            project, manifests.graph, lock, git.changed_since(project.root, changed_since)
+            project, manifests.graph, lock, revisions.changed_since(project.root, changed_since)
         )
         options = replace(options, limit_to=None if touched is None else tuple(sorted(touched)))
     return Planned(project, manifests, lock, make_plan(project, manifests.graph, lock, options))

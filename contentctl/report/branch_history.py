@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from contentctl import git
 from contentctl.errors import ContentctlError
+from contentctl.git import revisions
 from contentctl.lockfile.records import Lockfile
 from contentctl.lockfile.text import parse
 from contentctl.report import generated
+from contentctl.report.takes import Take, takes
 
 if TYPE_CHECKING:
     from contentctl.config import Project
@@ -24,21 +25,21 @@ def generated_section(planned: Planned, changed_since: str | None) -> str:
     project = planned.project
     if project.publishing != "reviewed":
         return ""
-    history: list[generated.Take] = []
+    history: list[Take] = []
     if changed_since:
         try:
             versions = [
                 (commit, parse(text) if text else Lockfile.empty())
-                for commit, text in git.lockfile_versions(
+                for commit, text in revisions.lockfile_versions(
                     project.root, project.lockfile_path, changed_since
                 )
             ]
-            history = generated.takes(versions, _base_lockfile(project, changed_since))
+            history = takes(versions, _base_lockfile(project, changed_since))
         except ContentctlError:
             history = []  # an unreadable old lockfile: the content is still worth showing
     return generated.section(planned.plan, planned.manifests.graph, planned.lock, history)
 
 
 def _base_lockfile(project: Project, ref: str) -> Lockfile | None:
-    text = git.show_lockfile(project.root, project.lockfile_path, ref)
+    text = revisions.show_lockfile(project.root, project.lockfile_path, ref)
     return parse(text) if text else None

@@ -1,7 +1,8 @@
 """The generated content, for the pull request comment: what reviewers must read before it
 goes public. Captions per platform, image and slide links (the providers' URLs, when they are
 public web addresses), schedule times in their time zone, what the merge does with each piece,
-what changed since it was generated, and the credits each take cost on the branch.
+what changed since it was generated, and the credits each take cost on the branch
+(``report.takes``); one resource's content is formatted by ``report.generated_content``.
 
 Everything from a manifest or an API goes through ``markdown_safe`` (captions in fenced blocks,
 names in code spans); a URL is shown only when it is a plain web (http or https) address, and
@@ -10,75 +11,23 @@ then only as a link target or an image source, HTML-escaped (a data URL or a pat
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import pairwise
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from contentctl.kinds import KINDS
 from contentctl.lockfile.records import ResourceRecord
 from contentctl.plan.reasons import Why
 from contentctl.plan.review import LOOKUPS
-from contentctl.report.markdown_safe import code, fenced, text
+from contentctl.report.generated_content import content, shown_of
+from contentctl.report.markdown_safe import code, text
 
 if TYPE_CHECKING:
     from contentctl.graph import Graph
-    from contentctl.kinds.kind import Content
     from contentctl.lockfile.records import Lockfile
-    from contentctl.model import Resource
     from contentctl.plan.diff import Plan, ResourceChange
     from contentctl.plan.review import Held
+    from contentctl.report.takes import Take
 
 BUDGET = 20_000  # of the comment's 65,535 characters; the plan gets the rest
-CAPTION_LIMIT = 3_000
-LINKS_SHOWN = 10
-PLATFORMS = {
-    "linkedin": "LinkedIn",
-    "instagram": "Instagram",
-    "tiktok": "TikTok",
-    "x": "X",
-    "facebook": "Facebook",
-    "youtube": "YouTube",
-    "threads": "Threads",
-    "common": "All platforms",
-}
-
-
-@dataclass(frozen=True)
-class Take:
-    """One paid result a commit of the branch recorded: a step's new remote object."""
-
-    commit: str
-    address: str
-    step: str
-    remote_id: str
-    credits: float
-
-
-def takes(versions: Sequence[tuple[str, Lockfile]], base: Lockfile | None = None) -> list[Take]:
-    """The paid results the branch's commits added, oldest first. ``versions`` start with
-    the lockfile where the branch began; ids the base branch has now (``base``) are its own
-    records, merged in, not this branch's."""
-    if not versions:
-        return []
-    known = _ids(versions[0][1]) | (_ids(base) if base is not None else set())
-    found: list[Take] = []
-    for (_, _before), (commit, after) in pairwise(versions):
-        for address, record in sorted(after.resources.items()):
-            for name, step in record.steps.items():
-                if not step.remote_id or step.remote_id in known or step.status != "completed":
-                    continue
-                known.add(step.remote_id)
-                if step.credits_used:
-                    found.append(Take(commit, address, name, step.remote_id, step.credits_used))
-    return found
-
-
-def _ids(lock: Lockfile) -> set[str]:
-    return {s.remote_id for r in lock.resources.values() for s in r.steps.values() if s.remote_id}
 
 
 def section(
@@ -103,8 +52,8 @@ def section(
         # Content may show before anything of its own was made: a Schedule's slides and
         # time, a Post's written captions.
         record = lock.resources.get(address) or ResourceRecord(resource.kind, "")
-        shown = _shown(resource, record)
-        body = _content(shown, graph, lock) if shown else []
+        shown = shown_of(resource, record)
+        body = content(shown, graph, lock) if shown else []
         if not body or shown is None:
             continue
         goes_out = "schedules on merge" if shown.schedule is not None else "publishes on merge"
@@ -185,86 +134,6 @@ def _status(
     if change.publishes:
         return goes_out
     return "draft, not published"
-
-
-def _content(shown: Content, graph: Graph, lock: Lockfile) -> list[str]:
-    lines = _captions(shown.captions)
-    lines += _links("Images", [str(i["url"]) for i in shown.images if i.get("url")])
-    for ref in shown.uses:
-        used = graph.resources.get(ref)
-        slides = _shown(used, lock.resources.get(ref)) if used else None
-        lines += _links(f"Slides from {code(ref)}", slides.slides if slides else ())
-    lines += _links("Slides", shown.slides)
-    if shown.editor_url and _is_web_url(shown.editor_url):
-        lines += ["", f'<a href="{html.escape(shown.editor_url)}">Open in the PostNitro editor</a>']
-    if shown.schedule is not None:
-        status = text(str(shown.schedule["status"]))
-        when = text(_when(shown.schedule["written"], shown.schedule["time_zone"]))
-        lines += ["", f"**When:** {when} · {status}"]
-    return lines
-
-
-def _shown(resource: Resource, record: ResourceRecord | None) -> Content | None:
-    show = KINDS[resource.kind].content
-    return show(resource, record, Path(".")) if show else None
-
-
-def _captions(captions: Mapping[str, Any]) -> list[str]:
-    lines: list[str] = []
-    for platform, caption in captions.items():
-        if isinstance(caption, Mapping):  # YouTube: a title and a description
-            value = "\n\n".join(str(v) for v in caption.values() if v)
-        else:
-            value = str(caption)
-        if len(value) > CAPTION_LIMIT:
-            value = value[: CAPTION_LIMIT - 1] + "…"
-        name = PLATFORMS.get(str(platform), str(platform))
-        lines += ["", f"**{text(name)}**", "", *fenced([value], "text")]
-    return lines
-
-
-def _links(title: str, urls: Iterable[str]) -> list[str]:
-    urls = list(urls)
-    if not urls:
-        return []
-    shown = [u for u in urls if _is_web_url(u)][:LINKS_SHOWN]
-    thumbs = " ".join(
-        f'<a href="{html.escape(u)}"><img src="{html.escape(u)}" width="120" alt="{i}"></a>'
-        for i, u in enumerate(shown, 1)
-    )
-    hidden = len(urls) - len(shown)
-    note = f" ({hidden} not at a public web address: see the preview artifact)" if hidden else ""
-    return ["", f"**{title}** ({len(urls)}){note}", "", thumbs] if thumbs else ["", title + note]
-
-
-def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return (
-        parts.scheme in ("https", "http")
-        and bool(parts.hostname)
-        and not set(url) & set("()[] <>\"'`\\")
-        and len(url) < 2_000
-    )
-
-
-def _when(at: Any, zone: Any) -> str:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from contentctl.validate.semantic import schedule_time
-
-    try:
-        moment: datetime = schedule_time({"at": at, **({"time_zone": zone} if zone else {})})
-    except (ValueError, TypeError):
-        return str(at)
-    utc = moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M UTC")
-    if not isinstance(zone, str):
-        return utc
-    try:
-        local = moment.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        return utc
-    return f"{local:%Y-%m-%d %H:%M} {zone} ({utc})"
 
 
 def _credits(value: float) -> str:

@@ -10,12 +10,11 @@ always counted, exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from contentctl.report import field_diff
+from contentctl.report.markdown_fields import field_lines
+from contentctl.report.markdown_names import names_by_kind
 from contentctl.report.markdown_safe import code, fenced, text
 
 if TYPE_CHECKING:
@@ -32,9 +31,6 @@ SYMBOL = {
     "forget": "➖",
     "no-op": "➡️",
 }
-# Most consequential first: when names must be left out, these are named before creates.
-ORDER = ("delete", "replace", "update", "forget", "no-op", "create")
-LABEL = {"no-op": "move"}
 NAMED_IN_HEAD = 20
 NOTE_ROOM = 400  # kept free for the closing note while filling the budget
 
@@ -47,7 +43,7 @@ def plan(plan: Plan, budget: int = BUDGET) -> str:
     table = _table(changed)
     if len(head) + len(table) + NOTE_ROOM <= budget:
         return head + table + _details(changed, budget - len(head) - len(table))
-    return head + _names(changed, budget - len(head))
+    return head + names_by_kind(changed, budget - len(head) - NOTE_ROOM)
 
 
 def _changed(plan: Plan) -> list[ResourceChange]:
@@ -150,7 +146,7 @@ def _details(changed: Sequence[ResourceChange], room: int) -> str:
     used = NOTE_ROOM + 100
     left_out = 0
     for change in changed:
-        lines = _field_lines(change)
+        lines = field_lines(change)
         if not lines:
             continue
         block = _detail_block(change, lines) if not left_out else ""
@@ -175,101 +171,3 @@ def _detail_block(change: ResourceChange, lines: Sequence[str]) -> str:
     source = f" · {code(change.source_file)}" if change.source_file else ""
     title = f"{SYMBOL[change.action]} {code(change.address)}{source}"
     return "\n".join([title, "", *fenced(lines, "diff"), "", ""])
-
-
-def _field_lines(change: ResourceChange) -> list[str]:
-    """The diff lines of a resource: every field of what it creates, else what changed.
-
-    A field several steps send (post_types) is shown once."""
-    show = _show_times_in(change.time_zone)
-    seen: set[str] = set()
-    out: list[field_diff.Line] = []
-    for step in change.running:
-        if change.action == "create":
-            fields = {k: v for k, v in step.inputs.items() if k not in seen}
-            out += field_diff.created(fields, show)
-            seen.update(fields)
-            continue
-        for field in step.changes:
-            if field.field not in seen:
-                seen.add(field.field)
-                out += field_diff.changed(field.field, field.before, field.after, show)
-    return [f"{marker} {line}" for marker, line in out]
-
-
-def _show_times_in(zone_name: str | None) -> Callable[[str, Any], Any] | None:
-    """Schedule times are sent in UTC; reviewers read them in the manifest's time zone."""
-    if not zone_name:
-        return None
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-    def show(name: str, value: Any) -> Any:
-        if name != "at" or not isinstance(value, str):
-            return value
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-        if moment.tzinfo is None:
-            return value
-        local = moment.astimezone(zone)
-        clock = "%H:%M:%S" if local.second else "%H:%M"
-        return (
-            f"{local.strftime('%Y-%m-%d ' + clock)} {zone_name} "
-            f"({moment.astimezone(ZoneInfo('UTC')).strftime(clock)} UTC)"
-        )
-
-    return show
-
-
-def _names(changed: Sequence[ResourceChange], room: int) -> str:
-    """Changed resources by action and kind, as many names as fit; the rest counted."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for change in changed:
-        kind, _, name = change.address.partition("/")
-        groups.setdefault((change.action, kind), []).append(name)
-    intro = (
-        "\nThis plan is too large for one comment, so it lists the changed resources by "
-        "name; `contentctl plan --diff` shows the steps and field changes.\n"
-    )
-    parts = [intro]
-    used = len(intro) + NOTE_ROOM
-    left_out = 0
-    for action in ORDER:
-        for (act, kind), names in sorted(groups.items()):
-            if act != action:
-                continue
-            label = f"{LABEL.get(action, action)} {kind}/… ({len(names):,})"
-            overhead = len(label) + 80
-            fitting = list(_fitting(sorted(names), room - used - overhead))
-            left_out += len(names) - len(fitting)
-            if not fitting:
-                block = f"\n{label}: none named here\n"
-            else:
-                if len(fitting) < len(names):
-                    label += f", {len(fitting):,} named here"
-                names_block = "\n".join(fenced(fitting, "text"))
-                block = f"\n<details><summary>{label}</summary>\n\n{names_block}\n\n</details>\n"
-            parts.append(block)
-            used += len(block)
-    total = len(changed)
-    if left_out:
-        parts.append(
-            f"\n**{left_out:,} of {total:,} changed resources are not named here** (GitHub "
-            "limits a comment to 65,535 characters): `contentctl plan` lists them all.\n"
-        )
-    else:
-        parts.append(f"\nAll {total:,} changed resources are named above.\n")
-    return "".join(parts)
-
-
-def _fitting(names: Sequence[str], room: int) -> Iterator[str]:
-    used = 8  # the fence lines
-    for name in names:
-        used += len(name) + 1
-        if used > room:
-            return
-        yield name

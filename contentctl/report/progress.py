@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from contentctl.report import text
+from contentctl.report import apply_text, text
 
 if TYPE_CHECKING:
     from contentctl.apply.results import Event
@@ -91,7 +91,7 @@ class Plain:
 
     def event(self, event: Event) -> None:
         self.tally.count(event)
-        self.write(f"{text.event(event)}   [{self.tally}]")
+        self.write(f"{apply_text.event(event)}   [{self.tally}]")
 
     async def run(self) -> None:
         return None
@@ -125,7 +125,7 @@ class Live:
         self.draw()
 
     def _line(self, event: Event) -> str:
-        line = text.event(event)
+        line = apply_text.event(event)
         if event.kind == "failed":
             return self.style(line, "red")
         if event.kind == "warning":

@@ -20,15 +20,20 @@ from contentctl.sandbox import (
     images,
     postnitro,
     postnitro_accounts,
+    postnitro_brands,
+    postnitro_jobs,
+    postnitro_results,
+    postnitro_schedules,
     powerpost,
+    powerpost_captions,
+    powerpost_images,
+    powerpost_media,
     powerpost_planning,
     powerpost_posts,
 )
 from contentctl.sandbox.endpoints import environ
-from contentctl.sandbox.state import (
-    SandboxSettings,
-    SandboxState,
-)
+from contentctl.sandbox.settings import SandboxSettings
+from contentctl.sandbox.state import SandboxState
 
 
 def _file(state: SandboxState, content: bytes, media_type: str) -> Response:
@@ -108,6 +113,9 @@ def _files_routes(state: SandboxState) -> list[Route]:
 def powerpost_routes(state: SandboxState) -> list[Route]:
     return [
         *powerpost.routes(state),
+        *powerpost_media.routes(state),
+        *powerpost_captions.routes(state),
+        *powerpost_images.routes(state),
         *powerpost_posts.routes(state),
         *powerpost_planning.routes(state),
     ]
@@ -120,7 +128,14 @@ def build_app(state: SandboxState) -> Starlette:
             Mount(powerpost.ROOT_RELATIVE, routes=powerpost_routes(state)),
             Mount(
                 postnitro.PREFIX,
-                routes=[*postnitro.routes(state), *postnitro_accounts.routes(state)],
+                routes=[
+                    *postnitro.routes(state),
+                    *postnitro_jobs.routes(state),
+                    *postnitro_results.routes(state),
+                    *postnitro_brands.routes(state),
+                    *postnitro_accounts.routes(state),
+                    *postnitro_schedules.routes(state),
+                ],
             ),
             *_files_routes(state),
         ]

@@ -4,11 +4,13 @@ library) — `plan` and `validate` with --sandbox read only this."""
 
 from __future__ import annotations
 
-from contentctl.sandbox.state import POSTNITRO_KEY, POWERPOST_KEY, POWERPOST_WORKSPACE
-
 IN_PROCESS_ORIGIN = "http://sandbox.contentctl.test"
 POWERPOST_PREFIX = "/powerpost/api/v1"
 POSTNITRO_PREFIX = "/postnitro"
+POWERPOST_KEY = "pp_live_sk_sandbox"
+POWERPOST_DRAFT_KEY = "pp_live_sk_sandbox_draft"  # a "Draft only" key: cannot publish
+POWERPOST_WORKSPACE = "ws_sandbox"
+POSTNITRO_KEY = "pn_sandbox_key"
 
 
 def environ(origin: str = IN_PROCESS_ORIGIN) -> dict[str, str]:

@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contentctl import editors, git
+from contentctl import editors
 from contentctl.errors import ContentctlError
+from contentctl.git import merge_driver, working_tree
 from contentctl.validate.export import export
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def write(
         path.write_text(text, encoding="utf-8")
         console.say(f"wrote {path}")
     # Added to, never overwritten: a repository's attributes may say much else (LFS).
-    if git.add_merge_attribute(directory):
+    if merge_driver.add_merge_attribute(directory):
         console.say(f"wrote {directory / '.gitattributes'}")
     export(schemas)
     console.say(f"wrote {schemas}{os.sep}")
@@ -54,10 +55,10 @@ def configure_git(directory: Path, console: Console) -> Path | None:
     """Inside a git repository, configure the merge driver of contentctl.lock, and warn when
     ``directory`` is below the repository's top, where GitHub does not look for workflows.
     Returns the repository's top folder; None outside a repository."""
-    top = git.root(directory)
+    top = working_tree.root(directory)
     if top is None:
         return None
-    if git.install_merge_driver(directory):
+    if merge_driver.install_merge_driver(directory):
         console.say("configured the contentctl merge driver for contentctl.lock in git config")
     if top.resolve() != directory.resolve():
         console.warn(

@@ -22,7 +22,7 @@ import pytest
 from helpers import Project, apply_in_subprocess, lockfile_shape, make_project, paid_jobs
 
 from contentctl.lockfile.read import read
-from contentctl.sandbox import SandboxState
+from contentctl.sandbox.state import SandboxState
 
 KILLS = 50
 LATENCY = "0.1"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import Project, copy_example, lockfile_shape, make_project
 
-from contentctl.sandbox import SandboxState
+from contentctl.sandbox.state import SandboxState
 
 
 def _statuses(project: Project) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from helpers import Project, apply_in_subprocess
 
-from contentctl.sandbox import SandboxState
+from contentctl.sandbox.state import SandboxState
 
 JOB_LATENCY = "3600"  # sandbox jobs outlive the first process; the test moves the clock
 

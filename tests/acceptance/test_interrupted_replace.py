@@ -11,7 +11,7 @@ import time
 
 from helpers import Project, apply_in_subprocess, paid_jobs
 
-from contentctl.sandbox import SandboxState
+from contentctl.sandbox.state import SandboxState
 
 JOB_LATENCY = "3600"  # sandbox jobs outlive the first process; the test moves the clock
 POST = "post/dark-mode-launch"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from helpers import Project, make_project, paid_jobs
 
-from contentctl.sandbox import SandboxState
+from contentctl.sandbox.state import SandboxState
 
 
 def _run(*argv: str) -> subprocess.CompletedProcess[str]:

@@ -213,7 +213,7 @@ def test_a_runner_killed_outright_leaves_a_checkpoint_the_next_runner_adopts(
     to the checkpoint ref before each wave of requests, so the next runner, from a fresh
     clone, collects the dead one's jobs instead of paying for them again."""
 
-    from contentctl.sandbox import SandboxState
+    from contentctl.sandbox.state import SandboxState
 
     remote, runner = _remote(tmp_path)
     project = Project(runner, {"CONTENTCTL_SANDBOX_LATENCY": "0"})

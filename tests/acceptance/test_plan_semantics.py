@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from helpers import ROOT, Project, make_project, planned_steps
 
-from contentctl.sandbox import SandboxState
+from contentctl.sandbox.state import SandboxState
 from contentctl.validate.schema import load_schema, validator
 
 POST = "content/launch.yaml"

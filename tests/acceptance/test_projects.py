@@ -246,7 +246,7 @@ def test_a_comment_too_long_for_github_shortens_the_largest_sections(tmp_path: P
 def test_each_project_keeps_its_own_checkpoint_on_a_shared_branch(tmp_path: Path) -> None:
     """Applies of two projects run at once on main: neither checkpoint overwrites, nor
     deletes, the other's (a runner that dies would otherwise lose what its project paid)."""
-    from contentctl import git as contentctl_git
+    from contentctl.git import checkpoints
 
     agency = _agency(tmp_path)
     remote = tmp_path / "origin.git"
@@ -254,21 +254,21 @@ def test_each_project_keeps_its_own_checkpoint_on_a_shared_branch(tmp_path: Path
     git(agency.root, "remote", "add", "origin", str(remote))
     north = agency.root / "brands" / "northwind"
     south = agency.root / "brands" / "southpeak"
-    contentctl_git.push_checkpoint(north, north / "contentctl.lock", '{"north": 1}\n')
-    contentctl_git.push_checkpoint(south, south / "contentctl.lock", '{"south": 1}\n')
+    checkpoints.push_checkpoint(north, north / "contentctl.lock", '{"north": 1}\n')
+    checkpoints.push_checkpoint(south, south / "contentctl.lock", '{"south": 1}\n')
 
     refs = git(remote, "for-each-ref", "--format=%(refname)").stdout.split()
     assert sorted(r for r in refs if "contentctl" in r) == [
         "refs/contentctl/projects/brands/northwind/checkpoint/main",
         "refs/contentctl/projects/brands/southpeak/checkpoint/main",
     ]
-    assert contentctl_git.fetch_checkpoint(north, north / "contentctl.lock") == (
+    assert checkpoints.fetch_checkpoint(north, north / "contentctl.lock") == (
         None,
         '{"north": 1}\n',
     )
-    contentctl_git.drop_checkpoint(south)
-    assert contentctl_git.fetch_checkpoint(south, south / "contentctl.lock") is None
-    found = contentctl_git.fetch_checkpoint(north, north / "contentctl.lock")
+    checkpoints.drop_checkpoint(south)
+    assert checkpoints.fetch_checkpoint(south, south / "contentctl.lock") is None
+    found = checkpoints.fetch_checkpoint(north, north / "contentctl.lock")
     assert found is not None and found[1] == '{"north": 1}\n'
 
 

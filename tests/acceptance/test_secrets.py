@@ -11,7 +11,7 @@ import pytest
 from contract_helpers import QUICK, Api, start, stop
 from helpers import Project
 
-from contentctl.sandbox import Sandbox
+from contentctl.sandbox.app import Sandbox
 
 SECRETS = ("POWERPOST_API_KEY", "POSTNITRO_API_KEY")
 

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from contentctl.sandbox import Sandbox, read_log
+from contentctl.sandbox.app import Sandbox
+from contentctl.sandbox.state import read_log
 
 
 def free_port() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contentctl.lockfile.records import Lockfile, ResourceRecord, StepRecord
-from contentctl.report.generated import Take, takes
+from contentctl.report.takes import Take, takes
 
 
 def _lock(**steps: tuple[str, str, float]) -> Lockfile:

@@ -12,10 +12,11 @@ from ghsim.github_api import FakeGitHub
 from contentctl import github_comment
 from contentctl.cli import cli
 from contentctl.errors import ContentctlError
+from contentctl.github_api import Target
 from contentctl.report.markdown import MARKER
 
 SHA = "a" * 40
-TARGET = github_comment.Target("https://api.github.com", "acme/content", "ghs_token")
+TARGET = Target("https://api.github.com", "acme/content", "ghs_token")
 
 
 def _api(permissions: dict[str, str] | None = None) -> FakeGitHub:
@@ -68,7 +69,7 @@ def test_a_refusal_names_what_to_fix(
     permissions: dict[str, str], token: str, number: int, hint: str
 ) -> None:
     api = _api(permissions)
-    target = github_comment.Target(TARGET.api_url, TARGET.repository, token)
+    target = Target(TARGET.api_url, TARGET.repository, token)
     with target.client(httpx.MockTransport(api)) as client, pytest.raises(ContentctlError) as err:
         github_comment.post(client, target, number, SHA, f"{MARKER}\nplan")
     assert "GitHub's API refused" in str(err.value)
@@ -97,12 +98,12 @@ def test_the_token_goes_to_no_other_host() -> None:
 
     environ = {"GITHUB_REPOSITORY": "acme/content", "GITHUB_TOKEN": "t"}
     with pytest.raises(ContentctlError, match="is not an https URL"):
-        github_comment.Target.from_environ({**environ, "GITHUB_API_URL": "http://example.com"})
-    local = github_comment.Target.from_environ({**environ, "GITHUB_API_URL": "http://127.0.0.1:9/"})
+        Target.from_environ({**environ, "GITHUB_API_URL": "http://example.com"})
+    local = Target.from_environ({**environ, "GITHUB_API_URL": "http://127.0.0.1:9/"})
     assert local.api_url == "http://127.0.0.1:9"
-    assert github_comment.Target.from_environ(environ).api_url == "https://api.github.com"
+    assert Target.from_environ(environ).api_url == "https://api.github.com"
     with pytest.raises(ContentctlError, match="GITHUB_TOKEN is not set"):
-        github_comment.Target.from_environ({"GITHUB_REPOSITORY": "acme/content"})
+        Target.from_environ({"GITHUB_REPOSITORY": "acme/content"})
 
 
 def test_the_body_carries_the_marker_and_a_footer_and_fits_a_comment() -> None:

@@ -11,7 +11,7 @@ from contentctl.lockfile.records import StepRecord, StepStatus
 from contentctl.plan.diff import FieldChange, Plan, ResourceChange, StepChange, decide
 from contentctl.plan.reasons import Why
 from contentctl.plan.steps import IMPORTED_HASH
-from contentctl.report import text
+from contentctl.report import plan_text, text
 
 HASH = "sha256:" + "1" * 64
 OTHER = "sha256:" + "2" * 64
@@ -51,7 +51,7 @@ def test_the_message_names_the_changed_fields() -> None:
 
 def _plan_text(step: StepChange) -> str:
     change = ResourceChange("post/a", "Post", "update", (step,))
-    return text.plan(Plan((change,), "lineage", 1), text.Style(color=False))
+    return plan_text.plan(Plan((change,), "lineage", 1), text.Style(color=False))
 
 
 def _resource_line(step: StepChange) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import git
 import pytest
 
-from contentctl.git import _lost_race
+from contentctl.git.push import _lost_race
 
 
 def _refused(stderr: str) -> git.GitCommandError:

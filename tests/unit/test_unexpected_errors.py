@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from contentctl.cli import BUG, ContentctlGroup
 from contentctl.commands.context import App
+from contentctl.commands.group import BUG, ContentctlGroup
 from contentctl.errors import ContentctlError
 
 KEY = "pp_live_canary_0123456789"
