@@ -4,13 +4,12 @@ rate limits, auth headers, error envelopes, polling."""
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from http_doubles import Clock, powerpost
 
 from contentctl.config import Polling, Project, ProviderSettings
 from contentctl.errors import ApiError, CredentialsError, PollTimeout, PossiblySubmittedError
@@ -19,7 +18,6 @@ from contentctl.providers.http import Http
 from contentctl.providers.polling import poll
 from contentctl.providers.postnitro import PostNitro
 from contentctl.providers.postnitro import map_error as postnitro_error
-from contentctl.providers.powerpost import PowerPost
 from contentctl.providers.powerpost import map_error as powerpost_error
 
 ENV = {
@@ -29,38 +27,8 @@ ENV = {
 }
 
 
-class Clock:
-    """A fake clock whose sleep only moves time forward."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
-
-
-def powerpost(handler: Callable[[httpx.Request], httpx.Response], clock: Clock) -> PowerPost:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    http = Http(
-        "powerpost",
-        client,
-        "https://powerpost.test/api/v1",
-        {"x-api-key": "pp_live_sk_test"},
-        powerpost_error,
-        sleep=clock.sleep,
-        clock=clock,
-        rng=random.Random(1),
-    )
-    return PowerPost(http, "ws_1")
 
 
 def test_429_waits_the_retry_after_the_api_asked_for() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_http import Clock, powerpost
+from http_doubles import Clock, powerpost
 
 from contentctl.errors import ApiError, NotSentError, PossiblySubmittedError
 from contentctl.providers.postnitro import map_error as postnitro_error
