@@ -15,7 +15,7 @@ import pytest
 from helpers import FIXTURES, Project, copy_example
 
 from contentctl.errors import ApiError
-from contentctl.load import render
+from contentctl.load import limits
 from contentctl.providers.downloads import Downloads
 
 POST_J2 = """\
@@ -84,7 +84,7 @@ def test_a_template_that_multiplies_output_is_stopped(empty: Project) -> None:
 def test_a_template_that_loops_silently_is_stopped(
     empty: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(limits, "MAX_RENDER_SECONDS", 0.5)
     spin = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
     empty.write("content/p.yaml.j2", POST_J2.format(expression=spin))
 
