@@ -99,11 +99,14 @@ def _options(
 
 
 def make(
-    app: App, options: PlanOptions, changed_since: str | None = None
+    app: App, options: PlanOptions, changed_since: str | None = None, *, whole_lock: bool = True
 ) -> tuple[Project, Manifests, Lockfile, Plan]:
+    """``whole_lock=False``: the lockfile from its digest where it can (plan/lock_digest.py),
+    for a command that only shows the plan."""
     from dataclasses import replace
 
     from contentctl import lockfile
+    from contentctl.plan import lock_digest
     from contentctl.plan.diff import make_plan
 
     project = app.project()
@@ -111,7 +114,8 @@ def make(
     unknown = [a for a in options.replace if a not in manifests.graph.resources]
     if unknown:
         raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
-    lock = lockfile.read(project.lockfile_path)
+    path = project.lockfile_path
+    lock = lockfile.read(path) if whole_lock else lock_digest.read(path, project.state_dir)
     if changed_since:
         from contentctl import git
         from contentctl.plan.changed import affected
@@ -188,7 +192,7 @@ def plan(
 
     output_format = chosen_format(output_format)
     options = _options(allow_republish, replace, select, exclude, generate)
-    project, manifests, lock, the_plan = make(app, options, changed_since)
+    project, manifests, lock, the_plan = make(app, options, changed_since, whole_lock=False)
     if lockfile.journal_path(project.lockfile_path).exists():
         click.echo(
             "warning: contentctl.lock is behind the records a stopped (or running) apply left "
