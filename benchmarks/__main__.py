@@ -1,5 +1,5 @@
-"""`python -m benchmarks [--quick] [--full-apply]`: contentctl measured against floors, ideal
-bounds and other tools.
+"""`python -m benchmarks [--quick] [--full-apply] [--only GROUP,...]`: contentctl measured
+against floors, ideal bounds and other tools.
 
 Prints a table — each figure with its target, pass/fail and how it was measured — and writes
 benchmarks/results.json. A figure and the floor it is divided by are measured as A/B pairs,
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -491,7 +492,37 @@ def call_figures(work: Path) -> list[Figure]:
     ]
 
 
-def main() -> None:
+GROUPS = ("startup", "calls", "plan", "validate", "lockfile", "http", "projects")
+
+
+def _groups(work: Path, quick: bool, full_apply: bool) -> dict[str, Callable[[], list[Figure]]]:
+    """Each group of figures, as a run of this size measures it (in this order)."""
+    if quick:
+        return {
+            "startup": lambda: startup_figures(work, 1),
+            "plan": lambda: plan_figures(work, [100], 1),
+            "validate": lambda: validate_figures(work, 100, 1),
+            "lockfile": lambda: lockfile_apply_figures(work, 200, 10),
+            "http": lambda: http_apply_figures(work, 10, [4], 0.2),
+            "calls": lambda: call_figures(work),
+            "projects": lambda: [Figure(*row) for row in projects.figures(work, 4, 20, 1)],
+        }
+    return {
+        "startup": lambda: startup_figures(work, 9),
+        "calls": lambda: call_figures(work),
+        "plan": lambda: plan_figures(work, [1000, 10000], 5),
+        "validate": lambda: validate_figures(work, 1000, 3),
+        "lockfile": lambda: (
+            lockfile_apply_figures(work, 10000, 1000)
+            if full_apply
+            else lockfile_apply_figures(work, 2000, 100)
+        ),
+        "http": lambda: http_apply_figures(work, 100, [1, 8, 16], 1.0),
+        "projects": lambda: [Figure(*row) for row in projects.figures(work, 50, 200, 3)],
+    }
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
         "--quick",
@@ -504,34 +535,30 @@ def main() -> None:
         help="the lockfile apply scenario at full size: 1,000 new posts into 10,000 "
         "resources (a few minutes); by default 100 into 2,000",
     )
+    parser.add_argument(
+        "--only",
+        metavar="GROUP[,GROUP]",
+        help=f"measure only these groups of figures: {', '.join(GROUPS)} (e.g. --only plan)",
+    )
     args = parser.parse_args()
+    unknown = set((args.only or "").split(",")) - {"", *GROUPS}
+    if unknown:
+        parser.error(f"--only: no group {', '.join(sorted(unknown))}; groups: {', '.join(GROUPS)}")
+    return args
+
+
+def main() -> None:
+    args = _arguments()
     work = Path(tempfile.mkdtemp(prefix="contentctl-bench-"))
     started = time.perf_counter()
+    chosen = set(args.only.split(",")) if args.only else set(GROUPS)
     try:
-        if args.quick:
-            figures = [
-                *startup_figures(work, 1),
-                *plan_figures(work, [100], 1),
-                *validate_figures(work, 100, 1),
-                *lockfile_apply_figures(work, 200, 10),
-                *http_apply_figures(work, 10, [4], 0.2),
-                *call_figures(work),
-                *[Figure(*row) for row in projects.figures(work, 4, 20, 1)],
-            ]
-        else:
-            figures = [
-                *startup_figures(work, 9),
-                *call_figures(work),
-                *plan_figures(work, [1000, 10000], 5),
-                *validate_figures(work, 1000, 3),
-                *(
-                    lockfile_apply_figures(work, 10000, 1000)
-                    if args.full_apply
-                    else lockfile_apply_figures(work, 2000, 100)
-                ),
-                *http_apply_figures(work, 100, [1, 8, 16], 1.0),
-                *[Figure(*row) for row in projects.figures(work, 50, 200, 3)],
-            ]
+        figures = [
+            figure
+            for name, measure in _groups(work, args.quick, args.full_apply).items()
+            if name in chosen
+            for figure in measure()
+        ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'figure':<52} {'value':>10} {'unit':<8} {'target':<22} {'result':<6} method")
@@ -544,7 +571,8 @@ def main() -> None:
     )
     for key in sorted({f.method for f in figures}):
         print(f"  {key:<8} {METHODS[key]}")
-    out = Path(__file__).parent / ("results-quick.json" if args.quick else "results.json")
+    name = "results" + ("-quick" if args.quick else "") + ("-only" if args.only else "")
+    out = Path(__file__).parent / f"{name}.json"
     out.write_text(
         json.dumps(
             {"seconds": elapsed, "figures": [asdict(f) for f in figures], "methods": METHODS},
