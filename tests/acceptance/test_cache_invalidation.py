@@ -16,8 +16,9 @@ import pytest
 from helpers import Project, git
 
 import contentctl
+from contentctl import lockfile
 from contentctl.load import campaign, discover, signed
-from contentctl.plan import diff, lock_digest
+from contentctl.plan import diff
 from contentctl.validate import cache, check_cache, schema
 
 FILES = {
@@ -120,7 +121,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Project], Work]]
         def read(*args: Any) -> None:
             found.lockfile_read += 1
 
-        wrap(lock_digest.lockfile, "read", read)
+        wrap(lockfile, "read", read)  # what plan/lock_digest.py calls to read it whole
         result = project.run("plan", "--detailed-exitcode")
         assert result.exit_code in (0, 2), result.output
         monkeypatch.undo()
