@@ -81,13 +81,11 @@ class DocumentStore:
     ) -> list[Document]:
         """``documents`` of ``file`` (which loaded without a problem), with keys when kept."""
         deps: dict[str, Any] = {}
-        if env is not None:
+        if env is not None:  # rendered: by the variables and templates it used as well
             names = self.inputs.names(env.requested)
-            if names is None:
+            if names is None or not repeatable([text]):
                 return documents
             deps = {"vars": self.inputs.vars_digest, "names": names}
-        if not repeatable([text]):
-            return documents
         return self._keep(f"file:{file}", text_digest(text), deps, documents, ())
 
     def keep_campaign(

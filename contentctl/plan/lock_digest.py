@@ -102,7 +102,10 @@ class Records(Mapping[str, ResourceRecord]):
         row = self._rows.get(address)
         if row is None:
             return None
-        found: list[str] | None = json.loads(row[row.index("\t") + 1 :])
+        text = row[row.index("\t") + 1 :]
+        if text == "[]":  # most records: nothing downloaded
+            return []
+        found: list[str] | None = json.loads(text)
         return found
 
 
