@@ -16,6 +16,7 @@ contentctl and its schemas in the signature; written when it changed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,22 +65,22 @@ class NoopCache:
     def names(self, resource: Resource) -> list[str] | None:
         """The names of ``resource``'s steps, when a verdict about it holds."""
         found = self._entry(resource)
-        return [step[0] for step in found[4]] if found else None
+        return [step[0] for step in found[3]] if found else None
 
     def change(self, resource: Resource, runs: dict[str, bool]) -> ResourceChange | None:
         """``resource``'s change, a no-op, when its verdict holds; its steps are then marked
         as not running in ``runs``."""
         found = self._entry(resource)
-        if found is None or any(runs.get(key) for key in found[3]):
+        if found is None or any(runs.get(key) for key in found[2]):
             return None
         address = resource.address
         steps = []
-        for i, (name, paid, publishes, input_hash) in enumerate(found[4]):
+        for i, (name, paid, publishes, input_hash) in enumerate(found[3]):
             runs[f"{address}#{name}"] = False
             steps.append(_kept(name, paid, input_hash, publishes, _Fields(self.root, resource, i)))
         kind = resource.kind
         return ResourceChange(
-            address, kind, "no-op", tuple(steps), resource.source_file, time_zone=found[5]
+            address, kind, "no-op", tuple(steps), resource.source_file, time_zone=found[4]
         )
 
     def remember(
@@ -93,13 +94,10 @@ class NoopCache:
         key = resource.document.key
         if self.records is None or key is None or not _unchanged(change, specs, resource):
             return
-        files = self._files(resource)
-        upstream = sorted({u.address for spec in specs for u in spec.upstream})
-        fingerprints = [[a, self.records.fingerprint(a)] for a in upstream]
         waits = sorted({u.key for spec in specs for u in spec.upstream})
+        records = self._records(resource.address, waits)
         steps = [[s.name, s.paid, s.publishes, s.input_hash] for s in change.steps]
-        own = self.records.fingerprint(resource.address)
-        self.kept[key] = [files, own, fingerprints, waits, steps, change.time_zone]
+        self.kept[key] = [self._files(resource), records, waits, steps, change.time_zone]
         self.changed = True
 
     def save(self) -> None:
@@ -114,18 +112,28 @@ class NoopCache:
         found = self.kept.get(key) or self.known.get(key)
         if (
             not isinstance(found, list)
-            or found[1] != self.records.fingerprint(resource.address)
-            or any(self.records.fingerprint(a) != fp for a, fp in found[2])
+            or found[1] != self._records(resource.address, found[2])
             or found[0] != self._files(resource)
         ):
             return None
         self.kept[key] = found
         return found
 
+    def _records(self, address: str, waits: Sequence[str]) -> str:
+        """One digest of the fingerprints of the resource's record and of those its steps
+        consume (``waits``: "address#step")."""
+        assert self.records is not None
+        addresses = dict.fromkeys([address, *(key.rpartition("#")[0] for key in waits)])
+        found = [self.records.fingerprint(a) or "-" for a in addresses]
+        return hashlib.sha256("\0".join(found).encode()).hexdigest()
+
     def _files(self, resource: Resource) -> list[list[str | None]]:
+        files = KINDS[resource.kind].files(resource, self.root)
+        if not files:
+            return []
         hashes = media_hashes.for_project(self.root)
         out: list[list[str | None]] = []
-        for path in KINDS[resource.kind].files(resource, self.root):
+        for path in files:
             try:
                 out.append([str(path), hashes.digest(path)])
             except OSError:

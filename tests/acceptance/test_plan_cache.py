@@ -205,3 +205,30 @@ def test_no_secret_is_written_to_a_cache(tmp_path: Path) -> None:
         p.read_bytes() for p in (project.root / ".contentctl" / "cache").iterdir() if p.is_file()
     )
     assert written and not any(value.encode() in written for value in secrets.values())
+
+
+def test_a_schedule_whose_time_has_passed_is_refused_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock is read by every plan: a verdict kept from before a schedule's time says
+    nothing about whether sending it now would be too late."""
+    from datetime import datetime, timezone
+
+    from contentctl.plan import diff
+
+    project, _ = _example("full-campaign", tmp_path)
+    assert project.run("apply", "--auto-approve", "--allow-publish").exit_code == 0
+    assert_same_plans(project, tmp_path)  # verdicts kept, before the launch day
+
+    class AfterTheLaunch(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> AfterTheLaunch:
+            return cls(2030, 6, 4, 12, tzinfo=timezone.utc)
+
+    monkeypatch.setattr(diff, "datetime", AfterTheLaunch)
+    assert_same_plans(project, tmp_path)  # unchanged: nothing is sent, nothing refused
+    project.edit("content/schedule.yaml.j2", "Dark mode is here", "Dark mode is finally here")
+
+    assert_same_plans(project, tmp_path)
+    refused = project.run("plan", "--detailed-exitcode")
+    assert "not at least 5 minutes ahead" in refused.output
