@@ -30,7 +30,7 @@ from contentctl.load import signed
 from contentctl.load.inputs import Inputs, digest_of, repeatable, text_digest
 from contentctl.load.positions import Rebuild, later
 from contentctl.load.render import ProjectEnvironment
-from contentctl.model import Document
+from contentctl.model import Document, Positions
 
 STORE = "documents.json"
 
@@ -58,22 +58,22 @@ class DocumentStore:
 
     def file(self, file: str, text: str, templated: bool) -> list[Document] | None:
         """The documents of ``file`` made earlier from this text, or None."""
-        name = f"file:{file}"
-        entry = self._unchanged(name, text_digest(text))
+        entry = self._unchanged(f"file:{file}", text_digest(text))
         if entry is None:
             return None
-        return self._documents(name, entry, lambda i: self.rebuild.file(file, text, templated, i))
+        return self._documents(
+            entry, lambda found: self.rebuild.file(file, text, templated, found[1])
+        )
 
     def campaign(self, campaign: Document) -> list[Document] | None:
         """The documents of ``campaign``'s instances made earlier, or None."""
         if campaign.key is None:
             return None
-        name = f"campaign:{campaign.key}"
-        entry = self._unchanged(name, None)
+        entry = self._unchanged(f"campaign:{campaign.key}", None)
         if entry is None:
             return None
         return self._documents(
-            name, entry, lambda i: self.rebuild.instance(campaign, *entry["docs"][i][7:9])
+            entry, lambda found: self.rebuild.instance(campaign, found[7], found[8])
         )
 
     def keep_file(
@@ -127,14 +127,14 @@ class DocumentStore:
         return entry
 
     def _documents(
-        self, name: str, entry: Mapping[str, Any], rebuild: Callable[[int], Any]
+        self, entry: Mapping[str, Any], rebuild: Callable[[list[Any]], Positions | None]
     ) -> list[Document]:
+        """The documents ``entry`` keeps; ``rebuild`` makes one's positions from its record."""
         key = entry["key"]
         out = []
-        for i, (file, index, data, sources, templated, refused, origin, *_) in enumerate(
-            entry["docs"]
-        ):
-            positions = later(file, origin, functools.partial(rebuild, i))
+        for i, found in enumerate(entry["docs"]):
+            file, index, data, sources, templated, refused, origin = found[:7]
+            positions = later(file, origin, functools.partial(rebuild, found))
             out.append(
                 Document(
                     file,
@@ -174,8 +174,17 @@ class DocumentStore:
         self.kept[name] = {"text": text, "deps": deps, "key": key, "docs": records}
         self.changed = True
         return [
-            Document(d.file, d.index, d.data, d.positions, d.sources, d.templated, d.refused, key)
-            for d, key in zip(documents, (f"{key}:{i}" for i in range(len(documents))), strict=True)
+            Document(
+                d.file,
+                d.index,
+                d.data,
+                d.positions,
+                d.sources,
+                d.templated,
+                d.refused,
+                f"{key}:{i}",
+            )
+            for i, d in enumerate(documents)
         ]
 
 

@@ -263,3 +263,26 @@ def test_a_byte_of_the_lockfile_plans_again_what_its_records_reach(
 
     assert not again.parsed and not again.checked
     assert again.lockfile_read == 1 and again.planned == {"post/plain"}
+
+
+def test_a_kept_document_says_where_a_new_problem_is_as_a_parsed_one(
+    tmp_path: Path,
+) -> None:
+    """A document found in the cache has no positions until a diagnostic asks: made again
+    from its file (or its campaign instance), they say what parsing it would have said."""
+    from helpers import copy_example
+
+    project = Project(copy_example("full-campaign", tmp_path), {})
+    path = project.root / "content" / "post.yaml"
+    path.write_text("---\n# nothing here\n---\n" + path.read_text(encoding="utf-8"))
+    blocked = tmp_path / "no-key"
+    blocked.write_text("")
+    assert project.run("validate").exit_code == 0  # kept, without positions
+    # The post's check reads the carousels it uses: one of them now renders a PDF.
+    project.edit("content/carousels.yaml.j2", "response_type: PNG", "response_type: PDF")
+
+    kept = project.run("validate")
+    made = project.run("validate", env={"CONTENTCTL_CACHE_KEY": str(blocked / "k")})
+
+    assert "renders PDF" in made.stderr and "content/post.yaml:" in made.stderr
+    assert (kept.exit_code, kept.stderr) == (made.exit_code, made.stderr)
