@@ -82,11 +82,16 @@ class DocumentStore:
         """``documents`` of ``file`` (which loaded without a problem), with keys when kept."""
         deps: dict[str, Any] = {}
         if env is not None:  # rendered: by the variables and templates it used as well
-            names = self.inputs.names(env.requested)
+            names = self.inputs.names(env)
             if names is None or not repeatable([text]):
                 return documents
             deps = {"vars": self.inputs.vars_digest, "names": names}
         return self._keep(f"file:{file}", text_digest(text), deps, documents, ())
+
+    def folder(self, campaign: Document) -> list[Any] | None:
+        """The campaign's template folder as it reads now (see load/inputs.py): taken before
+        it is expanded, and compared with after, so that what it was made from is known."""
+        return self.inputs.folder(campaign.data["spec"]["template"])
 
     def keep_campaign(
         self,
@@ -94,13 +99,15 @@ class DocumentStore:
         documents: list[Document],
         instances: list[tuple[str, int]],
         env: ProjectEnvironment,
+        before: list[Any] | None,
     ) -> list[Document]:
         """``documents`` of ``campaign`` (expanded without a problem), with keys when kept;
-        ``instances``: each one's instance and place among that instance's documents."""
+        ``instances``: each one's instance and place among that instance's documents;
+        ``before``: its template folder before it was expanded."""
         template = campaign.data["spec"]["template"]
-        names = self.inputs.names(env.requested)
+        names = self.inputs.names(env)
         folder = self.inputs.folder(template)
-        if campaign.key is None or names is None or folder is None:
+        if campaign.key is None or names is None or folder is None or folder != before:
             return documents
         deps = {"vars": self.inputs.vars_digest, "names": names, "folder": [template, folder]}
         return self._keep(f"campaign:{campaign.key}", None, deps, documents, instances)

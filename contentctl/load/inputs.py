@@ -15,7 +15,7 @@ import jinja2
 
 from contentctl.config import Project
 from contentctl.load.campaign import template_files
-from contentctl.load.render import ProjectLoader
+from contentctl.load.render import ProjectEnvironment, ProjectLoader
 
 # Jinja's `random` filter and `lipsum` global make another text at every render: documents
 # from a template that names either are never kept.
@@ -64,15 +64,21 @@ class Inputs:
             self._templates[name] = found
         return found
 
-    def names(self, requested: Iterable[str]) -> dict[str, list[str | None]] | None:
-        """Each name with where it leads and its digest; None when one names a template
-        whose renders are not repeatable."""
+    def names(self, env: ProjectEnvironment) -> dict[str, list[str | None]] | None:
+        """Each name ``env``'s renders asked for, with the file it led to and the digest of
+        the text they were given (what they were made from, even if the file changed since);
+        None when one names a template whose renders are not repeatable."""
+        loader = env.loader
+        assert isinstance(loader, ProjectLoader)
         out: dict[str, list[str | None]] = {}
-        for name in sorted(requested):
-            path, digest, text = self.template(name)
-            if text is not None and not repeatable([text]):
+        for name in sorted(env.requested):
+            text = loader.read.get(name)
+            if text is None:  # not found: it must still not be found
+                out[name] = [None, None]
+                continue
+            if not repeatable([text]):
                 return None
-            out[name] = [path, digest]
+            out[name] = [str(loader.locate(name)), text_digest(text)]
         return out
 
     def folder(self, template: str) -> list[Any] | None:

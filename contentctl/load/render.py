@@ -44,6 +44,7 @@ class ProjectLoader(jinja2.BaseLoader):
         self.folder = self.root / "templates"
         self.folders = (self.folder.resolve(), *(p.resolve() for p in libraries))
         self._located: dict[str, Path] = {}
+        self.read: dict[str, str] = {}  # each template's text as last given to Jinja
 
     def locate(self, template: str) -> Path:
         """The file ``template`` names; TemplateNotFound says where it was looked for.
@@ -77,7 +78,7 @@ class ProjectLoader(jinja2.BaseLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         path = self.locate(template)
         mtime = path.stat().st_mtime
-        source = path.read_text(encoding="utf-8")
+        source = self.read[template] = path.read_text(encoding="utf-8")
         return source, self.name(path), lambda: path.stat().st_mtime == mtime
 
 

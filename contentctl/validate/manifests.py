@@ -119,9 +119,10 @@ def expand_campaigns(
         env = env or make_environment(project.root, project.template_dirs)
         env.requested.clear()
         placed: list[tuple[str, int]] = []
+        before = store.folder(document) if store is not None else None
         expanded, failed = expand(project.root, env, document, variables, placed)
         if store is not None and not failed:
-            expanded = store.keep_campaign(document, expanded, placed, env)
+            expanded = store.keep_campaign(document, expanded, placed, env, before)
         out.extend(expanded)
         problems.extend(failed)
     return out, problems
