@@ -8,6 +8,7 @@ X counts by weight (the twitter-text rules, through the maintained port in the
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from typing import Any
 
@@ -55,7 +56,15 @@ def length(text: str, platform: str) -> int:
     return x_weighted_length(text) if platform == "x" else len(text)
 
 
+# Printable ASCII but the dot, new lines and tabs: every character weighs 1, and without a
+# dot there is no link (nor an emoji in ASCII), so the weight is the length
+# (tests/unit/test_filters.py checks it against twitter-text).
+_WEIGHS_ITS_LENGTH = re.compile(r"[ -\-/-~\n\t]*")
+
+
 def x_weighted_length(text: str) -> int:
+    if _WEIGHS_ITS_LENGTH.fullmatch(text):
+        return len(text)  # without loading twitter-text's tables for it
     from twitter_text import parse_tweet  # its emoji tables load in ~0.2 s: only when needed
 
     return int(parse_tweet(text).weightedLength)

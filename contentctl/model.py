@@ -65,6 +65,10 @@ class Document:
     templated: bool = False  # rendered with variables: a variable change may change it
     # Values the parser refused (a language tag, .nan): their checks would only repeat it.
     refused: tuple[JsonPath, ...] = ()
+    # A digest of everything it was made from (its file's bytes, the variables and templates
+    # its render used, this contentctl), when they are known: what caches of the stages
+    # after loading key on (load/documents.py). None: not cached.
+    key: str | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str | None:

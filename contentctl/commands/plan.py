@@ -75,7 +75,7 @@ def plan(
 
     output_format = chosen_format(output_format)
     options = PlanOptions(allow_republish, replace, select, exclude, generate=generate)
-    planned = make(app, options, changed_since)
+    planned = make(app, options, changed_since, whole_lock=False)
     if journal_path(planned.project.lockfile_path).exists():
         click.echo(
             "warning: contentctl.lock is behind the records a stopped (or running) apply left "

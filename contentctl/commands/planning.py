@@ -15,12 +15,17 @@ if TYPE_CHECKING:
     from contentctl.plan.project import Planned
 
 
-def make(app: App, options: PlanOptions, changed_since: str | None = None) -> Planned:
-    """The plan of the App's project, with the command line's variables."""
+def make(
+    app: App, options: PlanOptions, changed_since: str | None = None, *, whole_lock: bool = True
+) -> Planned:
+    """The plan of the App's project, with the command line's variables; ``whole_lock=False``
+    for a command that only shows it (the lockfile read from its digest where it can)."""
     from contentctl.plan.project import plan_project
 
     project = app.project()
-    return plan_project(project, app.manifests(project), options, changed_since)
+    return plan_project(
+        project, app.manifests(project), options, changed_since, whole_lock=whole_lock
+    )
 
 
 def planner(

@@ -23,7 +23,7 @@ from contentctl.kinds import REFERENCE_FIELDS
 from contentctl.load.filters import slugify
 from contentctl.load.parse import parse_documents
 from contentctl.load.render import loaded_templates, render_template
-from contentctl.model import Diagnostic, Document, address_of
+from contentctl.model import Diagnostic, Document, Positions, address_of
 
 # What the schema allows in metadata.labels (common.schema.json).
 LABEL_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
@@ -69,9 +69,14 @@ def template_files(root: Path, template: str) -> list[Path]:
 
 
 def expand(
-    root: Path, env: SandboxedEnvironment, campaign: Document, variables: Mapping[str, Any]
+    root: Path,
+    env: SandboxedEnvironment,
+    campaign: Document,
+    variables: Mapping[str, Any],
+    placed: list[tuple[str, int]] | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
-    """Render a (schema-valid) Campaign document into the documents of all its instances."""
+    """Render a (schema-valid) Campaign document into the documents of all its instances;
+    ``placed`` gets each document's instance and place among that instance's documents."""
     spec = campaign.data["spec"]
     name = campaign.data["metadata"]["name"]
     at = campaign.positions.of(("spec", "template"))
@@ -102,16 +107,51 @@ def expand(
             )
             continue
         seen[instance] = instance
-        context = {**variables, **(spec.get("vars") or {}), **own}
-        context["campaign"] = {"name": name, "instance": instance}
+        context = _context(variables, spec, own, name, instance)
         rendered = _render_instance(
             root, env, files, context, f"campaign/{name} {instance}", campaign.file, origins
         )
         problems.extend(rendered[1])
-        documents.extend(
+        named = list(
             _namespaced(rendered[0], f"{name}.{instance}", name, instance, instance_labels(own))
         )
+        documents.extend(named)
+        if placed is not None:
+            placed.extend((instance, i) for i in range(len(named)))
     return documents, once(problems, f"campaign/{name}", len(seen))
+
+
+def _context(
+    variables: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    own: Mapping[str, Any],
+    name: str,
+    instance: str,
+) -> dict[str, Any]:
+    context = {**variables, **(spec.get("vars") or {}), **own}
+    context["campaign"] = {"name": name, "instance": instance}
+    return context
+
+
+def instance_documents(
+    root: Path,
+    env: SandboxedEnvironment,
+    campaign: Document,
+    variables: Mapping[str, Any],
+    instance: str,
+) -> list[Document]:
+    """The documents of one instance of a (schema-valid) campaign as its render makes them,
+    before they are renamed: where their values are written (see load/documents.py)."""
+    spec = campaign.data["spec"]
+    name = campaign.data["metadata"]["name"]
+    for found, own in instances(spec):
+        if found == instance:
+            context = _context(variables, spec, own, name, instance)
+            origins = variable_origins(spec, f"campaign/{name}", campaign.file)
+            files = template_files(root, spec["template"])
+            origin = f"campaign/{name} {instance}"
+            return _render_instance(root, env, files, context, origin, campaign.file, origins)[0]
+    return []
 
 
 def variable_origins(spec: Mapping[str, Any], campaign: str, file: str) -> dict[str, str]:
@@ -168,9 +208,16 @@ def _render_instance(
         sources = (campaign_file, file, *sorted(loaded_templates(env)))
         docs, failed = parse_documents(text, file)
         problems.extend(replace(d, location=replace(d.location, origin=origin)) for d in failed)
+        # Made whole rather than copied field by field (a campaign makes thousands).
         documents.extend(
-            replace(
-                d, positions=replace(d.positions, origin=origin), sources=sources, templated=True
+            Document(
+                d.file,
+                d.index,
+                d.data,
+                Positions(d.positions.file, d.positions.values, d.positions.keys, origin),
+                sources,
+                True,
+                d.refused,
             )
             for d in docs
         )
@@ -209,7 +256,15 @@ def _namespaced(
         spec = data.get("spec")
         if isinstance(spec, dict) and document.kind:
             spec = _rewrite_references(document.kind, spec, local)
-        yield replace(document, data={**data, "metadata": metadata, "spec": spec})
+        yield Document(
+            document.file,
+            document.index,
+            {**data, "metadata": metadata, "spec": spec},
+            document.positions,
+            document.sources,
+            document.templated,
+            document.refused,
+        )
 
 
 def _rewrite_references(

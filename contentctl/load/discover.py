@@ -9,6 +9,7 @@ from typing import Any
 
 from contentctl.config import Project
 from contentctl.errors import Location
+from contentctl.load.documents import DocumentStore
 from contentctl.load.parse import parse_documents
 from contentctl.load.render import loaded_templates, make_environment, render_template
 from contentctl.model import Diagnostic, Document
@@ -63,9 +64,10 @@ def relative(project: Project, path: Path) -> str:
 
 
 def load_documents(
-    project: Project, variables: Mapping[str, Any]
+    project: Project, variables: Mapping[str, Any], store: DocumentStore | None = None
 ) -> tuple[list[Document], list[Diagnostic]]:
-    """Every document of every manifest; problems are collected, never raised."""
+    """Every document of every manifest; problems are collected, never raised. With a
+    ``store``, a file whose inputs are unchanged is not rendered or parsed again."""
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = list(missing_folders(project))
     env = None
@@ -76,10 +78,16 @@ def load_documents(
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(Diagnostic(Location(file), f"cannot read file: {exc}"))
             continue
-        sources: tuple[str, ...] = (file,)
         templated = path.name.endswith(".j2")
+        found = store.file(file, text, templated) if store is not None else None
+        if found is not None:
+            documents.extend(found)
+            continue
+        sources: tuple[str, ...] = (file,)
+        source = text
         if templated:
             env = env or make_environment(project.root, project.template_dirs)
+            env.requested.clear()
             rendered, problems = render_template(env, text, file, {"vars": variables, **variables})
             diagnostics.extend(problems)
             if rendered is None:
@@ -87,6 +95,9 @@ def load_documents(
             text = rendered
             sources += tuple(sorted(loaded_templates(env)))
         docs, problems = parse_documents(text, file)
-        documents.extend(replace(d, sources=sources, templated=templated) for d in docs)
+        docs = [replace(d, sources=sources, templated=templated) for d in docs]
+        if store is not None and not problems:
+            docs = store.keep_file(file, source, docs, env if templated else None)
+        documents.extend(docs)
         diagnostics.extend(problems)
     return documents, diagnostics

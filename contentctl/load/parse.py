@@ -37,6 +37,23 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """Remembered for plain scalars, whose tag (with no path resolvers) follows from
+        their text alone: the C parser asks once per scalar, and manifests repeat most."""
+        if kind is not yaml.ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        found = _RESOLVED.get(value)
+        if found is None:
+            found = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[value] = found
+        return found
+
+
+# Plain scalars' tags by their text (see _Loader.resolve); bounded, as values need not repeat.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 50_000
+
 
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
@@ -90,7 +107,11 @@ class _Builder:
             raise _TooLarge
         if len(path) > MAX_DEPTH:
             raise _TooDeep(node)
-        self.values.setdefault(path, _mark(node))
+        if path not in self.values:
+            mark = node.start_mark
+            self.values[path] = (mark.line + 1, mark.column + 1)
+        if type(node) is yaml.ScalarNode and node.tag == _STR:
+            return node.value  # most values: no constructor needed
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             self.refused.append(path)
             self._error(
@@ -110,7 +131,12 @@ class _Builder:
         _constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if type(key_node) is yaml.ScalarNode and key_node.tag == _STR:
+                key: Any = key_node.value
+            elif isinstance(key_node, yaml.ScalarNode):
+                key = self._scalar(key_node, path)
+            else:
+                key = None
             if not isinstance(key, str):
                 key = str(key) if key is not None else "<complex key>"
                 self._error(
@@ -126,7 +152,8 @@ class _Builder:
                     hint="remove one of the two keys",
                 )
                 continue
-            self.keys[child] = _mark(key_node)
+            mark = key_node.start_mark
+            self.keys[child] = (mark.line + 1, mark.column + 1)
             result[key] = self.build(value_node, child)
         return result
 

@@ -27,6 +27,7 @@ from contentctl.plan.changes import (
     StepChange,
 )
 from contentctl.plan.forgotten import forgotten, missing_artifacts
+from contentctl.plan.noop_cache import NoopCache
 from contentctl.plan.reasons import Why
 from contentctl.plan.refusals import refused
 from contentctl.plan.steps import (
@@ -45,28 +46,53 @@ def make_plan(
     now: datetime | None = None,
 ) -> Plan:
     """``now`` (UTC, the clock by default) decides which schedules are already in the past."""
-    options = options or PlanOptions()
+    noops = NoopCache.of(project, lock)
+    plan = _plan(project, graph, lock, options or PlanOptions(), now, noops)
+    media_hashes.save(project.root)  # a later plan does not read unchanged media again
+    noops.save()
+    return plan
+
+
+def _plan(
+    project: Project,
+    graph: Graph,
+    lock: Lockfile,
+    options: PlanOptions,
+    now: datetime | None,
+    noops: NoopCache,
+) -> Plan:
     now = now or datetime.now(timezone.utc)
     lock, moves = _apply_moves(project, graph, lock)
-    chosen = _chosen(graph, lock, options)
+    if moves:
+        noops = NoopCache.none()  # its verdicts are by address, before any move
+    root = project.root
+    chosen = select.chosen(graph, lock, options)
     runs: dict[str, bool] = {}  # "address#step" -> will run (or resume) in this apply
     changes: list[ResourceChange] = []
     held: list[review.Held] = []
     for address in graph.order:
         resource = graph.resources[address]
         if address not in chosen:
-            for spec in steps_for(resource, project.root):
-                runs[f"{address}#{spec.name}"] = False
+            for name in noops.names(resource) or [s.name for s in steps_for(resource, root)]:
+                runs[f"{address}#{name}"] = False
             continue
-        change, holding = _resource_change(project, resource, lock, runs, options, now)
-        changes.append(dataclasses.replace(change, moved_from=moves.get(address)))
+        forced = address in options.replace
+        found = None if forced else noops.change(resource, runs)
+        if found is not None:
+            changes.append(found)
+            continue
+        specs = steps_for(resource, root)
+        change, holding = _resource_change(project, resource, specs, lock, runs, options, now)
+        if not forced and holding is None:
+            noops.remember(resource, specs, change, runs)
+        moved = moves.get(address)
+        changes.append(dataclasses.replace(change, moved_from=moved) if moved else change)
         held.extend([holding] if holding else [])
     for gone in forgotten(project, graph, lock, options):
         if options.generate:
             held.append(review.held_resource(gone.address, gone.action))
         else:
             changes.append(gone)
-    media_hashes.save(project.root)  # a later plan does not read unchanged media again
     return Plan(
         tuple(changes),
         lock.lineage,
@@ -74,7 +100,7 @@ def make_plan(
         lock.exists,
         options,
         missing_artifacts(project, lock),
-        _elsewhere(project, graph, lock, options, now),
+        _elsewhere(project, graph, lock, options, now, noops),
         tuple(held),
     )
 
@@ -82,6 +108,7 @@ def make_plan(
 def _resource_change(
     project: Project,
     resource: Resource,
+    specs: tuple[StepSpec, ...],
     lock: Lockfile,
     runs: dict[str, bool],
     options: PlanOptions,
@@ -91,8 +118,10 @@ def _resource_change(
     address = resource.address
     record = lock.resources.get(address)
     forced = address in options.replace
-    specs = steps_for(resource, project.root)
-    step_changes = [_step_change(project, resource, spec, lock, runs, forced) for spec in specs]
+    ignore = lifecycle(resource).get("ignore_changes") or []
+    step_changes = [
+        _step_change(project, resource, spec, lock, runs, forced, ignore) for spec in specs
+    ]
     holding = review.held_steps(
         address,
         specs,
@@ -138,12 +167,18 @@ def _action(
 
 
 def _elsewhere(
-    project: Project, graph: Graph, lock: Lockfile, options: PlanOptions, now: datetime
+    project: Project,
+    graph: Graph,
+    lock: Lockfile,
+    options: PlanOptions,
+    now: datetime,
+    noops: NoopCache,
 ) -> tuple[ResourceChange, ...]:
     """With --changed-since: what the apply after it would also run, outside the change."""
     if options.limit_to is None:
         return ()
-    everything = make_plan(project, graph, lock, dataclasses.replace(options, limit_to=None), now)
+    whole = dataclasses.replace(options, limit_to=None)
+    everything = _plan(project, graph, lock, whole, now, noops)
     focus = set(options.limit_to)
     return tuple(
         c
@@ -159,6 +194,7 @@ def _step_change(
     lock: Lockfile,
     runs: dict[str, bool],
     forced: bool,
+    ignore: Collection[str],
 ) -> StepChange:
     address = resource.address
     previous = lock.step(address, spec.name)
@@ -170,7 +206,7 @@ def _step_change(
             waiting_on = waiting_on or up
         else:
             upstream[up.key] = found
-    ignored = _ignored(resource, spec, previous)
+    ignored = _ignored(ignore, spec, previous)
     new_hash = None if waiting_on else input_hash(ignored, upstream)
     changed = _field_changes(ignored, previous)
     action: StepAction
@@ -271,9 +307,8 @@ def _time_zone(resource: Resource) -> str | None:
     return zone if isinstance(zone, str) else None
 
 
-def _ignored(resource: Resource, spec: StepSpec, previous: StepRecord | None) -> StepSpec:
+def _ignored(ignore: Collection[str], spec: StepSpec, previous: StepRecord | None) -> StepSpec:
     """The step as planned: fields under lifecycle.ignore_changes keep their recorded value."""
-    ignore = lifecycle(resource).get("ignore_changes") or []
     if not ignore or previous is None:
         return spec
     fields = {
@@ -334,28 +369,10 @@ def decide(
     return "keep", Why.UNCHANGED, "unchanged"
 
 
-def _chosen(graph: Graph, lock: Lockfile, options: PlanOptions) -> set[str]:
-    """Addresses in this plan: --select (with what they depend on), minus --exclude."""
-    resources = graph.resources
-    labels = {a: r.labels for a, r in resources.items()}
-    gone = [a for a in lock.resources if a not in resources]
-    select.check(labels, gone, options.select, options.exclude)
-    if options.select:
-        chosen = graph.closure(
-            (a for a in resources if select.selected(a, labels[a], options.select)),
-            downstream=False,
-        )
-    else:
-        chosen = set(resources)
-    if options.exclude:
-        chosen -= {a for a in resources if select.excluded(a, labels[a], options.exclude)}
-    if options.limit_to is not None:
-        chosen &= set(options.limit_to)
-    return chosen
-
-
 def _apply_moves(project: Project, graph: Graph, lock: Lockfile) -> tuple[Lockfile, dict[str, str]]:
     """``moved:`` blocks: the lockfile as if each record already had its new address."""
+    if not any(old in lock.resources and new in graph.resources for old, new in project.moved):
+        return lock, {}  # no record moves (its records are not all read to say so)
     resources = dict(lock.resources)
     moves: dict[str, str] = {}
     for old, new in project.moved:

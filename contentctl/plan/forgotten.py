@@ -3,6 +3,7 @@ object stays); and downloaded files missing from a fresh clone, which are no cha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from contentctl.config import Project
@@ -11,6 +12,7 @@ from contentctl.kinds import KINDS
 from contentctl.lockfile.records import Lockfile
 from contentctl.plan import select
 from contentctl.plan.changes import PlanOptions, ResourceChange
+from contentctl.plan.lock_digest import Records
 from contentctl.plan.refusals import REMOVED
 
 
@@ -18,9 +20,10 @@ def forgotten(
     project: Project, graph: Graph, lock: Lockfile, options: PlanOptions
 ) -> list[ResourceChange]:
     out = []
-    for address, record in sorted(lock.resources.items()):
+    for address in sorted(lock.resources):
         if address in graph.resources:
             continue
+        record = lock.resources[address]
         # The lockfile keeps no labels: a record whose manifest is gone matches by address.
         if options.select and not select.selected(address, {}, options.select):
             continue
@@ -79,12 +82,17 @@ def missing_artifacts(project: Project, lock: Lockfile) -> tuple[str, ...]:
     remote state, so not a change; `contentctl pull` fetches them."""
     return tuple(
         address
-        for address, record in sorted(lock.resources.items())
-        if (download := record.steps.get("download")) is not None
-        and download.status == "completed"
-        and not all(
-            (project.root / Path(f["path"])).is_file()
-            for f in download.outputs.get("files", [])
-            if isinstance(f, dict)
-        )
+        for address in sorted(lock.resources)
+        if not all((project.root / Path(p)).is_file() for p in _downloaded(lock, address))
     )
+
+
+def _downloaded(lock: Lockfile, address: str) -> Iterator[str]:
+    """The files a completed download step of the record lists."""
+    resources = lock.resources
+    if isinstance(resources, Records) and (known := resources.downloaded(address)) is not None:
+        yield from known  # from the digest, without reading the record
+        return
+    download = resources[address].steps.get("download")
+    if download is not None and download.status == "completed":
+        yield from (f["path"] for f in download.outputs.get("files", []) if isinstance(f, dict))

@@ -35,13 +35,19 @@ def plan_project(
     manifests: Manifests,
     options: PlanOptions,
     changed_since: str | None = None,
+    *,
+    whole_lock: bool = True,
 ) -> Planned:
     """The plan of checked manifests against the lockfile; with ``changed_since``, of what
-    the revision's changes reach."""
+    the revision's changes reach. ``whole_lock=False``: the lockfile from its digest where it
+    can (plan/lock_digest.py), for a command that only shows the plan."""
     unknown = [a for a in options.replace if a not in manifests.graph.resources]
     if unknown:
         raise ContentctlError(f"--replace: no such resource: {', '.join(unknown)}")
-    lock = read(project.lockfile_path)
+    from contentctl.plan import lock_digest
+
+    path = project.lockfile_path
+    lock = read(path) if whole_lock else lock_digest.read(path, project.state_dir)
     if changed_since:
         from contentctl.git import revisions
         from contentctl.plan.changed import affected

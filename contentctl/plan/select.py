@@ -15,6 +15,9 @@ import fnmatch
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from contentctl.errors import UsageError
+from contentctl.graph import Graph
+from contentctl.lockfile.records import Lockfile
+from contentctl.plan.changes import PlanOptions
 
 SHOWN = 8  # label keys, values of one key, or addresses a hint lists
 VALUES = 3  # values per label key when a hint lists every key
@@ -110,3 +113,23 @@ def _some(items: Iterable[str]) -> str:
     listed = list(items)
     more = len(listed) - SHOWN
     return ", ".join(listed[:SHOWN]) + (f" (and {more} more)" if more > 0 else "")
+
+
+def chosen(graph: Graph, lock: Lockfile, options: PlanOptions) -> set[str]:
+    """Addresses in this plan: --select (with what they depend on), minus --exclude."""
+    resources = graph.resources
+    labels = {a: r.labels for a, r in resources.items()}
+    gone = [a for a in lock.resources if a not in resources]
+    check(labels, gone, options.select, options.exclude)
+    if options.select:
+        found = graph.closure(
+            (a for a in resources if selected(a, labels[a], options.select)),
+            downstream=False,
+        )
+    else:
+        found = set(resources)
+    if options.exclude:
+        found -= {a for a in resources if excluded(a, labels[a], options.exclude)}
+    if options.limit_to is not None:
+        found &= set(options.limit_to)
+    return found

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from contentctl.lockfile.records import StepRecord
+
+# json.dumps of a str with ensure_ascii=False.
+_string = json.encoder.encode_basestring
 
 # The hash recorded for an object adopted by `import` whose manifest must be sent to it once:
 # no input hashes to it.
@@ -54,6 +58,10 @@ class StepSpec:
 
 
 def canonical(value: Any) -> str:
+    if type(value) is str:  # what json.dumps does with one, without its overhead
+        return _string(value)
+    if type(value) is list and all(type(v) is str for v in value):
+        return "[" + ",".join(map(_string, value)) + "]"
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -70,4 +78,12 @@ def input_hash(spec: StepSpec, upstream: Mapping[str, StepRecord]) -> str:
     # Upstream results count by identity, in the order they are sent, never by address:
     # renaming a resource (a moved: block) must not change what its steps hash to.
     identities = [identity(upstream[u.key]) for u in spec.upstream]
-    return "sha256:" + digest({"step": spec.name, "fields": spec.fields, "upstream": identities})
+    return hash_of(spec.name, canonical(spec.fields), identities)
+
+
+def hash_of(name: str, fields: str, identities: list[str]) -> str:
+    """The input hash of step ``name`` that sends ``fields`` (their canonical text) and the
+    upstream results ``identities``: the digest of {"step", "fields", "upstream"}, its text
+    put together from the fields' own rather than written again."""
+    text = f'{{"fields":{fields},"step":{canonical(name)},"upstream":{canonical(identities)}}}'
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -5,25 +5,24 @@ version): any change to either is a miss. Only valid results are kept, so every 
 always found and reported. The cache lives in .contentctl/ (git-ignored); it is an
 optimisation only, and a read-only checkout simply does without it.
 
-A pull request can commit an ignored file, so the keys are signed with a key of this
-machine's user (kept outside every repository, in the user's cache folder): a cache file
-made anywhere else, or written by hand to declare a hostile document valid, matches nothing.
-Where that key cannot be kept, nothing is cached.
+A pull request can commit an ignored file, so the keys, and the file, are signed with a key
+of this machine's user (kept outside every repository, in the user's cache folder; see
+load/signed.py): a cache file made anywhere else, or written by hand to declare a hostile
+document valid, matches nothing. Where that key cannot be kept, nothing is cached.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import hmac
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 from contentctl import __version__
+from contentctl.load import signed
+from contentctl.load.signed import signing_key
 from contentctl.model import Diagnostic, Document
 from contentctl.validate.schema import check_document, schema_dir
 
@@ -36,63 +35,33 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-KEY_BYTES = 32
-
-
-def key_file() -> Path:
-    """Where this user's signing key lives: $CONTENTCTL_CACHE_KEY, else the user's cache
-    folder ($XDG_CACHE_HOME or ~/.cache)."""
-    given = os.environ.get("CONTENTCTL_CACHE_KEY")
-    if given:
-        return Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "contentctl" / "cache.key"
-
-
-def _signing_key() -> bytes | None:
-    """This user's key, made on first use (readable by the user only) and published whole
-    (written aside, then linked into place), so two processes agree on one; None when it
-    can neither be read nor made."""
-    path = key_file()
-    with contextlib.suppress(OSError):
-        found = path.read_bytes()
-        if len(found) == KEY_BYTES:
-            return found
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(secrets.token_bytes(KEY_BYTES))
-            with contextlib.suppress(FileExistsError):  # another process was first: theirs
-                os.link(aside, path)
-        finally:
-            aside.unlink()
-        found = path.read_bytes()
-        if len(found) == KEY_BYTES:
-            return found
-    return None
-
-
 class ValidCache:
     def __init__(self, path: Path | None) -> None:
-        self.secret = _signing_key() if path is not None else None
+        self.secret = signing_key() if path is not None else None
         self.path = path if self.secret is not None else None
         self.known: set[str] = set()
         self.seen: set[str] = set()
-        if self.path is not None:
-            with contextlib.suppress(OSError, ValueError):
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if data.get("fingerprint") == _fingerprint():
-                    self.known = set(data.get("valid", []))
+        if self.path is not None and self.secret is not None:
+            data = signed.read(self.path, self.secret, f"valid\0{_fingerprint()}")
+            if isinstance(data, list):
+                self.known = {k for k in data if isinstance(k, str)}
+        self.loaded = frozenset(self.known)
 
     def key(self, schema: str, data: Any) -> str:
         text = json.dumps(
             data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
         )
-        signed = hmac.new(self.secret or b"", f"{schema}\0{text}".encode(), hashlib.sha256)
-        return signed.hexdigest()[:32]
+        return self._sign(f"{schema}\0{text}")
+
+    def key_of(self, schema: str, document: Document) -> str:
+        """The key of ``document``: from what it was made of when that is known (its
+        ``key``, see load/documents.py), which is cheaper than its content."""
+        if document.key is None:
+            return self.key(schema, document.data)
+        return self._sign(f"{schema}\0made of\0{document.key}")
+
+    def _sign(self, text: str) -> str:
+        return hmac.digest(self.secret or b"", text.encode(), "sha256").hex()[:32]
 
     def valid(self, key: str) -> bool:
         self.seen.add(key)
@@ -104,21 +73,17 @@ class ValidCache:
 
     def save(self) -> None:
         """Keep what this run saw and found valid; forget the rest."""
-        if self.path is None:
+        if self.path is None or self.secret is None:
             return
-        keep = sorted(self.known & self.seen)
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(
-                json.dumps({"fingerprint": _fingerprint(), "valid": keep}), encoding="utf-8"
-            )
-            tmp.replace(self.path)
+        keep = self.known & self.seen
+        if keep == self.loaded:
+            return
+        signed.write(self.path, self.secret, f"valid\0{_fingerprint()}", sorted(keep))
 
 
 def checked(document: Document, schema: str, cache: ValidCache) -> list[Diagnostic]:
     """The document's schema problems, skipping the check for a document known valid."""
-    key = cache.key(schema, document.data)
+    key = cache.key_of(schema, document)
     if cache.valid(key):
         return []
     problems = check_document(document, schema)

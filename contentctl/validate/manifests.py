@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from contentctl.config import Project
-from contentctl.graph import Graph, build_graph, references_in
-from contentctl.kinds import KINDS, check
+from contentctl.graph import Graph, references_in
+from contentctl.kinds import KINDS
 from contentctl.load.campaign import expand
 from contentctl.load.discover import load_documents
+from contentctl.load.documents import DocumentStore
 from contentctl.load.render import make_environment
 from contentctl.load.variables import Overrides, resolve
 from contentctl.model import Diagnostic, Document, Resource
 from contentctl.validate.cache import ValidCache, checked
+from contentctl.validate.check_cache import CheckCache
 from contentctl.validate.schema import CAMPAIGN_SCHEMA
 
 CAMPAIGN = "Campaign"
@@ -40,9 +42,10 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     """Load, render, parse and validate every manifest; collect all problems in one run."""
     cache = ValidCache(project.state_dir / "cache" / "valid-manifests.json")
     variables, diagnostics = resolve(project, overrides)
-    documents, problems = load_documents(project, variables)
+    store = DocumentStore(project, variables)
+    documents, problems = load_documents(project, variables, store)
     diagnostics.extend(problems)
-    documents, problems = expand_campaigns(project, documents, variables, cache)
+    documents, problems = expand_campaigns(project, documents, variables, cache, store)
     diagnostics.extend(problems)
     # A value the parser already refused (a bad tag, say) also fails the schema: say it once.
     parse_problems = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
@@ -72,7 +75,8 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
         resources[resource.address] = resource
         if not problems and not document.refused:
             schema_valid.add(resource.address)
-    graph, problems = build_graph(resources.values(), checked=schema_valid)
+    checks = CheckCache(project.root, project.state_dir)
+    graph, problems = checks.graph(resources.values(), schema_valid)
     # A reference the schema already refused (a malformed address) is reported once.
     reported = {(d.location.file, d.location.line, d.location.col) for d in diagnostics}
     diagnostics.extend(
@@ -80,16 +84,23 @@ def check_project(project: Project, overrides: Overrides | None = None) -> Manif
     )
     for address in graph.order:
         if address in schema_valid:
-            diagnostics.extend(check(project.root, graph.resources[address], graph.resources))
+            diagnostics.extend(checks.check(graph.resources[address], graph.resources))
     cache.save()
+    store.save()
+    checks.save()
     return Manifests(graph, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
 
 
 def expand_campaigns(
-    project: Project, documents: list[Document], variables: dict[str, Any], cache: ValidCache
+    project: Project,
+    documents: list[Document],
+    variables: dict[str, Any],
+    cache: ValidCache,
+    store: DocumentStore | None = None,
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Replace each Campaign document by the documents of its instances (each carrying the
-    templates its render loaded, in ``sources``)."""
+    templates its render loaded, in ``sources``); with a ``store``, a campaign whose inputs
+    are unchanged is not rendered again."""
     out: list[Document] = []
     problems: list[Diagnostic] = []
     env = None
@@ -101,8 +112,17 @@ def expand_campaigns(
         problems.extend(invalid)
         if invalid:
             continue
+        found = store.campaign(document) if store is not None else None
+        if found is not None:
+            out.extend(found)
+            continue
         env = env or make_environment(project.root, project.template_dirs)
-        expanded, failed = expand(project.root, env, document, variables)
+        env.requested.clear()
+        placed: list[tuple[str, int]] = []
+        before = store.folder(document) if store is not None else None
+        expanded, failed = expand(project.root, env, document, variables, placed)
+        if store is not None and not failed:
+            expanded = store.keep_campaign(document, expanded, placed, env, before)
         out.extend(expanded)
         problems.extend(failed)
     return out, problems

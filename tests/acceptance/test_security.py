@@ -15,7 +15,7 @@ import pytest
 from helpers import FIXTURES, Project, copy_example
 
 from contentctl.errors import ApiError
-from contentctl.load import render
+from contentctl.load import limits
 from contentctl.providers.downloads import Downloads
 
 POST_J2 = """\
@@ -84,7 +84,7 @@ def test_a_template_that_multiplies_output_is_stopped(empty: Project) -> None:
 def test_a_template_that_loops_silently_is_stopped(
     empty: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(limits, "MAX_RENDER_SECONDS", 0.5)
     spin = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
     empty.write("content/p.yaml.j2", POST_J2.format(expression=spin))
 
@@ -286,3 +286,106 @@ def test_a_cache_file_committed_by_a_pull_request_declares_nothing_valid(
 
     assert result.exit_code == 1, result.output
     assert "content/hostile.yaml" in result.stderr and "metadata.name" in result.stderr
+
+
+def _forge_documents(project: Project, key: bytes) -> None:
+    """This user's cache of documents, its entry for launch.yaml made to say the manifest
+    as it was is the manifest as it is, and hostile.yaml given a harmless document."""
+    from contentctl.config import load_project
+    from contentctl.load import signed
+    from contentctl.load.documents import DocumentStore
+    from contentctl.load.inputs import text_digest
+    from contentctl.load.variables import resolve
+
+    found = load_project(project.root)
+    store = DocumentStore(found, resolve(found)[0])
+    entries = dict(store.entries)
+    launch = (project.root / "content" / "launch.yaml").read_text(encoding="utf-8")
+    entries["file:content/launch.yaml"] = {
+        **entries["file:content/launch.yaml"],
+        "text": text_digest(launch),
+    }
+    hostile = (project.root / "content" / "hostile.yaml").read_text(encoding="utf-8")
+    harmless = {
+        "apiVersion": "contentctl/v1",
+        "kind": "Media",
+        "metadata": {"name": "fine"},
+        "spec": {"file": "../assets/hero.png"},
+    }
+    document = ["content/hostile.yaml", 0, harmless, ["content/hostile.yaml"], False, []]
+    entries["file:content/hostile.yaml"] = {
+        "text": text_digest(hostile),
+        "deps": {},
+        "key": "forged",
+        "docs": [[*document, None, None, None]],
+    }
+    signed.write(store.path, key, store.purpose, entries)
+
+
+def _forge_lockfile_digest(project: Project, key: bytes, before: dict[Path, bytes]) -> None:
+    """This user's caches as they were (``before``), the digest of the lockfile made to say
+    it is the lockfile as it is now."""
+    from contentctl.load import signed
+    from contentctl.load.inputs import digest_of
+    from contentctl.plan import lock_digest
+
+    for path, data in before.items():
+        path.write_bytes(data)
+    path = project.root / ".contentctl" / "cache" / lock_digest.STORE
+    purpose = digest_of("lockfile", signed.code_fingerprint(), str(project.lockfile))
+    mine = signed.signing_key()
+    assert mine is not None
+    rows = signed.read_rows(path, mine, purpose)
+    assert rows is not None
+    head = json.loads(rows[lock_digest.HEAD])
+    head["source"] = lock_digest.fingerprint(project.lockfile)
+    signed.write_rows(path, key, purpose, {**rows, lock_digest.HEAD: json.dumps(head)})
+
+
+@pytest.mark.parametrize("forged", ["documents", "lockfile digest"])
+def test_caches_a_pull_request_commits_are_not_believed(
+    applied: Project, tmp_path: Path, forged: str
+) -> None:
+    """Every cache in .contentctl/cache (documents, checks, no-op verdicts, the lockfile's
+    digest) is signed with this user's key: a cache a pull request commits, made to say
+    its changes are not there, is signed with another key and read as no cache. Signed with
+    this user's key, the same forgery would have been believed."""
+    from contentctl.load import signed
+
+    assert applied.run("plan").exit_code == 0  # this user's caches, of the applied project
+    caches = applied.root / ".contentctl" / "cache"
+    before = {path: path.read_bytes() for path in caches.iterdir()}
+    if forged == "documents":
+        applied.edit("content/launch.yaml", "We just launched", "We finally launched")
+        applied.write(
+            "content/hostile.yaml",
+            "apiVersion: contentctl/v1\nkind: Media\nmetadata: {name: 'hero\\n'}\n"
+            "spec: {file: ../assets/hero.png}\n",
+        )
+    else:
+        lock = json.loads(applied.lockfile.read_text())
+        lock["resources"]["media/hero"]["steps"]["upload"]["status"] = "failed"
+        applied.lockfile.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    blocked = tmp_path / "no-key"
+    blocked.write_text("")
+    truth = applied.run("plan", env={"CONTENTCTL_CACHE_KEY": str(blocked / "k")})
+    mine = signed.signing_key()
+    assert mine is not None
+
+    def forge(key: bytes) -> None:
+        if forged == "documents":
+            _forge_documents(applied, key)
+        else:
+            _forge_lockfile_digest(applied, key, before)
+
+    forge(bytes(reversed(mine)))  # another user's key
+    theirs = applied.run("plan")
+    forge(mine)  # what the signature stops: this user's own key
+    believed = applied.run("plan")
+
+    assert (theirs.exit_code, theirs.stdout, theirs.stderr) == (
+        truth.exit_code,
+        truth.stdout,
+        truth.stderr,
+    )
+    assert (believed.exit_code, believed.stdout) != (truth.exit_code, truth.stdout)

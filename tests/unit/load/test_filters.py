@@ -55,6 +55,25 @@ def test_truncate_for_x_counts_by_weight() -> None:
     assert x_weighted_length(cut) <= 280
 
 
+def test_plain_ascii_weighs_its_length_as_twitter_text_says() -> None:
+    """x_weighted_length counts printable ASCII without a dot itself: twitter-text agrees."""
+    import random
+    import string
+
+    from twitter_text import parse_tweet
+
+    rng = random.Random(2026)
+    plain = "".join(c for c in string.printable if c not in ".\r\x0b\x0c")
+    words = ["http", "https", "www", "com", "co", "@user", "#tag", "$CASH", "://", "/", "\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(plain) for _ in range(rng.randrange(400)))
+        mixed = " ".join(rng.choice(words) for _ in range(rng.randrange(60)))
+        for sample in (text, mixed):
+            assert x_weighted_length(sample) == parse_tweet(sample).weightedLength
+    for other in ("see example.com", "a\r\nb", "caf\u00e9", "\x0c", "x" * 300 + "."):
+        assert x_weighted_length(other) == parse_tweet(other).weightedLength
+
+
 def test_format_date_with_time_zones() -> None:
     assert format_date("2026-12-01T17:00:00Z", "%d/%m %H:%M", tz="Europe/Paris") == "01/12 18:00"
     assert format_date("2026-12-01T03:00:00Z", "%d/%m", tz="America/New_York") == "30/11"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from contentctl.validate import cache
+from contentctl.load import signed
 from contentctl.validate.cache import ValidCache
 
 
@@ -33,7 +33,7 @@ def test_processes_starting_together_agree_on_one_key(key: Path) -> None:
 
     def make() -> None:
         barrier.wait()
-        found.append(cache._signing_key())
+        found.append(signed.signing_key())
 
     threads = [threading.Thread(target=make) for _ in range(16)]
     for thread in threads:
@@ -50,7 +50,7 @@ def test_a_key_from_elsewhere_reads_a_cache_as_empty(key: Path, tmp_path: Path) 
     entry = ours.key("media.schema.json", {"kind": "Media"})
     ours.remember(entry)
     ours.save()
-    key.write_bytes(b"x" * cache.KEY_BYTES)  # another machine, another user
+    key.write_bytes(b"x" * signed.KEY_BYTES)  # another machine, another user
 
     theirs = ValidCache(tmp_path / "valid.json")
 
