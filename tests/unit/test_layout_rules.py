@@ -1,11 +1,14 @@
 """The rules the layout keeps, checked on the source: what a kind does is asked of the
 registry, never decided by testing its name outside contentctl/kinds/ (the emulated APIs
 excepted: they are the vendors' side); why a step runs is a value, not its message; apply
-types every record; no context is an untyped dict."""
+types every record; no context is an untyped dict; modules and functions stay short enough
+to read whole (none over 400 lines, the median at most 120; no function over 60)."""
 
 from __future__ import annotations
 
+import ast
 import re
+import statistics
 from pathlib import Path
 
 import contentctl
@@ -61,3 +64,32 @@ def test_apply_has_no_type_ignore_and_no_context_is_an_untyped_dict() -> None:
     ]
 
     assert ignored == [] and untyped == []
+
+
+def _function_lengths() -> dict[str, int]:
+    """Lines of each function and method of the package (its decorators left out)."""
+    lengths: dict[str, int] = {}
+    for name, text in _sources().items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                end = node.end_lineno or node.lineno
+                lengths[f"{name}:{node.lineno} {node.name}"] = end - node.lineno + 1
+    return lengths
+
+
+def test_modules_stay_small_enough_to_read_whole() -> None:
+    lines = {name: len(text.splitlines()) for name, text in _sources().items()}
+
+    assert {n: c for n, c in lines.items() if c > 400} == {}
+    assert statistics.median(lines.values()) <= 120
+
+
+def test_no_function_is_longer_than_a_screen() -> None:
+    assert {n: c for n, c in _function_lengths().items() if c > 60} == {}
+
+
+def test_the_length_rule_sees_a_long_function() -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(61))
+    (node,) = ast.parse(f"def f():\n{body}\n").body
+
+    assert isinstance(node, ast.FunctionDef) and (node.end_lineno or 0) - node.lineno + 1 == 62
