@@ -51,12 +51,17 @@ class MediaHashes:
     def save(self) -> None:
         if not self.changed:
             return
-        with contextlib.suppress(OSError):
+        # Written aside under a name of this process's, then renamed: two plans at once
+        # never rename each other's half-written file into place.
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.known, sort_keys=True), encoding="utf-8")
             tmp.replace(self.path)
             self.changed = False
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 _OPEN: dict[Path, MediaHashes] = {}
