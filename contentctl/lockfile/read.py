@@ -11,6 +11,8 @@ from contentctl.lockfile.journal import journal_path, replay
 from contentctl.lockfile.records import Lockfile
 from contentctl.lockfile.text import parse
 
+CHUNK = 1 << 20  # bytes hashed at a time: a large lockfile is never held whole to be compared
+
 
 def read(path: Path) -> Lockfile:
     """The lockfile at ``path``, or an empty one if there is none yet."""
@@ -37,15 +39,25 @@ def read(path: Path) -> Lockfile:
 
 def fingerprint(path: Path) -> str | None:
     """A digest of what :func:`read` would read at ``path`` now (None: unreadable): equal
-    to a lockfile's ``source`` when nothing changed since, found without parsing it."""
+    to a lockfile's ``source`` when nothing changed since, found without parsing it, and
+    read a piece at a time rather than held whole."""
     try:
-        return _digest(path.read_bytes() if path.exists() else None, path)
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256(b"file:")
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        digest = hashlib.sha256(b"missing")
     except OSError:
         return None
+    return _with_journal(digest, path)
 
 
 def _digest(raw: bytes | None, path: Path) -> str:
-    digest = hashlib.sha256(b"missing" if raw is None else b"file:" + raw)
+    return _with_journal(hashlib.sha256(b"missing" if raw is None else b"file:" + raw), path)
+
+
+def _with_journal(digest: hashlib._Hash, path: Path) -> str:
     try:
         digest.update(b"\0journal:" + journal_path(path).read_bytes())
     except OSError:

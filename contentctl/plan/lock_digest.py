@@ -23,12 +23,11 @@ from contentctl.errors import LockfileError
 from contentctl.load import signed
 from contentctl.load.inputs import digest_of
 from contentctl.lockfile import read as lockfile_read
-from contentctl.lockfile.journal import journal_path
+from contentctl.lockfile.read import fingerprint
 from contentctl.lockfile.records import Lockfile, ResourceRecord
 
 STORE = "lockfile-digest.json"
 HEAD = "lockfile"  # the row of the lockfile itself; records are by address ("kind/name")
-CHUNK = 1024 * 1024
 
 
 def read(path: Path, state_dir: Path) -> Lockfile:
@@ -49,25 +48,6 @@ def read(path: Path, state_dir: Path) -> Lockfile:
         signed.write_rows(store, secret, purpose, rows)
         return _lockfile(rows, _Whole(path, whole.source, whole))
     return _lockfile(rows, _Whole(path, source))
-
-
-def fingerprint(path: Path) -> str | None:
-    """lockfile/read.py's ``fingerprint(path)``, read a piece at a time rather than held
-    whole. Should the two ever differ, no digest is kept (see :func:`read`): never a wrong one."""
-    try:
-        with open(path, "rb") as handle:
-            found = hashlib.sha256(b"file:")
-            while chunk := handle.read(CHUNK):
-                found.update(chunk)
-    except FileNotFoundError:
-        found = hashlib.sha256(b"missing")
-    except OSError:
-        return None
-    try:
-        found.update(b"\0journal:" + journal_path(path).read_bytes())
-    except OSError:
-        found.update(b"\0no journal")
-    return found.hexdigest()
 
 
 class Records(Mapping[str, ResourceRecord]):

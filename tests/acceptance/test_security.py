@@ -327,6 +327,7 @@ def _forge_lockfile_digest(project: Project, key: bytes, before: dict[Path, byte
     it is the lockfile as it is now."""
     from contentctl.load import signed
     from contentctl.load.inputs import digest_of
+    from contentctl.lockfile.read import fingerprint
     from contentctl.plan import lock_digest
 
     for path, data in before.items():
@@ -338,7 +339,7 @@ def _forge_lockfile_digest(project: Project, key: bytes, before: dict[Path, byte
     rows = signed.read_rows(path, mine, purpose)
     assert rows is not None
     head = json.loads(rows[lock_digest.HEAD])
-    head["source"] = lock_digest.fingerprint(project.lockfile)
+    head["source"] = fingerprint(project.lockfile)
     signed.write_rows(path, key, purpose, {**rows, lock_digest.HEAD: json.dumps(head)})
 
 
