@@ -221,29 +221,38 @@ def template_libraries(
     for index, entry in enumerate(declared):
         where = document.positions.of(("spec", "templates", index))
         folder = (root / entry).resolve()
-        if Path(entry).is_absolute() or not folder.is_relative_to(limit):
-            hint = (
-                "shared templates must live in this repository; name the folder relative "
-                "to contentctl.yaml, e.g. ../shared/templates"
-                if repository
-                else "outside a git repository a project reaches no further than itself: "
-                "run `git init` at the top of the repository that holds the library"
-            )
-            problems.append(
-                Diagnostic(
-                    where,
-                    f"template library {entry!r} is outside the repository ({limit})",
-                    hint=hint,
-                )
-            )
-        elif not folder.is_dir():
-            problems.append(
-                Diagnostic(
-                    where,
-                    f"template library {entry!r} is not a folder ({folder} does not exist)",
-                    hint="create it, or fix the path (relative to contentctl.yaml)",
-                )
-            )
+        problem = _library_problem(entry, folder, limit, in_repository=repository is not None)
+        if problem:
+            message, hint = problem
+            problems.append(Diagnostic(where, f"template library {entry!r} {message}", hint=hint))
         else:
             found.append(folder)
     return tuple(found), problems
+
+
+def _library_problem(
+    entry: str, folder: Path, limit: Path, *, in_repository: bool
+) -> tuple[str, str] | None:
+    """What is wrong with one entry of ``spec.templates``, and how to fix it."""
+    relative = "name the folder relative to contentctl.yaml, e.g. ../shared/templates"
+    if Path(entry).is_absolute():
+        return "is an absolute path", f"shared templates must live in this repository; {relative}"
+    if not folder.is_relative_to(limit):
+        if in_repository:
+            return (
+                f"is outside the repository ({limit})",
+                f"shared templates must live in this repository; {relative}",
+            )
+        return (
+            f"is outside the project folder ({limit}), and there is no git repository here",
+            "outside a git repository a project reaches no further than itself: "
+            "run `git init` at the top of the repository that holds the library",
+        )
+    if folder.is_file():
+        return "is not a folder (it is a file)", f"{relative}, not a template in it"
+    if not folder.is_dir():
+        return (
+            f"is not a folder ({folder} does not exist)",
+            "create it, or fix the path (relative to contentctl.yaml)",
+        )
+    return None

@@ -326,3 +326,19 @@ def test_a_library_inside_another_project_still_reaches_the_projects_that_load_i
         "brands/northwind",
         "brands/southpeak",
     ]
+
+
+def test_a_template_library_that_is_absolute_or_a_file_is_told_as_such(tmp_path: Path) -> None:
+    agency = _agency(tmp_path)
+    inside = agency.root / "shared" / "templates"
+    agency.edit("brands/eastbay/contentctl.yaml", "[../../shared/templates]", f"[{inside}]")
+    absolute = Project(agency.root / "brands" / "eastbay", {}).run("validate")
+    assert absolute.exit_code == 1
+    assert f"template library '{inside}' is an absolute path" in absolute.stderr
+    assert "outside the repository" not in absolute.stderr  # it is inside: the form is wrong
+
+    agency.edit("brands/eastbay/contentctl.yaml", str(inside), "../../shared/templates/launch.j2")
+    a_file = Project(agency.root / "brands" / "eastbay", {}).run("validate")
+    assert a_file.exit_code == 1
+    assert "'../../shared/templates/launch.j2' is not a folder (it is a file)" in a_file.stderr
+    assert "does not exist" not in a_file.stderr
