@@ -25,6 +25,11 @@ def changed_since(project: Path, ref: str) -> set[str]:
     try:
         repo.commit(ref)
     except (git.BadName, ValueError):
+        if not repo.head.is_valid():  # nothing is committed yet: no revision exists
+            raise ContentctlError(
+                f"--changed-since {ref}: this repository has no commits yet",
+                hint="commit first, or plan without --changed-since (everything is new)",
+            ) from None
         raise ContentctlError(
             f"--changed-since: unknown git revision {ref!r}",
             hint="fetch it first (actions/checkout with fetch-depth: 0)",

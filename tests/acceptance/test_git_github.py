@@ -227,6 +227,17 @@ def test_changed_since_plans_exactly_what_a_changed_template_reaches(tmp_path: P
     assert unknown.exit_code == 1 and "unknown git revision 'no-such-ref'" in unknown.stderr
 
 
+def test_changed_since_in_a_repository_with_no_commits_says_so(tmp_path: Path) -> None:
+    root = copy_example("quickstart", tmp_path / "repo")
+    git(root, "init", "-q", "-b", "main")
+
+    result = Project(root, {}).run("plan", "--changed-since", "HEAD", sandbox=False)
+
+    assert result.exit_code == 1
+    assert "this repository has no commits yet" in result.stderr
+    assert "fetch-depth" not in result.stderr  # nothing to fetch: there is no history
+
+
 def test_changed_since_plans_what_a_changed_media_file_reaches(tmp_path: Path) -> None:
     root = copy_example("quickstart", tmp_path / "quickstart")
     _repo(root)
