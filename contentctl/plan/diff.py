@@ -87,7 +87,8 @@ def _plan(
             noops.remember(resource, specs, change, runs)
         moved = moves.get(address)
         changes.append(dataclasses.replace(change, moved_from=moved) if moved else change)
-        held.extend([holding] if holding else [])
+        # A refused change makes nothing: none of it waits for review.
+        held.extend([holding] if holding and not change.blocked else [])
     for gone in forgotten(project, graph, lock, options):
         if options.generate:
             held.append(review.held_resource(gone.address, gone.action))

@@ -192,3 +192,22 @@ def test_the_plan_carries_the_lockfiles_lineage_and_serial(project: Project) -> 
     plan = make_plan(project, graph(resource("Post", "a", POST)), lock, now=NOW)
 
     assert (plan.lineage, plan.serial) == ("abc", 7)
+
+
+def test_a_refused_change_is_not_also_listed_as_content_waiting_for_review(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "contentctl.yaml").write_text(
+        "apiVersion: contentctl/v1\nkind: Project\nmetadata: {name: unit}\n"
+        "spec: {content: [content], publishing: reviewed}\n"
+    )
+    reviewed = load_project(tmp_path, environ={})
+    published = {**POST, "publish": True}
+    lock = settled(reviewed, graph(resource("Post", "launch", published)))
+    edited = {**published, "captions": {**CAPTIONS, "prompt": "Changed after going out"}}
+
+    plan = make_plan(reviewed, graph(resource("Post", "launch", edited)), lock, now=NOW)
+
+    assert steps_change(plan, "post/launch").blocked
+    assert plan.needs_review == ()
