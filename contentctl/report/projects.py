@@ -105,8 +105,14 @@ def _head(sections: Sequence[Section], sums: Totals) -> str:
 
 def _section(section: Section) -> str:
     title = f"#### {code(section.path)} ({code(section.name)})"
-    if section.markdown is None:
+    if section.plan is None:
         return f"\n{title}\n\nNo plan: the plan job of this project failed.\n"
+    if section.markdown is None:  # the plan was saved, its comment was not
+        return (
+            f"\n{title}\n\n{section.changes:,} changes, estimated {_credits(section.credits)} "
+            "credits; its plan job wrote no comment to show here "
+            f"(`contentctl -C {section.path} plan` shows it).\n"
+        )
     body = section.markdown
     for prefix in (MARKER + "\n", HEADING + "\n"):
         body = body.removeprefix(prefix)
