@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import ssl
 from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
 
@@ -73,7 +75,10 @@ async def open_providers(
         async def http(name: str, headers: Mapping[str, str], map_error: ErrorMapper) -> Http:
             settings = project.provider(name)
             client = httpx.AsyncClient(
-                transport=transport, timeout=settings.timeout, follow_redirects=False
+                transport=transport,
+                timeout=settings.timeout,
+                follow_redirects=False,
+                verify=tls(transport),
             )
             return Http(
                 name,
@@ -104,7 +109,22 @@ def download_client(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncCl
     """Artifact downloads go to storage hosts: never send them an API key; redirects are
     followed by Downloads, hop by hop, each checked."""
     timeout = httpx.Timeout(60.0, connect=15.0)
-    return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+    return httpx.AsyncClient(
+        transport=transport, timeout=timeout, follow_redirects=False, verify=tls(transport)
+    )
+
+
+def tls(transport: httpx.AsyncBaseTransport | None) -> ssl.SSLContext | bool:
+    """What a client verifies servers with: one context for every client of the process,
+    as httpx makes it by default (certifi's certificates, or SSL_CERT_FILE / SSL_CERT_DIR).
+    Each client would otherwise load the certificates again (some 30 ms each, before the
+    first request); a given transport (a test's, the in-process sandbox) needs none."""
+    return True if transport is not None else _shared_tls()
+
+
+@functools.cache
+def _shared_tls() -> ssl.SSLContext:
+    return httpx.create_ssl_context(verify=True, trust_env=True)
 
 
 def downloads_for(project: Project, client: httpx.AsyncClient) -> Downloads:
