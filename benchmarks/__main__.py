@@ -25,7 +25,7 @@ from benchmarks.applies import (
     http_apply_figures,
     lockfile_apply_figures,
 )
-from benchmarks.measure import METHODS, Figure
+from benchmarks.measure import METHODS, Figure, as_installed
 from benchmarks.plans import plan_figures, validate_figures
 from benchmarks.startup import startup_figures
 
@@ -89,6 +89,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="contentctl-bench-"))
     started = time.perf_counter()
     chosen = set(args.only.split(",")) if args.only else set(GROUPS)
+    as_installed()
     try:
         figures = [
             figure
@@ -108,6 +109,7 @@ def main() -> None:
     )
     for key in sorted({f.method for f in figures}):
         print(f"  {key:<8} {METHODS[key]}")
+    print("contentctl runs from this checkout, its bytecode compiled first (as pip install does)")
     name = "results" + ("-quick" if args.quick else "") + ("-only" if args.only else "")
     out = Path(__file__).parent / f"{name}.json"
     out.write_text(

@@ -47,6 +47,17 @@ class Figure:
         )
 
 
+def as_installed() -> None:
+    """Compile contentctl's bytecode, as ``pip install`` does: the figures are those of the
+    installed tool. Run from a checkout on a machine that sets PYTHONDONTWRITEBYTECODE (as
+    CI machines often do), every process would compile every module it imports again."""
+    import compileall
+
+    import contentctl
+
+    compileall.compile_dir(Path(contentctl.__file__).parent, quiet=1)
+
+
 def run(command: list[str], env: dict[str, str] | None = None) -> float:
     """Wall seconds of one fresh process."""
     started = time.perf_counter()
