@@ -12,7 +12,7 @@ from contentctl.apply.runners import ABSENT, Reconciled, StepContext
 from contentctl.apply.sync_steps import InPlace
 from contentctl.errors import ContentctlError
 from contentctl.providers import Providers
-from contentctl.validate.schema import load_schema
+from contentctl.validate.schema_files import load_schema
 
 SETTINGS_KEYS = {
     "linkedin": {"post_type": "postType", "title": "postTitle"},

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from contentctl.validate.schema import load_schema
+from contentctl.validate.schema_files import load_schema
 
 TEXT_KEYS = ("type", "heading", "sub_heading", "description", "cta_button")
 IMAGE_KEYS = ("image", "background_image")

@@ -37,7 +37,7 @@ def schema_export(app: App, directory: Path | None) -> None:
     """
     from contentctl.editors import SCHEMAS
     from contentctl.validate.export import export
-    from contentctl.validate.schema import schema_dir
+    from contentctl.validate.schema_files import schema_dir
 
     target = directory or app.project_dir / SCHEMAS
     if target.resolve() == schema_dir().resolve():

@@ -19,7 +19,7 @@ from contentctl.config import Prices
 from contentctl.errors import ApiError
 from contentctl.model import Diagnostic, JsonPath, Resource
 from contentctl.plan.steps import StepSpec
-from contentctl.validate.schema import load_schema
+from contentctl.validate.schema_files import load_schema
 
 if TYPE_CHECKING:
     from contentctl.apply.runners import Runner

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from contentctl.validate.export import MANIFEST_KINDS
-from contentctl.validate.schema import load_schema
+from contentctl.validate.schema_files import load_schema
 
 KINDS = (*MANIFEST_KINDS.items(), ("Project (contentctl.yaml)", "project"))
 HEADER = (

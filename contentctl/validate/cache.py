@@ -24,7 +24,8 @@ from contentctl import __version__
 from contentctl.load import signed
 from contentctl.load.signed import signing_key
 from contentctl.model import Diagnostic, Document
-from contentctl.validate.schema import check_document, schema_dir
+from contentctl.validate.schema import check_document
+from contentctl.validate.schema_files import schema_dir
 
 
 @functools.cache

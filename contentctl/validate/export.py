@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from contentctl.kinds import KIND_SCHEMAS
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, load_schema, schema_dir
+from contentctl.validate.schema import CAMPAIGN_SCHEMA
+from contentctl.validate.schema_files import load_schema, schema_dir
 
 MANIFEST_KINDS = {
     kind: filename.removesuffix(".schema.json")

@@ -1,33 +1,27 @@
-"""JSON Schema validation that reports ``file:line:col`` and says how to fix it: the schemas
-shipped with the package, their validators, and a document checked against one (its errors
-made diagnostics by schema_errors, in the words of schema_messages)."""
+"""JSON Schema validation that reports ``file:line:col`` and says how to fix it: the
+validators of the schemas shipped with the package (schema_files), and a document checked
+against one (a first look by fast_schema; its errors made diagnostics by schema_errors, in
+the words of schema_messages)."""
 
 from __future__ import annotations
 
 import functools
-import json
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contentctl.model import Diagnostic, Document
+from contentctl.validate.fast_schema import known_valid
 from contentctl.validate.schema_errors import diagnostics, without_consequences
+from contentctl.validate.schema_files import load_schema, schema_names
 
-# jsonschema is imported when a document is actually checked: a plan whose manifests are
-# all known valid (validate/cache.py) never pays for importing it.
+# jsonschema is imported when a document is actually checked and found invalid: a plan whose
+# manifests are all known valid (validate/cache.py, fast_schema.py) never pays for it.
 if TYPE_CHECKING:
     import jsonschema
     import referencing
 
 PROJECT_SCHEMA = "project.schema.json"
 CAMPAIGN_SCHEMA = "campaign.schema.json"
-
-
-def schema_dir() -> Path:
-    """The schemas shipped inside the package, or the repository's when run from source."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "schemas"
-    return installed if installed.is_dir() else here.parent / "schemas"
 
 
 @functools.cache
@@ -37,17 +31,8 @@ def _registry() -> referencing.Registry[Any]:
 
     # The schemas have no $id: a $ref such as "common.schema.json#/$defs/metadata" resolves
     # against the file's own location, so any tool given a plain path finds its neighbours.
-    resources = [
-        (path.name, DRAFT202012.create_resource(json.loads(path.read_text(encoding="utf-8"))))
-        for path in sorted(schema_dir().glob("*.schema.json"))
-    ]
+    resources = [(name, DRAFT202012.create_resource(load_schema(name))) for name in schema_names()]
     return referencing.Registry().with_resources(resources)
-
-
-@functools.cache
-def load_schema(filename: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((schema_dir() / filename).read_text(encoding="utf-8"))
-    return data
 
 
 @functools.cache
@@ -98,6 +83,8 @@ def _ecma_regex(pattern: str) -> re.Pattern[str]:
 
 def check_document(document: Document, schema_file: str) -> list[Diagnostic]:
     """Every schema problem of one document, each located at the offending key or value."""
+    if known_valid(document.data, schema_file):
+        return []
     found: list[Diagnostic] = []
     for error in validator(schema_file).iter_errors(document.data):
         found.extend(diagnostics(error, document))

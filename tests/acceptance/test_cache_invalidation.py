@@ -19,7 +19,7 @@ import contentctl
 from contentctl.load import campaign, discover, signed
 from contentctl.lockfile import read as lockfile_read
 from contentctl.plan import diff
-from contentctl.validate import cache, check_cache, schema
+from contentctl.validate import cache, check_cache, schema_files
 
 FILES = {
     "contentctl.yaml": """\
@@ -212,7 +212,7 @@ def test_a_byte_of_the_schemas_checks_and_plans_everything_again(
 ) -> None:
     work(project)
     copy = tmp_path / "schemas"
-    shutil.copytree(schema.schema_dir(), copy)
+    shutil.copytree(schema_files.schema_dir(), copy)
     post = copy / "post.schema.json"
     post.write_text(json.dumps(json.loads(post.read_text()), indent=1))
     monkeypatch.setattr(cache, "schema_dir", lambda: copy)

@@ -12,7 +12,8 @@ import pytest
 from helpers import ROOT, Project, make_project, planned_steps
 
 from contentctl.sandbox.state import SandboxState
-from contentctl.validate.schema import load_schema, validator
+from contentctl.validate.schema import validator
+from contentctl.validate.schema_files import load_schema
 
 POST = "content/launch.yaml"
 

@@ -16,7 +16,8 @@ from contentctl.kinds import KIND_SCHEMAS
 from contentctl.load.parse import parse_documents
 from contentctl.validate.export import export
 from contentctl.validate.manifests import CAMPAIGN
-from contentctl.validate.schema import CAMPAIGN_SCHEMA, check_document, schema_dir
+from contentctl.validate.schema import CAMPAIGN_SCHEMA, check_document
+from contentctl.validate.schema_files import schema_dir
 
 CORPORA = sorted([*(FIXTURES / "invalid").iterdir(), *(FIXTURES / "valid").iterdir()])
 

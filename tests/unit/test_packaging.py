@@ -12,7 +12,8 @@ from helpers import ROOT
 
 import contentctl
 from contentctl.kinds import KIND_SCHEMAS
-from contentctl.validate.schema import PROJECT_SCHEMA, load_schema, schema_dir
+from contentctl.validate.schema import PROJECT_SCHEMA
+from contentctl.validate.schema_files import load_schema, schema_dir
 
 SCHEMA_FILES = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.json"))
 

@@ -13,7 +13,7 @@ from contentctl.kinds import KINDS, estimate, steps_for
 from contentctl.kinds.kind import Deletes
 from contentctl.model import Document, Positions, Resource
 from contentctl.plan.steps import StepSpec, Upstream
-from contentctl.validate.schema import schema_dir
+from contentctl.validate.schema_files import schema_dir
 
 PRICES = Prices()
 
