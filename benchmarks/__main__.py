@@ -25,11 +25,21 @@ from benchmarks.applies import (
     http_apply_figures,
     lockfile_apply_figures,
 )
+from benchmarks.bookkeeping import bookkeeping_figures, media_figures
 from benchmarks.measure import METHODS, Figure, as_installed
 from benchmarks.plans import plan_figures, validate_figures
 from benchmarks.startup import startup_figures
 
-GROUPS = ("startup", "calls", "plan", "validate", "lockfile", "http", "projects")
+GROUPS = (
+    "startup",
+    "calls",
+    "plan",
+    "validate",
+    "lockfile",
+    "bookkeeping",
+    "http",
+    "projects",
+)
 
 
 def _groups(work: Path, quick: bool, full_apply: bool) -> dict[str, Callable[[], list[Figure]]]:
@@ -40,6 +50,7 @@ def _groups(work: Path, quick: bool, full_apply: bool) -> dict[str, Callable[[],
             "plan": lambda: plan_figures(work, [100], 1),
             "validate": lambda: validate_figures(work, 100, 1),
             "lockfile": lambda: lockfile_apply_figures(work, 200, 10),
+            "bookkeeping": lambda: bookkeeping_figures(work, 1) + media_figures(work, 1, 2),
             "http": lambda: http_apply_figures(work, 10, [4], 0.2),
             "calls": lambda: call_figures(work),
             "projects": lambda: [Figure(*row) for row in projects.figures(work, 4, 20, 1)],
@@ -54,6 +65,7 @@ def _groups(work: Path, quick: bool, full_apply: bool) -> dict[str, Callable[[],
             if full_apply
             else lockfile_apply_figures(work, 2000, 100)
         ),
+        "bookkeeping": lambda: bookkeeping_figures(work, 5) + media_figures(work, 5),
         "http": lambda: http_apply_figures(work, 100, [1, 8, 16], 1.0),
         "projects": lambda: [Figure(*row) for row in projects.figures(work, 50, 200, 3)],
     }

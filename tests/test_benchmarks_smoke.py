@@ -39,6 +39,9 @@ def test_benchmarks_quick_run_prints_every_figure() -> None:
         "API calls of a no-op apply",
         "paid/creating calls after one field",
         "projects --changed-since",
+        "per event, 10000 / 100 resources",
+        "per step, 10000 / 100 records",
+        "MB videos / 1 KB videos",
         "plan every project, one process",
     ):
         assert figure in table, figure
