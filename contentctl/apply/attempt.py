@@ -146,6 +146,7 @@ class Attempt:
     async def _submit(self) -> str | None:
         """Send the step's request: the job to collect, or None when it finished in it."""
         submitted = await self.runner.submit(self.ctx)
+        self.ctx.answered_at = self.ctx.clock()
         remote_id, credits = submitted.remote_id, submitted.credits_used
         if submitted.outputs is not None:
             outputs = dict(submitted.outputs)

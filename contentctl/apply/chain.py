@@ -157,4 +157,5 @@ class Chain:
             replacing=replacing,
             known_ids=executor.writer.remote_ids(spec.name),
             durations=executor.durations,
+            clock=executor.clock,
         )

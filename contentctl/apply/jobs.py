@@ -36,8 +36,10 @@ async def poll_job(
         provider=provider,
         what=what,
         sleep=ctx.sleep,
+        clock=ctx.clock,
         durations=ctx.durations,
         kind=ctx.spec.name,
+        since=ctx.answered_at,
     )
 
 

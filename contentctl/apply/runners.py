@@ -9,6 +9,7 @@ runners themselves, by what they do, are the ``powerpost_*`` and ``postnitro_*``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,7 +20,7 @@ from contentctl.model import Resource
 from contentctl.plan.steps import StepSpec
 from contentctl.providers import Providers
 from contentctl.providers.polling import JobDurations
-from contentctl.providers.timing import Sleep
+from contentctl.providers.timing import Clock, Sleep
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class StepContext:
     known_ids: Container[str] = frozenset()
     # How long jobs of each kind took in this apply (None: poll on the documented schedule).
     durations: JobDurations | None = None
+    clock: Clock = time.monotonic
+    # When the API answered this step's submission (by ``clock``): its job's time runs from
+    # then, not from when this apply got round to recording it. None: an earlier apply's job.
+    answered_at: float | None = None
 
     def up(self, address: str, step: str) -> StepRecord:
         return self.upstream[f"{address}#{step}"]

@@ -71,13 +71,16 @@ async def poll(
     clock: Clock = time.monotonic,
     durations: JobDurations | None = None,
     kind: str = "",
+    since: float | None = None,
 ) -> T:
     """Call ``fetch`` until ``finished`` says so. With ``durations``: first when a job of
-    ``kind`` is expected done, then in short growing steps (see :class:`JobDurations`);
+    ``kind`` is expected done, counted from ``since`` (when its submission was answered, by
+    ``clock``; default now), then in short growing steps (see :class:`JobDurations`);
     without: initial delay, then a growing interval."""
     if durations is not None:
+        started = clock() if since is None else min(since, clock())
         return await _adaptive(
-            fetch, finished, polling, durations, kind, provider, what, sleep, clock
+            fetch, finished, polling, durations, kind, provider, what, sleep, clock, started
         )
     deadline = clock() + polling.timeout
     await sleep(polling.initial_delay)
@@ -102,10 +105,11 @@ async def _adaptive(
     what: str,
     sleep: Sleep,
     clock: Clock,
+    started: float,
 ) -> T:
-    started = clock()
     waited = min(durations.first(kind, polling), polling.timeout)
-    await sleep(waited)
+    # What the apply spent since the answer (recording it, others' answers) is part of it.
+    await sleep(max(0.0, waited - (clock() - started)))
     running_at: float | None = None
     step = 0.0
     while True:

@@ -412,6 +412,39 @@ def test_adaptive_polling_steps_up_to_the_longest_interval_and_times_out() -> No
     assert len(calls) < 15  # a job that never finishes is not hammered
 
 
+def test_a_job_is_first_polled_counting_from_when_its_submission_was_answered() -> None:
+    """What the apply did since the answer (recording it, the answers of other jobs) is time
+    the job was running: the first poll is not pushed back by it."""
+    from contentctl.providers.polling import JobDurations
+
+    clock = Clock()
+    durations = JobDurations()
+    durations.finished("captions", 1.0, None, 1.0)  # a job of this kind was done in 1 s
+    first = durations.first("captions", Polling())
+    answered = clock.now
+    clock.now += 0.3  # recording the submission took this long
+
+    async def fetch() -> dict[str, str]:
+        return {"status": "completed"}
+
+    run(
+        poll(
+            fetch,
+            lambda j: j["status"] == "completed",
+            Polling(),
+            provider="powerpost",
+            what="job",
+            sleep=clock.sleep,
+            clock=clock,
+            durations=durations,
+            kind="captions",
+            since=answered,
+        )
+    )
+    assert clock.sleeps == [pytest.approx(first - 0.3)]
+    assert clock.now - answered == pytest.approx(first)
+
+
 def test_no_wait_polling_looks_once_at_once() -> None:
     from contentctl.providers.polling import JobDurations
 
