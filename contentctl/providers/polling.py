@@ -18,12 +18,12 @@ class JobDurations:
     """How long each kind of job takes, as one apply sees them: where its first poll goes.
 
     The first job of a kind is looked at after half the documented wait (``initial_delay``).
-    A job found done at its first poll moves the next first poll of its kind earlier: 3%,
+    A job found done at its first poll moves the next first poll of its kind earlier: 2%,
     then twice as much after each further one in a row (at most by half), so that jobs that
     got faster are followed in a few jobs; one found still running moves it to where that job
     finished (between its last two polls).
-    A job not done at its first poll is looked at again after a short step (a fiftieth of
-    the time waited so far, at least 0.02 s) that grows fourfold up to ``interval``, then by
+    A job not done at its first poll is looked at again after a short step (a hundredth of
+    the time waited so far, at least 0.01 s) that grows fourfold up to ``interval``, then by
     ``backoff`` up to ``max_interval``. A job still running at its first poll is most often
     within a few percent of its end: a longer first step would hold its slot idle.
     Jobs of one kind take about as long as each other, so most are polled once or twice,
@@ -31,9 +31,9 @@ class JobDurations:
     short job is done.
     """
 
-    EARLIER = 0.03  # the first step earlier; doubles with each job in a row done by then
+    EARLIER = 0.02  # the first step earlier; doubles with each job in a row done by then
     SHORTEST = 0.05  # seconds: never a first poll sooner than this
-    FIRST_STEP = 0.02
+    FIRST_STEP = 0.01
 
     def __init__(self) -> None:
         self._first: dict[str, float] = {}
@@ -120,7 +120,7 @@ async def _adaptive(
             return result
         running_at = sent
         if not step:
-            step = max(durations.FIRST_STEP, sent / 50)
+            step = max(durations.FIRST_STEP, sent / 100)
         elif step < polling.interval:
             step = min(step * 4, polling.interval)
         else:  # past the documented interval: the fixed schedule's backoff

@@ -405,8 +405,8 @@ def test_adaptive_polling_steps_up_to_the_longest_interval_and_times_out() -> No
                 kind="images",
             )
         )
-    # A fiftieth of the time waited (at least 0.02 s), growing fourfold.
-    assert clock.sleeps[:4] == [1.0, 0.02, 0.08, 0.32]
+    # A hundredth of the time waited (at least 0.01 s), growing fourfold.
+    assert clock.sleeps[:4] == [1.0, 0.01, 0.04, 0.16]
     assert max(clock.sleeps) == 10
     assert sum(clock.sleeps) <= 60
     assert len(calls) < 15  # a job that never finishes is not hammered
