@@ -2,13 +2,13 @@
 
 jsonschema (the Python library) stays the judge: it alone reports problems, in its terms and
 at their place. jsonschema-rs, compiled, answers "valid or not" about a hundred times faster.
-A document it finds valid needs no other look; one it finds invalid, or that holds anything
-but JSON's own values (a tuple, a set, bytes, a float that is not finite: jsonschema-rs would
-read some as JSON and jsonschema refuses them), is checked again by jsonschema, whose verdict
-is the one reported. Both read Draft 2020-12 with
-``pattern`` in ECMA-262 terms (``$`` is the end of the text: schema.py makes jsonschema read
-it so), and neither asserts ``format``. Where jsonschema-rs is not installed (a platform it
-has no wheel for), jsonschema checks every document.
+A document it finds valid needs no other look. One it finds invalid, or that holds anything
+but plain JSON values, is checked again by jsonschema, whose verdict is the one reported:
+jsonschema-rs reads a tuple as an array, where jsonschema refuses it, and an integer past
+2**53 may become an inexact float. Both read Draft 2020-12 with ``pattern`` in ECMA-262
+terms (``$`` is the end of the text: schema.py makes jsonschema read it so), and neither
+asserts ``format``. Where jsonschema-rs is not installed (a platform it has no wheel for),
+jsonschema checks every document.
 
 tests/unit/validate/test_fast_schema.py holds the two to the same verdict, on every example
 and on seeded random edits of them.
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 # fetched (offline). .invalid is a name that never resolves (RFC 2606).
 BASE = "https://schemas.contentctl.invalid/"
 
-
-_SCALARS = (str, int, bool, type(None))
+_SCALARS = (str, bool, type(None))
+EXACT = 2**53  # beyond it, an integer read as a float may change
 
 
 def known_valid(data: Any, filename: str) -> bool:
@@ -46,7 +46,8 @@ def known_valid(data: Any, filename: str) -> bool:
 
 
 def _plain_json(data: Any) -> bool:
-    """Only objects with text keys, arrays, text, numbers (finite), booleans and null."""
+    """Only objects with text keys, arrays, text, finite numbers (integers that a float holds
+    exactly), booleans and null."""
     stack = [data]
     while stack:
         value = stack.pop()
@@ -59,6 +60,9 @@ def _plain_json(data: Any) -> bool:
             stack.extend(value)
         elif kind is float:
             if not math.isfinite(value):
+                return False
+        elif kind is int:
+            if not -EXACT <= value <= EXACT:
                 return False
         elif kind not in _SCALARS:
             return False
