@@ -314,6 +314,26 @@ def test_a_download_the_network_drops_is_an_error_with_a_hint_not_a_crash() -> N
     assert "run apply again" in (caught.value.hint or "")
 
 
+def _poll_captions(
+    fetch: Any, clock: Clock, durations: Any, polling: Polling, since: float | None = None
+) -> None:
+    """Poll a caption job adaptively, on the fake clock."""
+    run(
+        poll(
+            fetch,
+            lambda j: j["status"] == "completed",
+            polling,
+            provider="powerpost",
+            what="job",
+            sleep=clock.sleep,
+            clock=clock,
+            durations=durations,
+            kind="captions",
+            since=since,
+        )
+    )
+
+
 def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -> list[int]:
     """Poll one job after another, each done ``taking[i]`` seconds after its submission;
     returns the polls each took, and checks each is seen done soon after it finished."""
@@ -331,19 +351,7 @@ def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -
             done = clock.now - submitted >= duration
             return {"status": "completed" if done else "processing"}
 
-        run(
-            poll(
-                fetch,
-                lambda j: j["status"] == "completed",
-                polling,
-                provider="powerpost",
-                what="job",
-                sleep=clock.sleep,
-                clock=clock,
-                durations=durations,
-                kind="captions",
-            )
-        )
+        _poll_captions(fetch, clock, durations, polling)
         counts.append(polls[0])
         waited = clock.now - submitted
         assert waited >= duration
@@ -427,20 +435,7 @@ def test_a_job_is_first_polled_counting_from_when_its_submission_was_answered() 
     async def fetch() -> dict[str, str]:
         return {"status": "completed"}
 
-    run(
-        poll(
-            fetch,
-            lambda j: j["status"] == "completed",
-            Polling(),
-            provider="powerpost",
-            what="job",
-            sleep=clock.sleep,
-            clock=clock,
-            durations=durations,
-            kind="captions",
-            since=answered,
-        )
-    )
+    _poll_captions(fetch, clock, durations, Polling(), since=answered)
     assert clock.sleeps == [pytest.approx(first - 0.3)]
     assert clock.now - answered == pytest.approx(first)
 
