@@ -273,6 +273,23 @@ def test_missing_keys_are_named_before_any_request(tmp_path: Path) -> None:
     assert seen == []
 
 
+def _poll(fetch: Any, clock: Clock, polling: Polling, **adaptive: Any) -> None:
+    """Poll a PowerPost job until its status is "completed", on the fake clock; ``adaptive``:
+    the ``durations``, ``kind`` and ``since`` of adaptive polling."""
+    run(
+        poll(
+            fetch,
+            lambda j: j["status"] == "completed",
+            polling,
+            provider="powerpost",
+            what="job",
+            sleep=clock.sleep,
+            clock=clock,
+            **adaptive,
+        )
+    )
+
+
 def test_polling_backs_off_and_gives_up_at_the_timeout() -> None:
     clock = Clock()
     calls = []
@@ -283,17 +300,7 @@ def test_polling_backs_off_and_gives_up_at_the_timeout() -> None:
 
     polling = Polling(initial_delay=2, interval=3, backoff=2, max_interval=10, timeout=40)
     with pytest.raises(PollTimeout):
-        run(
-            poll(
-                fetch,
-                lambda j: j["status"] == "completed",
-                polling,
-                provider="powerpost",
-                what="job",
-                sleep=clock.sleep,
-                clock=clock,
-            )
-        )
+        _poll(fetch, clock, polling)
     assert clock.sleeps[:4] == [2, 3, 6, 10]
     assert all(s <= 10 for s in clock.sleeps)
     assert sum(clock.sleeps) <= 40
@@ -314,26 +321,6 @@ def test_a_download_the_network_drops_is_an_error_with_a_hint_not_a_crash() -> N
     assert "run apply again" in (caught.value.hint or "")
 
 
-def _poll_captions(
-    fetch: Any, clock: Clock, durations: Any, polling: Polling, since: float | None = None
-) -> None:
-    """Poll a caption job adaptively, on the fake clock."""
-    run(
-        poll(
-            fetch,
-            lambda j: j["status"] == "completed",
-            polling,
-            provider="powerpost",
-            what="job",
-            sleep=clock.sleep,
-            clock=clock,
-            durations=durations,
-            kind="captions",
-            since=since,
-        )
-    )
-
-
 def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -> list[int]:
     """Poll one job after another, each done ``taking[i]`` seconds after its submission;
     returns the polls each took, and checks each is seen done soon after it finished."""
@@ -351,7 +338,7 @@ def _jobs(clock: Clock, durations: Any, taking: list[float], polling: Polling) -
             done = clock.now - submitted >= duration
             return {"status": "completed" if done else "processing"}
 
-        _poll_captions(fetch, clock, durations, polling)
+        _poll(fetch, clock, polling, durations=durations, kind="captions")
         counts.append(polls[0])
         waited = clock.now - submitted
         assert waited >= duration
@@ -400,19 +387,7 @@ def test_adaptive_polling_steps_up_to_the_longest_interval_and_times_out() -> No
 
     polling = Polling(initial_delay=2, interval=3, backoff=2, max_interval=10, timeout=60)
     with pytest.raises(PollTimeout):
-        run(
-            poll(
-                fetch,
-                lambda j: j["status"] == "completed",
-                polling,
-                provider="powerpost",
-                what="job",
-                sleep=clock.sleep,
-                clock=clock,
-                durations=JobDurations(),
-                kind="images",
-            )
-        )
+        _poll(fetch, clock, polling, durations=JobDurations(), kind="images")
     # A hundredth of the time waited (at least 0.01 s), growing fourfold.
     assert clock.sleeps[:4] == [1.0, 0.01, 0.04, 0.16]
     assert max(clock.sleeps) == 10
@@ -435,7 +410,7 @@ def test_a_job_is_first_polled_counting_from_when_its_submission_was_answered() 
     async def fetch() -> dict[str, str]:
         return {"status": "completed"}
 
-    _poll_captions(fetch, clock, durations, Polling(), since=answered)
+    _poll(fetch, clock, Polling(), durations=durations, kind="captions", since=answered)
     assert clock.sleeps == [pytest.approx(first - 0.3)]
     assert clock.now - answered == pytest.approx(first)
 
@@ -453,17 +428,7 @@ def test_no_wait_polling_looks_once_at_once() -> None:
         return {"status": "processing"}
 
     with pytest.raises(PollTimeout):
-        run(
-            poll(
-                fetch,
-                lambda j: j["status"] == "completed",
-                Polling(initial_delay=0, timeout=0),
-                provider="powerpost",
-                what="job",
-                sleep=clock.sleep,
-                clock=clock,
-                durations=durations,
-                kind="captions",
-            )
+        _poll(
+            fetch, clock, Polling(initial_delay=0, timeout=0), durations=durations, kind="captions"
         )
     assert clock.sleeps == [0] and len(calls) == 1
